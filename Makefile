@@ -1,0 +1,89 @@
+# ffnet: one GNU Makefile, no autotools. See README.md.
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/ffnet
+SYSCONFDIR ?= /etc
+CC	?= cc
+CFLAGS	?= -O2 -g
+PKGS	 = libetpan libcurl sqlite3 libical inih gnutls
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith -Wcast-qual -Wformat=2
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libetpan.pc leaks a -specs= flag that needs libdpkg-perl: drop it.
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -Idaemon -Ihandlers \
+	     $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
+ALL_LDLIBS = $(LDFLAGS) $(PKG_LIBS) $(LDLIBS)
+
+B	 = build
+SRCS	 = $(sort $(wildcard daemon/*.c handlers/*.c))
+OBJS	 = $(SRCS:%.c=$(B)/%.o)
+LIBOBJS	 = $(filter-out $(B)/daemon/main.o,$(OBJS))
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/ffnet
+
+$(B)/ffnet: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
+
+$(B)/%.o: %.c $(wildcard daemon/*.h handlers/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
+
+NET_SRCS = $(sort $(wildcard tests/net/test_*.c))
+NET_BINS = $(NET_SRCS:tests/net/%.c=$(B)/tests/net_%)
+
+$(B)/tests/net_%: tests/net/%.c tests/unit/check.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
+
+units: $(UNIT_BINS) $(NET_BINS)
+
+# Installs what is missing (Debian packages), once per machine.
+deps:
+	@sh tests/deps.sh
+
+check: deps all units
+	@sh tests/run.sh
+
+demo: deps all
+	@sh tests/demo.sh
+
+bench: deps all
+	@sh tests/bench.sh
+
+asan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DATADIR)/templates/da $(DESTDIR)$(DATADIR)/templates/en \
+	    $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(B)/ffnet $(DESTDIR)$(BINDIR)/ffnet
+	install -m 644 daemon/ffnet.8 $(DESTDIR)$(MANDIR)/man8/ffnet.8
+	install -m 644 conf/ffnet.conf.5 $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
+	install -m 644 templates/da/*.txt $(DESTDIR)$(DATADIR)/templates/da/
+	install -m 644 templates/en/*.txt $(DESTDIR)$(DATADIR)/templates/en/
+	test -e $(DESTDIR)$(SYSCONFDIR)/ffnet.conf || \
+	    install -m 640 conf/ffnet.conf.example $(DESTDIR)$(SYSCONFDIR)/ffnet.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ffnet $(DESTDIR)$(MANDIR)/man8/ffnet.8 \
+	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all units deps check demo bench asan install uninstall clean

@@ -1,0 +1,78 @@
+/*
+ * conf.h: the configuration, read from an INI file with libinih and
+ * described by one table in conf.c (section, key, type, limits,
+ * default). Errors carry the file name and line number.
+ */
+#ifndef FFNET_CONF_H
+#define FFNET_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "imap.h"	/* enum net_security, enum net_mech */
+
+struct conf {
+	char	*path;
+
+	/* [network] */
+	char	*name;		/* "Flere Faglærte Netværket" */
+	char	*address;	/* the list address, lower case */
+	char	**secretariat;	/* lower case addresses, NULL-terminated */
+	char	*language;	/* "da" or "en" */
+	char	*timezone;	/* "Europe/Copenhagen" */
+
+	/* [imap] */
+	char	*imap_host;
+	int	 imap_port;	/* 0 in the file: 993 for tls, else 143 */
+	enum net_security imap_security;
+	char	*imap_ca_file;	/* NULL: system CAs */
+	enum net_mech imap_auth;
+	char	*imap_user;
+	char	*imap_password;	/* from password or password_file */
+	char	*mailbox;
+	char	*done_folder;
+	char	*hold_folder;
+	bool	 idle;
+	int	 poll_seconds;
+	int	 idle_seconds;	/* re-issue IDLE after this long */
+	int	 imap_timeout;
+
+	/* [smtp] */
+	char	*smtp_url;
+	char	*smtp_user;	/* NULL: no AUTH */
+	char	*smtp_password;
+	char	*smtp_ca_file;
+	enum net_mech smtp_auth;
+	int	 smtp_timeout;
+	bool	 smtp_require_tls;
+
+	/* [store] */
+	char	*store_path;
+	char	*secret_path;	/* derived: beside the store, "<path>.secret" */
+
+	/* [templates] */
+	char	*templates_dir;
+
+	/* [limits] */
+	int	 max_message_kb;
+	int	 max_arg_len;
+	int	 replies_per_hour;	/* to any one address */
+	int	 confirm_days;		/* confirmation codes live this long */
+	int	 retry_max_hours;	/* the outbox gives up after this */
+};
+
+/*
+ * Reads and checks the file. On error returns -1 and writes one line
+ * to err: "FILE:LINE: reason" or "FILE: reason". *c is cleared then.
+ */
+int	conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+void	conf_clear(struct conf *);
+/* Is the address one of the secretariat's? */
+bool	conf_is_secretariat(const struct conf *, const char *addr);
+/*
+ * Writes every key the table knows, one per line as "section.key", to
+ * stdout: used by the consistency test against ffnet.conf.5.
+ */
+void	conf_print_keys(void);
+
+#endif

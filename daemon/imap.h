@@ -1,0 +1,116 @@
+/*
+ * imap.h: the IMAP client, with libetpan. Connects (none, STARTTLS or
+ * TLS, verifying the server certificate itself because libetpan does
+ * not), logs in, selects, lists and fetches new mail with BODY.PEEK,
+ * moves messages, and waits with IDLE. No libetpan type leaves imap.c.
+ */
+#ifndef FFNET_IMAP_H
+#define FFNET_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum net_security {
+	SEC_NONE,
+	SEC_STARTTLS,
+	SEC_TLS,
+};
+
+/*
+ * How ffnet proves who it is. The login step switches on mech, so
+ * XOAUTH2 (a bearer token from an OAuth2 client-credentials grant)
+ * joins password login without a rewrite.
+ */
+enum net_mech {
+	MECH_PASSWORD,
+	MECH_XOAUTH2,
+};
+
+struct net_login {
+	enum net_mech	 mech;
+	const char	*user;
+	const char	*secret;	/* the password, or the bearer token */
+};
+
+struct imap_params {
+	const char		*host;
+	unsigned		 port;
+	enum net_security	 security;
+	const char		*ca_file;	/* NULL: the system CAs */
+	struct net_login	 login;
+	int			 timeout;	/* seconds per network operation */
+};
+
+struct imap;
+
+/* One message listed by imap_list_new(). */
+struct imap_entry {
+	uint32_t	 uid;
+	size_t		 size;		/* RFC822.SIZE */
+};
+
+enum imap_wake {
+	IMAP_WAKE_DATA,		/* the server said something (new mail?) */
+	IMAP_WAKE_TIMEOUT,	/* nothing within the time given */
+	IMAP_WAKE_FD,		/* the extra fd became readable (a signal) */
+	IMAP_WAKE_ERROR,	/* the connection is unusable: reconnect */
+};
+
+/*
+ * Connects, verifies the certificate (tls/starttls) and logs in.
+ * Returns a new session, or NULL with a one-line reason in err (e.g.
+ * "certificate not trusted for host imap.example.org").
+ */
+struct imap	*imap_connect(const struct imap_params *, char *err, size_t);
+/* Logs out and frees; NULL is a no-op. */
+void		 imap_close(struct imap *);
+
+/* Selects a mailbox read-write; gives its UIDVALIDITY. */
+int		 imap_select(struct imap *, const char *, uint32_t *uidvalidity);
+/* Creates a folder unless it exists. */
+int		 imap_ensure_folder(struct imap *, const char *);
+bool		 imap_has_idle(struct imap *);
+
+/*
+ * Lists the messages with UID > after (ascending), with their sizes.
+ * *out is a new array (caller frees), *n its length.
+ */
+int		 imap_list_new(struct imap *, uint32_t after,
+		    struct imap_entry **out, size_t *n);
+/*
+ * Fetches one message with BODY.PEEK[] (never sets \Seen). At most max
+ * bytes: a larger message gives its header only and *truncated set.
+ * *data is a new NUL-terminated buffer; caller frees.
+ */
+int		 imap_fetch(struct imap *, uint32_t uid, size_t max,
+		    char **data, size_t *len, bool *truncated);
+/* Does a message with this UID still exist in the selected mailbox? 1/0/-1 */
+int		 imap_exists(struct imap *, uint32_t uid);
+/*
+ * Moves one message to a folder: UID MOVE where offered, else UID COPY
+ * and, with UIDPLUS, \Deleted + UID EXPUNGE of that UID only. Without
+ * either the copy is made and the original flagged \Seen and $ffnet.
+ */
+int		 imap_move(struct imap *, uint32_t uid, const char *folder);
+
+/*
+ * Waits for the server: IDLE where offered (call only after a select),
+ * for at most the given seconds, also waking when fd (-1: none) turns
+ * readable. Ends IDLE before returning.
+ */
+enum imap_wake	 imap_idle(struct imap *, int seconds, int fd);
+/* A NOOP, to notice a dead connection and new mail where IDLE is absent. */
+int		 imap_noop(struct imap *);
+/* The server's last response text, for log lines; borrowed, never NULL. */
+const char	*imap_last_error(struct imap *);
+
+/*
+ * Checks a DER certificate against the CA file (NULL: system CAs) and
+ * host name. 0 when trusted; -1 with a reason in err. Used for IMAP
+ * (libetpan does not verify) and testable on its own.
+ */
+int		 net_verify_cert(const unsigned char *der, size_t derlen,
+		    const char *ca_file, const char *host, char *err, size_t);
+
+#endif
