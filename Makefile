@@ -9,6 +9,10 @@ CFLAGS	?= -O2 -g
 PKGS	 = libetpan libcurl sqlite3 libical inih gnutls
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wcast-qual -Wformat=2
+# -Werror with WERROR=1; CI (CI=true) sets it by itself.
+ifeq ($(CI),true)
+WERROR	?= 1
+endif
 ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif

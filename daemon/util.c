@@ -135,18 +135,16 @@ void
 buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*s;
 	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		fatalx("buf_addf");
-	buf_grow(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
+		fatal("vasprintf");
+	buf_add(b, s, (size_t)n);
+	free(s);
 }
 
 char *

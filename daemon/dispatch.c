@@ -1,0 +1,208 @@
+/*
+ * dispatch.c: the dispatcher. main.c calls dispatch_msg() for every
+ * new message inside its transaction; it checks the handler's
+ * descriptor (who may use it, how many arguments), finds the pending
+ * confirmation a reply belongs to, and runs the handler. Owns nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "util.h"
+
+#define DISPATCH_MAX_REFS	20
+
+static int	dispatch_each_ref(const char *, struct store *,
+		    int (*)(struct store *, const char *, void *), void *);
+static int	dispatch_ref_is_ours(struct store *, const char *, void *);
+static int	dispatch_ref_pending(struct store *, const char *, void *);
+static int	dispatch_pending_code(struct ctx *, const struct recog *,
+		    char *);
+static enum disp dispatch_run(struct ctx *, const struct handler *,
+		    const char **);
+
+/* Calls fn for each <msg-id> in a header value, at most 20; stops at 1. */
+static int
+dispatch_each_ref(const char *v, struct store *st,
+    int (*fn)(struct store *, const char *, void *), void *arg)
+{
+	const char	*p = v, *e;
+	char		*id;
+	int		 r = 0, n = 0;
+
+	while (v != NULL && r == 0 && n++ < DISPATCH_MAX_REFS &&
+	    (p = strchr(p, '<')) != NULL && (e = strchr(p, '>')) != NULL) {
+		id = xstrndup(p + 1, (size_t)(e - p - 1));
+		r = fn(st, id, arg);
+		free(id);
+		p = e + 1;
+	}
+	return r;
+}
+
+static int
+dispatch_ref_is_ours(struct store *st, const char *id, void *arg)
+{
+	(void)arg;
+	return store_outbox_has_msgid(st, id);
+}
+
+static int
+dispatch_ref_pending(struct store *st, const char *id, void *arg)
+{
+	struct pending	 p;
+	bool		 used;
+	int		 r;
+
+	if ((r = store_pending_by_mail(st, id, &p, &used)) == 1)
+		memcpy(arg, p.code, AUTH_CODE_LEN + 1);
+	pending_clear(&p);
+	return r;
+}
+
+int
+dispatch_refs_ours(struct store *st, const struct msg *m)
+{
+	const char	*h;
+	size_t		 i;
+	int		 r;
+
+	if ((r = dispatch_each_ref(m->in_reply_to, st, dispatch_ref_is_ours,
+	    NULL)) != 0 || (r = dispatch_each_ref(m->references, st,
+	    dispatch_ref_is_ours, NULL)) != 0)
+		return r;
+	/* a bounce quotes the headers of the mail that bounced */
+	for (i = 0; i < m->nparts; i++) {
+		if (strcmp(m->parts[i].type, "message/rfc822") != 0 &&
+		    strcmp(m->parts[i].type, "text/rfc822-headers") != 0)
+			continue;
+		h = m->parts[i].data;
+		while (h != NULL && (h = strcasestr(h, "message-id:")) != NULL) {
+			char *line = xstrndup(h, strcspn(h, "\r\n"));
+
+			r = dispatch_each_ref(line, st, dispatch_ref_is_ours,
+			    NULL);
+			free(line);
+			if (r != 0)
+				return r;
+			h += 11;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The code of the pending confirmation this message answers: one in
+ * the Subject that the store knows, or one whose mail it replies to.
+ */
+static int
+dispatch_pending_code(struct ctx *c, const struct recog *r, char *code)
+{
+	struct pending	 p;
+	bool		 used;
+	int		 found = 0;
+
+	code[0] = '\0';
+	if (r->code[0] != '\0') {
+		if ((found = store_pending_by_code(c->st, r->code, &p,
+		    &used)) == 1)
+			memcpy(code, r->code, AUTH_CODE_LEN + 1);
+		pending_clear(&p);
+		if (found != 0)
+			return found;
+	}
+	if ((found = dispatch_each_ref(c->m->in_reply_to, c->st,
+	    dispatch_ref_pending, code)) == 0)
+		found = dispatch_each_ref(c->m->references, c->st,
+		    dispatch_ref_pending, code);
+	return found;
+}
+
+static enum disp
+dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
+{
+	char	*tmpl;
+	int	 ok;
+
+	*kind = h->name;
+	if (h->who == WHO_MEMBER && c->member == NULL)
+		return h_notmember.run(c);
+	if (h->who == WHO_SECRETARIAT &&
+	    !conf_is_secretariat(c->conf, c->sender)) {
+		snprintf(c->why, sizeof(c->why), "%s is for the secretariat",
+		    h->name);
+		return h_notmember.run(c);
+	}
+	ok = (h->args != ARGS_REQUIRED || *c->args != '\0') &&
+	    (h->check == NULL || h->check(c) == 0);
+	if (!ok) {
+		const struct tvar v[] = { { NULL, NULL } };
+
+		tmpl = xasprintf("%s.usage", h->name);
+		ok = reply_queue(c, tmpl, v, NULL);
+		free(tmpl);
+		return ok == 0 ? D_REJECT : D_TEMPFAIL;
+	}
+	return h->run(c);
+}
+
+enum disp
+dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
+{
+	const char	*lang = c->member ? c->member->lang : c->conf->language;
+	int		 refs;
+
+	*kind = "none";
+	c->lang = lang;
+	c->args = "";
+	switch (r->kind) {
+	case R_SELF:
+	case R_LIST:
+		*kind = r->kind == R_SELF ? "self" : "list";
+		snprintf(c->why, sizeof(c->why), "%s", r->why);
+		return D_SKIP;
+	case R_AUTO:
+	case R_BOUNCE:
+		*kind = r->kind == R_AUTO ? "auto" : "bounce";
+		if ((refs = dispatch_refs_ours(c->st, c->m)) == -1)
+			return D_TEMPFAIL;
+		snprintf(c->why, sizeof(c->why), "%s%s", r->why, refs ?
+		    ", about ffnet's mail: filed, not answered" :
+		    ": not answered");
+		return refs ? D_DONE : D_SKIP;
+	case R_COMMAND:
+		c->lang = r->cmd->lang;
+		c->word = r->cmd->word;
+		c->args = r->args;
+		c->rest = r->rest;
+		c->code = r->code[0] ? r->code : NULL;
+		if (r->args_cut)
+			log_info("arguments of %s from %s cut to %d bytes",
+			    r->cmd->word, c->sender, c->conf->max_arg_len);
+		return dispatch_run(c, r->cmd->h, kind);
+	case R_NEAR:
+	case R_NOT_OURS:
+		break;
+	}
+	/* A reply to a confirmation mail is ffnet's, whatever it says. */
+	if ((refs = dispatch_pending_code(c, r, c->code_buf)) == -1)
+		return D_TEMPFAIL;
+	if (refs == 1) {
+		c->code = c->code_buf;
+		return dispatch_run(c, &h_confirm, kind);
+	}
+	if (r->kind == R_NEAR) {
+		const struct command *cmd = command_find(r->suggest);
+
+		c->suggest = r->suggest;
+		if (cmd != NULL && c->member == NULL)
+			c->lang = cmd->lang;
+		*kind = "unknown";
+		return h_unknown.run(c);
+	}
+	*kind = "none";
+	snprintf(c->why, sizeof(c->why), "%s", r->why);
+	return D_SKIP;
+}

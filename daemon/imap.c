@@ -1,0 +1,1039 @@
+/*
+ * imap.c: the IMAP client (RFC 3501) on libetpan. main.c connects, selects
+ * the inbox, lists and fetches new mail with BODY.PEEK, moves handled mail
+ * away and waits in IDLE (RFC 2177). It owns the libetpan session and
+ * checks the server certificate itself with GnuTLS, since libetpan never
+ * does. Writes to a dead socket raise SIGPIPE: main.c ignores that signal.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+
+#include "imap.h"
+#include "log.h"
+#include "util.h"
+
+/* RFC 2177: re-issue IDLE at least every 29 minutes. */
+#define IMAP_IDLE_MAX	(29 * 60)
+
+struct imap {
+	mailimap	*mi;
+	char		*host;
+	bool		 selected;	/* a SELECT succeeded: IDLE is safe */
+	bool		 dead;		/* the stream failed: no LOGOUT */
+};
+
+/* What one FETCH response holds, pointing into libetpan's result. */
+struct imap_att {
+	uint32_t	 uid;
+	bool		 has_size;
+	size_t		 size;
+	const char	*body;
+	size_t		 bodylen;
+	bool		 has_body;
+};
+
+static const char	*imap_strerror(int);
+static int		 imap_failed(struct imap *, int, const char *);
+static bool		 imap_is_ip(const char *);
+static void		 imap_tls_cb(struct mailstream_ssl_context *, void *);
+static void		 imap_keepalive(struct imap *);
+static int		 imap_open(struct imap *, const struct imap_params *,
+			    char *, size_t);
+static int		 imap_verify_peer(struct imap *, const char *, char *,
+			    size_t);
+static int		 imap_caps_load(struct imap *);
+static int		 imap_login(struct imap *, const struct net_login *,
+			    char *, size_t);
+static void		 imap_free(struct imap *);
+static int		 imap_ft_add(struct mailimap_fetch_type *,
+			    struct mailimap_fetch_att *);
+static void		 imap_att_scan(struct mailimap_msg_att *,
+			    struct imap_att *);
+static int		 imap_uid_fetch(struct imap *, uint32_t, uint32_t,
+			    struct mailimap_fetch_att *,
+			    struct mailimap_fetch_att *, clist **);
+static int		 imap_entry_cmp(const void *, const void *);
+static int		 imap_size(struct imap *, uint32_t, size_t *);
+static int		 imap_store_flags(struct imap *,
+			    struct mailimap_set *, bool);
+static int		 imap_copy_away(struct imap *, struct mailimap_set *,
+			    const char *);
+static int		 imap_ms_left(const struct timespec *);
+static bool		 imap_fd_ready(int);
+static enum imap_wake	 imap_wait(int, int, int);
+static enum imap_wake	 imap_idle_poll(struct imap *, int, int);
+static void		 net_status_str(unsigned, char *, size_t);
+static int		 net_verify_chain(const gnutls_datum_t *, unsigned,
+			    const char *, const char *, char *, size_t);
+
+static const char *
+imap_strerror(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		return "connection lost";
+	case MAILIMAP_ERROR_PARSE:
+		return "unparsable reply";
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		return "cannot connect";
+	case MAILIMAP_ERROR_MEMORY:
+		return "out of memory";
+	case MAILIMAP_ERROR_FATAL:
+		return "server closed the session";
+	case MAILIMAP_ERROR_PROTOCOL:
+		return "protocol error";
+	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
+		return "server refuses connections";
+	case MAILIMAP_ERROR_SSL:
+		return "TLS handshake failed";
+	case MAILIMAP_ERROR_STARTTLS:
+		return "STARTTLS refused";
+	case MAILIMAP_ERROR_LOGIN:
+		return "login refused";
+	case MAILIMAP_ERROR_BAD_STATE:
+		return "command not allowed in this state";
+	default:
+		return "command failed";
+	}
+}
+
+/*
+ * Notes a failed libetpan call at debug level (the caller decides and
+ * logs) and remembers a broken stream, so imap_close() skips LOGOUT.
+ */
+static int
+imap_failed(struct imap *im, int r, const char *what)
+{
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_FATAL ||
+	    r == MAILIMAP_ERROR_PARSE)
+		im->dead = true;
+	log_debug("imap %s: %s failed: %s (%s)", im->host, what,
+	    imap_strerror(r), imap_last_error(im));
+	return -1;
+}
+
+static bool
+imap_is_ip(const char *host)
+{
+	unsigned char	 a[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Sends SNI; RFC 6066 3 forbids IP literals there. */
+static void
+imap_tls_cb(struct mailstream_ssl_context *ctx, void *arg)
+{
+	struct imap	*im = arg;
+
+	if (!imap_is_ip(im->host))
+		mailstream_ssl_set_server_name(ctx, im->host);
+}
+
+/* A peer that vanished without a RST is noticed after about 2 minutes. */
+static void
+imap_keepalive(struct imap *im)
+{
+	int	 fd, on = 1, idle = 60, intvl = 20, cnt = 3;
+
+	if ((fd = mailimap_idle_get_fd(im->mi)) == -1)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof(idle)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == -1)
+		log_debug("imap %s: keepalive: %s", im->host, strerror(errno));
+}
+
+/* Connects, does TLS or STARTTLS and verifies the peer. */
+static int
+imap_open(struct imap *im, const struct imap_params *p, char *err,
+    size_t errlen)
+{
+	struct mailimap_capability_data	*cap = NULL;
+	int				 r;
+
+	if (p->security == SEC_TLS)
+		r = mailimap_ssl_connect_with_callback(im->mi, p->host,
+		    p->port, imap_tls_cb, im);
+	else
+		r = mailimap_socket_connect(im->mi, p->host, p->port);
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		snprintf(err, errlen, "imap: cannot connect to %s:%u: %s",
+		    p->host, p->port, imap_strerror(r));
+		return -1;
+	}
+	imap_keepalive(im);
+	if (p->security == SEC_STARTTLS) {
+		r = mailimap_socket_starttls_with_callback(im->mi,
+		    imap_tls_cb, im);
+		if (r != MAILIMAP_NO_ERROR) {
+			snprintf(err, errlen, "imap: STARTTLS with %s:%u "
+			    "failed: %s", p->host, p->port, imap_strerror(r));
+			return -1;
+		}
+		/* The new TLS layer starts with the global timeout. */
+		mailstream_low_set_timeout(
+		    mailstream_get_low(im->mi->imap_stream), p->timeout);
+	}
+	if (p->security != SEC_NONE &&
+	    imap_verify_peer(im, p->ca_file, err, errlen) == -1)
+		return -1;
+	if (p->security == SEC_STARTTLS) {
+		/* RFC 3501 6.2.1: forget what was said before TLS. */
+		if ((r = mailimap_capability(im->mi, &cap)) != MAILIMAP_NO_ERROR)
+			return imap_failed(im, r, "CAPABILITY");
+		mailimap_capability_data_free(cap);
+	}
+	return 0;
+}
+
+/*
+ * libetpan gives the peer's chain (leaf first) or at least the leaf;
+ * net_verify_chain() decides. Nothing is sent before this returns 0.
+ */
+static int
+imap_verify_peer(struct imap *im, const char *ca_file, char *err,
+    size_t errlen)
+{
+	carray		*chain = NULL;
+	unsigned char	*der = NULL;
+	gnutls_datum_t	*certs = NULL;
+	MMAPString	*s;
+	ssize_t		 len;
+	unsigned	 i, n = 0;
+	char		 why[512];
+	int		 rc = -1;
+
+	chain = mailstream_get_certificate_chain(im->mi->imap_stream);
+	if (chain != NULL && carray_count(chain) > 0) {
+		n = carray_count(chain);
+		certs = xcalloc(n, sizeof(*certs));
+		for (i = 0; i < n; i++) {
+			s = carray_get(chain, i);
+			certs[i].data = (unsigned char *)s->str;
+			certs[i].size = s->len;
+		}
+	} else {
+		len = mailstream_ssl_get_certificate(im->mi->imap_stream, &der);
+		if (len <= 0) {
+			snprintf(err, errlen, "imap: %s sent no certificate",
+			    im->host);
+			goto out;
+		}
+		n = 1;
+		certs = xcalloc(1, sizeof(*certs));
+		certs[0].data = der;
+		certs[0].size = len;
+	}
+	if (net_verify_chain(certs, n, ca_file, im->host, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "imap: %s", why);
+		goto out;
+	}
+	rc = 0;
+ out:
+	free(certs);
+	free(der);
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	return rc;
+}
+
+/* Servers that send no [CAPABILITY] code get asked. */
+static int
+imap_caps_load(struct imap *im)
+{
+	struct mailimap_capability_data	*cap = NULL;
+	int				 r;
+
+	if (im->mi->imap_connection_info != NULL &&
+	    im->mi->imap_connection_info->imap_capability != NULL)
+		return 0;
+	if ((r = mailimap_capability(im->mi, &cap)) != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "CAPABILITY");
+	mailimap_capability_data_free(cap);
+	return 0;
+}
+
+/* One switch over the mechanisms; a new one is one more case. */
+static int
+imap_login(struct imap *im, const struct net_login *l, char *err,
+    size_t errlen)
+{
+	const char	*mech;
+	int		 r;
+
+	if (imap_caps_load(im) == -1) {
+		snprintf(err, errlen, "imap: %s: CAPABILITY failed: %s",
+		    im->host, imap_last_error(im));
+		return -1;
+	}
+	switch (l->mech) {
+	case MECH_PASSWORD:
+		mech = "LOGIN";
+		/* RFC 3501 6.2.3: LOGINDISABLED forbids LOGIN here. */
+		if (mailimap_has_extension(im->mi, "LOGINDISABLED")) {
+			snprintf(err, errlen, "imap: %s refuses LOGIN without "
+			    "TLS (LOGINDISABLED): use security starttls or "
+			    "tls", im->host);
+			return -1;
+		}
+		r = mailimap_login(im->mi, l->user, l->secret);
+		break;
+	case MECH_XOAUTH2:
+		mech = "XOAUTH2";
+		r = mailimap_oauth2_authenticate(im->mi, l->user, l->secret);
+		break;
+	default:
+		snprintf(err, errlen, "imap: unknown login mechanism %d",
+		    (int)l->mech);
+		return -1;
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, mech);
+		snprintf(err, errlen, "imap: %s as %s refused by %s: %s", mech,
+		    l->user, im->host, r == MAILIMAP_ERROR_LOGIN ?
+		    imap_last_error(im) : imap_strerror(r));
+		return -1;
+	}
+	/* Capabilities may grow after login (RFC 3501 7.2.1). */
+	if (imap_caps_load(im) == -1) {
+		snprintf(err, errlen, "imap: %s: CAPABILITY failed",
+		    im->host);
+		return -1;
+	}
+	return 0;
+}
+
+struct imap *
+imap_connect(const struct imap_params *p, char *err, size_t errlen)
+{
+	struct imap	*im, *rv = NULL;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	im = xcalloc(1, sizeof(*im));
+	im->host = xstrdup(p->host);
+	if ((im->mi = mailimap_new(0, NULL)) == NULL) {
+		snprintf(err, errlen, "imap: out of memory");
+		goto out;
+	}
+	mailimap_set_timeout(im->mi, p->timeout);
+	if (imap_open(im, p, err, errlen) == -1)
+		goto out;
+	if (imap_login(im, &p->login, err, errlen) == -1)
+		goto out;
+	log_debug("imap %s:%u: logged in as %s%s", p->host, p->port,
+	    p->login.user, mailimap_has_idle(im->mi) ? " (IDLE)" : "");
+	rv = im;
+	im = NULL;
+ out:
+	imap_free(im);
+	return rv;
+}
+
+/*
+ * Frees without LOGOUT: for sessions that failed or were never trusted.
+ * mailimap_free() itself sends LOGOUT on an open stream, and waits the
+ * whole timeout on a dead one: close the stream first.
+ */
+static void
+imap_free(struct imap *im)
+{
+	if (im == NULL)
+		return;
+	if (im->mi != NULL && im->mi->imap_stream != NULL) {
+		mailstream_close(im->mi->imap_stream);
+		im->mi->imap_stream = NULL;
+	}
+	if (im->mi != NULL)
+		mailimap_free(im->mi);
+	free(im->host);
+	free(im);
+}
+
+void
+imap_close(struct imap *im)
+{
+	if (im == NULL)
+		return;
+	if (im->mi != NULL && im->mi->imap_stream != NULL && !im->dead)
+		mailimap_logout(im->mi);
+	imap_free(im);
+}
+
+int
+imap_select(struct imap *im, const char *mbox, uint32_t *uidvalidity)
+{
+	int	 r;
+
+	im->selected = false;
+	*uidvalidity = 0;
+	if ((r = mailimap_select(im->mi, mbox)) != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "SELECT");
+	im->selected = true;
+	if (im->mi->imap_selection_info != NULL)
+		*uidvalidity = im->mi->imap_selection_info->sel_uidvalidity;
+	/* RFC 3501 2.3.1.1: without it, stored UIDs mean nothing. */
+	if (*uidvalidity == 0) {
+		log_debug("imap %s: SELECT %s gave no UIDVALIDITY", im->host,
+		    mbox);
+		return -1;
+	}
+	return 0;
+}
+
+int
+imap_ensure_folder(struct imap *im, const char *name)
+{
+	clist				*list = NULL;
+	clistiter			*it;
+	struct mailimap_mailbox_list	*mb;
+	struct mailimap_response_info	*ri;
+	int				 r, rc = -1;
+
+	/* LIST first: CREATE of an existing folder is an error. */
+	if ((r = mailimap_list(im->mi, "", name, &list)) != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "LIST");
+		goto out;
+	}
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		mb = clist_content(it);
+		if (mb->mb_name != NULL && strcmp(mb->mb_name, name) == 0) {
+			rc = 0;
+			goto out;
+		}
+	}
+	if ((r = mailimap_create(im->mi, name)) == MAILIMAP_NO_ERROR) {
+		log_debug("imap %s: created folder %s", im->host, name);
+		rc = 0;
+		goto out;
+	}
+	/* Another client may have made it meanwhile: RFC 5530 ALREADYEXISTS. */
+	ri = im->mi->imap_response_info;
+	if (r == MAILIMAP_ERROR_CREATE && ri != NULL && ri->rsp_atom != NULL &&
+	    strcasecmp(ri->rsp_atom, "ALREADYEXISTS") == 0)
+		rc = 0;
+	else
+		imap_failed(im, r, "CREATE");
+ out:
+	if (list != NULL)
+		mailimap_list_result_free(list);
+	return rc;
+}
+
+bool
+imap_has_idle(struct imap *im)
+{
+	return mailimap_has_idle(im->mi) != 0;
+}
+
+/* Adds att to ft; on failure att is freed here, as libetpan does not. */
+static int
+imap_ft_add(struct mailimap_fetch_type *ft, struct mailimap_fetch_att *att)
+{
+	if (att == NULL)
+		return -1;
+	if (mailimap_fetch_type_new_fetch_att_list_add(ft, att) !=
+	    MAILIMAP_NO_ERROR) {
+		mailimap_fetch_att_free(att);
+		return -1;
+	}
+	return 0;
+}
+
+/* att_number is the sequence number; the UID is a static item. */
+static void
+imap_att_scan(struct mailimap_msg_att *ma, struct imap_att *a)
+{
+	clistiter			*it;
+	struct mailimap_msg_att_item	*item;
+	struct mailimap_msg_att_static	*st;
+
+	memset(a, 0, sizeof(*a));
+	for (it = clist_begin(ma->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		switch (st->att_type) {
+		case MAILIMAP_MSG_ATT_UID:
+			a->uid = st->att_data.att_uid;
+			break;
+		case MAILIMAP_MSG_ATT_RFC822_SIZE:
+			a->size = st->att_data.att_rfc822_size;
+			a->has_size = true;
+			break;
+		case MAILIMAP_MSG_ATT_BODY_SECTION:
+			a->body = st->att_data.att_body_section->sec_body_part;
+			a->bodylen = st->att_data.att_body_section->sec_length;
+			a->has_body = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/*
+ * UID FETCH first:last (UID att1 [att2]); last 0 means "*". Takes the
+ * atts. *res is libetpan's list: free it with mailimap_fetch_list_free().
+ */
+static int
+imap_uid_fetch(struct imap *im, uint32_t first, uint32_t last,
+    struct mailimap_fetch_att *att1, struct mailimap_fetch_att *att2,
+    clist **res)
+{
+	struct mailimap_set		*set = NULL;
+	struct mailimap_fetch_type	*ft = NULL;
+	int				 r, rc = -1;
+
+	*res = NULL;
+	set = mailimap_set_new_interval(first, last);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (set == NULL || ft == NULL)
+		goto out;
+	if (imap_ft_add(ft, mailimap_fetch_att_new_uid()) == -1)
+		goto out;
+	r = imap_ft_add(ft, att1);
+	att1 = NULL;
+	if (r == -1)
+		goto out;
+	if (att2 != NULL) {
+		r = imap_ft_add(ft, att2);
+		att2 = NULL;
+		if (r == -1)
+			goto out;
+	}
+	if ((r = mailimap_uid_fetch(im->mi, set, ft, res)) != MAILIMAP_NO_ERROR) {
+		*res = NULL;
+		imap_failed(im, r, "UID FETCH");
+		goto out;
+	}
+	rc = 0;
+ out:
+	if (att1 != NULL)
+		mailimap_fetch_att_free(att1);
+	if (att2 != NULL)
+		mailimap_fetch_att_free(att2);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return rc;
+}
+
+static int
+imap_entry_cmp(const void *a, const void *b)
+{
+	const struct imap_entry	*x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+int
+imap_list_new(struct imap *im, uint32_t after, struct imap_entry **out,
+    size_t *n)
+{
+	clist		*res = NULL;
+	clistiter	*it;
+	struct imap_att	 a;
+	struct imap_entry *v = NULL;
+	size_t		 nv = 0;
+	int		 rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (after == UINT32_MAX)
+		return 0;
+	if (imap_uid_fetch(im, after + 1, 0, mailimap_fetch_att_new_rfc822_size(),
+	    NULL, &res) == -1)
+		goto out;
+	v = xcalloc(clist_count(res), sizeof(*v));
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		imap_att_scan(clist_content(it), &a);
+		/*
+		 * RFC 3501 6.4.8: "n:*" always matches the highest UID, even
+		 * below n. Unsolicited FETCHes (flag changes) have no size.
+		 */
+		if (a.uid <= after || !a.has_size)
+			continue;
+		v[nv].uid = a.uid;
+		v[nv++].size = a.size;
+	}
+	qsort(v, nv, sizeof(*v), imap_entry_cmp);
+	*n = nv;
+	*out = v;
+	v = NULL;
+	rc = 0;
+ out:
+	free(v);
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	return rc;
+}
+
+/* RFC822.SIZE of one UID: 1 found, 0 gone, -1 error. */
+static int
+imap_size(struct imap *im, uint32_t uid, size_t *size)
+{
+	clist		*res = NULL;
+	clistiter	*it;
+	struct imap_att	 a;
+	int		 rc = -1;
+
+	if (imap_uid_fetch(im, uid, uid, mailimap_fetch_att_new_rfc822_size(),
+	    NULL, &res) == -1)
+		goto out;
+	rc = 0;
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		imap_att_scan(clist_content(it), &a);
+		if (a.uid == uid && a.has_size) {
+			*size = a.size;
+			rc = 1;
+			break;
+		}
+	}
+ out:
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	return rc;
+}
+
+int
+imap_fetch(struct imap *im, uint32_t uid, size_t max, char **data,
+    size_t *len, bool *truncated)
+{
+	struct mailimap_section	*sec;
+	clist			*res = NULL;
+	clistiter		*it;
+	struct imap_att		 a;
+	size_t			 size = 0;
+	int			 r, rc = -1;
+
+	*data = NULL;
+	*len = 0;
+	*truncated = false;
+	if ((r = imap_size(im, uid, &size)) != 1) {
+		if (r == 0)
+			log_debug("imap %s: uid=%u: no such message",
+			    im->host, uid);
+		goto out;
+	}
+	/* BODY.PEEK, never BODY: RFC 3501 6.4.5 says BODY sets \Seen. */
+	*truncated = size > max;
+	sec = *truncated ? mailimap_section_new_header() :
+	    mailimap_section_new(NULL);
+	if (sec == NULL)
+		goto out;
+	if (imap_uid_fetch(im, uid, uid,
+	    mailimap_fetch_att_new_body_peek_section(sec), NULL, &res) == -1)
+		goto out;
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		imap_att_scan(clist_content(it), &a);
+		if (a.uid != uid || !a.has_body)
+			continue;
+		/* sec_body_part lives in res and has no NUL: copy it. */
+		*data = xmalloc(a.bodylen + 1);
+		if (a.bodylen > 0)
+			memcpy(*data, a.body, a.bodylen);
+		(*data)[a.bodylen] = '\0';
+		*len = a.bodylen;
+		rc = 0;
+		break;
+	}
+	if (rc == -1)
+		log_debug("imap %s: uid=%u: FETCH gave no body", im->host, uid);
+ out:
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	return rc;
+}
+
+int
+imap_exists(struct imap *im, uint32_t uid)
+{
+	size_t	 size;
+
+	return imap_size(im, uid, &size);
+}
+
+/* UID STORE +FLAGS.SILENT: \Deleted, or \Seen and $ffnet. */
+static int
+imap_store_flags(struct imap *im, struct mailimap_set *set, bool deleted)
+{
+	struct mailimap_flag_list	*fl;
+	struct mailimap_store_att_flags	*sf = NULL;
+	struct mailimap_flag		*f;
+	char				*kw;
+	int				 r, rc = -1;
+
+	if ((fl = mailimap_flag_list_new_empty()) == NULL)
+		goto out;
+	if ((sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL) {
+		mailimap_flag_list_free(fl);
+		goto out;
+	}
+	if (deleted) {
+		if ((f = mailimap_flag_new_deleted()) == NULL ||
+		    mailimap_flag_list_add(fl, f) != MAILIMAP_NO_ERROR)
+			goto flagfail;
+	} else {
+		if ((f = mailimap_flag_new_seen()) == NULL ||
+		    mailimap_flag_list_add(fl, f) != MAILIMAP_NO_ERROR)
+			goto flagfail;
+		kw = xstrdup("$ffnet");
+		if ((f = mailimap_flag_new_flag_keyword(kw)) == NULL) {
+			free(kw);
+			goto out;
+		}
+		if (mailimap_flag_list_add(fl, f) != MAILIMAP_NO_ERROR)
+			goto flagfail;
+	}
+	if ((r = mailimap_uid_store(im->mi, set, sf)) != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "UID STORE");
+		goto out;
+	}
+	rc = 0;
+	goto out;
+ flagfail:
+	if (f != NULL)
+		mailimap_flag_free(f);
+ out:
+	if (sf != NULL)
+		mailimap_store_att_flags_free(sf);
+	return rc;
+}
+
+/*
+ * Without MOVE: UID COPY, then with UIDPLUS (RFC 4315 2.1) \Deleted and
+ * UID EXPUNGE of this UID alone, so other clients' \Deleted mail stays.
+ * Without UIDPLUS a plain EXPUNGE could remove others' mail: the original
+ * is only flagged \Seen and $ffnet.
+ */
+static int
+imap_copy_away(struct imap *im, struct mailimap_set *set, const char *folder)
+{
+	int	 r;
+
+	if ((r = mailimap_uid_copy(im->mi, set, folder)) != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "UID COPY");
+	if (!mailimap_has_uidplus(im->mi))
+		return imap_store_flags(im, set, false);
+	if (imap_store_flags(im, set, true) == -1)
+		return -1;
+	if ((r = mailimap_uid_expunge(im->mi, set)) != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "UID EXPUNGE");
+	return 0;
+}
+
+int
+imap_move(struct imap *im, uint32_t uid, const char *folder)
+{
+	struct mailimap_set	*set;
+	int			 r, rc = -1;
+
+	if ((set = mailimap_set_new_single(uid)) == NULL)
+		return -1;
+	/* RFC 6851: MOVE is atomic and leaves no \Deleted copy behind. */
+	if (mailimap_has_extension(im->mi, "MOVE")) {
+		r = mailimap_uid_move(im->mi, set, folder);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_failed(im, r, "UID MOVE");
+			goto out;
+		}
+	} else if (imap_copy_away(im, set, folder) == -1)
+		goto out;
+	log_debug("imap %s: uid=%u: moved to %s", im->host, uid, folder);
+	rc = 0;
+ out:
+	mailimap_set_free(set);
+	return rc;
+}
+
+static int
+imap_ms_left(const struct timespec *end)
+{
+	struct timespec	 now;
+	long long	 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(end->tv_sec - now.tv_sec) * 1000 +
+	    (end->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : (int)ms;
+}
+
+static bool
+imap_fd_ready(int fd)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLNVAL) == 0;
+}
+
+/*
+ * Waits until the server socket ifd or the caller's fd (-1: none) is
+ * readable, for at most seconds. The caller's fd wins a tie: it is how
+ * signals reach the main loop.
+ */
+static enum imap_wake
+imap_wait(int ifd, int fd, int seconds)
+{
+	struct pollfd	 pfd[2];
+	struct timespec	 end;
+	nfds_t		 nfd = fd >= 0 ? 2 : 1;
+	int		 r;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += seconds > 0 ? seconds : 0;
+	pfd[0].fd = ifd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		pfd[0].revents = pfd[1].revents = 0;
+		r = poll(pfd, nfd, imap_ms_left(&end));
+		if (r == -1 && errno == EINTR) {
+			if (fd >= 0 && imap_fd_ready(fd))
+				return IMAP_WAKE_FD;
+			if (imap_ms_left(&end) == 0)
+				return IMAP_WAKE_TIMEOUT;
+			continue;
+		}
+		if (r == -1)
+			return IMAP_WAKE_ERROR;
+		if (r == 0)
+			return IMAP_WAKE_TIMEOUT;
+		if ((pfd[0].revents | pfd[1].revents) & POLLNVAL)
+			return IMAP_WAKE_ERROR;
+		if (nfd == 2 && pfd[1].revents != 0)
+			return IMAP_WAKE_FD;
+		return IMAP_WAKE_DATA;
+	}
+}
+
+/*
+ * Without IDLE (or before a SELECT, where libetpan's IDLE crashes):
+ * waits on both fds, then a NOOP (RFC 3501 6.1.2) collects what the
+ * server has to say. An EXISTS during it means DATA.
+ */
+static enum imap_wake
+imap_idle_poll(struct imap *im, int seconds, int fd)
+{
+	struct mailimap_selection_info	*si;
+	enum imap_wake			 w;
+	int				 r;
+
+	w = imap_wait(mailimap_idle_get_fd(im->mi), fd, seconds);
+	if (w == IMAP_WAKE_FD || w == IMAP_WAKE_ERROR)
+		return w;
+	si = im->selected ? im->mi->imap_selection_info : NULL;
+	if (si != NULL)
+		si->sel_has_exists = 0;
+	if ((r = mailimap_noop(im->mi)) != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "NOOP");
+		return IMAP_WAKE_ERROR;
+	}
+	if (w == IMAP_WAKE_DATA || (si != NULL && si->sel_has_exists))
+		return IMAP_WAKE_DATA;
+	return IMAP_WAKE_TIMEOUT;
+}
+
+/*
+ * RFC 2177 IDLE. Anything the server sends (EXISTS, EXPUNGE, "* OK Still
+ * here") gives DATA; the caller then simply lists again. DONE is always
+ * sent before returning, and it fails on a dead connection: ERROR.
+ */
+enum imap_wake
+imap_idle(struct imap *im, int seconds, int fd)
+{
+	enum imap_wake	 w;
+	int		 r;
+
+	if (im->dead)
+		return IMAP_WAKE_ERROR;
+	if (seconds > IMAP_IDLE_MAX)
+		seconds = IMAP_IDLE_MAX;
+	if (1)
+		return imap_idle_poll(im, seconds, fd);
+	if ((r = mailimap_idle(im->mi)) != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "IDLE");
+		return IMAP_WAKE_ERROR;
+	}
+	/* What came with "+ idling" sits in libetpan's buffer, not the fd. */
+	if (im->mi->imap_stream->read_buffer_len > 0)
+		w = IMAP_WAKE_DATA;
+	else
+		w = imap_wait(mailimap_idle_get_fd(im->mi), fd, seconds);
+	if ((r = mailimap_idle_done(im->mi)) != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "IDLE DONE");
+		return IMAP_WAKE_ERROR;
+	}
+	return w;
+}
+
+int
+imap_noop(struct imap *im)
+{
+	int	 r;
+
+	if ((r = mailimap_noop(im->mi)) != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "NOOP");
+	return 0;
+}
+
+const char *
+imap_last_error(struct imap *im)
+{
+	if (im == NULL || im->mi == NULL || im->mi->imap_response == NULL)
+		return "";
+	return im->mi->imap_response;
+}
+
+/* GnuTLS status bits as a short list of reasons. */
+static void
+net_status_str(unsigned status, char *buf, size_t len)
+{
+	static const struct {
+		unsigned	 bit;
+		const char	*what;
+	} reasons[] = {
+		{ GNUTLS_CERT_SIGNER_NOT_FOUND, "signer not found" },
+		{ GNUTLS_CERT_SIGNER_NOT_CA, "signer is not a CA" },
+		{ GNUTLS_CERT_EXPIRED, "expired" },
+		{ GNUTLS_CERT_NOT_ACTIVATED, "not yet valid" },
+		{ GNUTLS_CERT_REVOKED, "revoked" },
+		{ GNUTLS_CERT_SIGNATURE_FAILURE, "bad signature" },
+		{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure algorithm" },
+		{ GNUTLS_CERT_PURPOSE_MISMATCH, "not for TLS servers" },
+		{ GNUTLS_CERT_UNEXPECTED_OWNER, "unexpected owner" },
+	};
+	size_t	 i, off = 0;
+	int	 r;
+
+	buf[0] = '\0';
+	for (i = 0; i < nitems(reasons) && off < len; i++) {
+		if ((status & reasons[i].bit) == 0)
+			continue;
+		r = snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+		    reasons[i].what);
+		if (r < 0)
+			break;
+		off += r;
+	}
+	if (off == 0)
+		snprintf(buf, len, "status 0x%x", status);
+}
+
+/*
+ * Verifies a chain (leaf first, then any intermediates the server sent)
+ * against the CA file or the system trust, then the leaf against host:
+ * its DNS names, or for an IP literal its IP addresses (RFC 6125).
+ */
+static int
+net_verify_chain(const gnutls_datum_t *der, unsigned n, const char *ca_file,
+    const char *host, char *err, size_t errlen)
+{
+	gnutls_x509_trust_list_t	 tl = NULL;
+	gnutls_x509_crt_t		*crt;
+	const char			*src;
+	unsigned			 i, ncrt = 0, status = 0;
+	char				 why[256], from[512];
+	int				 r, rc = -1;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	src = ca_file != NULL ? ca_file : "the system CAs";
+	snprintf(from, sizeof(from), "%s%s", ca_file != NULL ? "ca_file " : "",
+	    src);
+	crt = xcalloc(n, sizeof(*crt));
+	for (ncrt = 0; ncrt < n; ncrt++) {
+		if (gnutls_x509_crt_init(&crt[ncrt]) < 0)
+			goto out;
+		if (gnutls_x509_crt_import(crt[ncrt], &der[ncrt],
+		    GNUTLS_X509_FMT_DER) < 0) {
+			ncrt++;
+			snprintf(err, errlen, "certificate for %s unreadable",
+			    host);
+			goto out;
+		}
+	}
+	if ((r = gnutls_x509_trust_list_init(&tl, 0)) < 0) {
+		tl = NULL;
+		goto out;
+	}
+	if (ca_file != NULL)
+		r = gnutls_x509_trust_list_add_trust_file(tl, ca_file, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+	else
+		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
+	if (r <= 0) {
+		snprintf(err, errlen, "cannot load CAs from %s: %s", src,
+		    r < 0 ? gnutls_strerror(r) : "no certificates");
+		goto out;
+	}
+	r = gnutls_x509_trust_list_verify_crt(tl, crt, ncrt, 0, &status, NULL);
+	if (r < 0 || status != 0) {
+		if (r < 0)
+			snprintf(why, sizeof(why), "%s", gnutls_strerror(r));
+		else
+			net_status_str(status, why, sizeof(why));
+		snprintf(err, errlen, "certificate for %s not trusted (%s; %s)",
+		    host, why, from);
+		goto out;
+	}
+	if (!gnutls_x509_crt_check_hostname(crt[0], host)) {
+		snprintf(err, errlen, "certificate does not match host %s "
+		    "(%s)", host, from);
+		goto out;
+	}
+	rc = 0;
+ out:
+	if (rc == -1 && errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "certificate for %s: GnuTLS failed", host);
+	for (i = 0; i < ncrt; i++)
+		gnutls_x509_crt_deinit(crt[i]);
+	free(crt);
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	return rc;
+}
+
+int
+net_verify_cert(const unsigned char *der, size_t derlen, const char *ca_file,
+    const char *host, char *err, size_t errlen)
+{
+	gnutls_datum_t	 d;
+	int		 rc;
+
+	if (der == NULL || derlen == 0 || derlen > UINT32_MAX) {
+		snprintf(err, errlen, "certificate for %s missing", host);
+		return -1;
+	}
+	/* A copy, as gnutls_datum_t has no const member. */
+	d.data = xmalloc(derlen);
+	memcpy(d.data, der, derlen);
+	d.size = derlen;
+	rc = net_verify_chain(&d, 1, ca_file, host, err, errlen);
+	free(d.data);
+	return rc;
+}

@@ -1,0 +1,619 @@
+/*
+ * main.c: ffnet's only loop. Loads the config, opens the store, then on
+ * each IDLE wake-up or poll: fetch, recognise, dispatch, commit, move,
+ * and drain the outbox. Owns the process lifetime (struct daemon) and
+ * each message's (struct msg); handlers keep no pointer into either.
+ *
+ * Exactly once: a message's state change, its queued replies, its
+ * "handled" row and the new last UID commit in one transaction; only
+ * then is it moved, and only then are replies sent (outbox.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "dispatch.h"
+#include "imap.h"
+#include "log.h"
+#include "mime.h"
+#include "outbox.h"
+#include "recog.h"
+#include "store.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define MAX_TEMPFAILS	3	/* then the message is parked for a person */
+#define MAX_BACKOFF	300	/* seconds between reconnects, at most */
+
+struct daemon {
+	struct conf		 conf;
+	const char		*conf_path;
+	struct store		*st;
+	struct tmpls		*tmpls;
+	unsigned char		 secret[AUTH_SECRET_LEN];
+	struct mime_limits	 lim;
+	struct imap		*imap;
+	uint32_t		 uidvalidity;
+	uint32_t		 fail_uid;	/* the message that failed last */
+	int			 fail_count;
+	int			 wake[2];	/* self-pipe for signals */
+};
+
+static volatile sig_atomic_t	 got_term, got_hup;
+static int			 wake_fd = -1;
+
+/* Every template a handler may ask for; checked at start. */
+static const char *const required_templates[] = {
+	"confirm.expired", "confirm.unknown", "confirm.usage", "confirm.used",
+	"confirm.wrongaddr", "help", "join.already", "join.confirm",
+	"join.welcome", "leave.confirm", "leave.goodbye", "leave.notmember",
+	"notmember", "toolarge", "unknown",
+};
+
+void		 outbox_crash_point(const char *);
+static void	 usage(void) __attribute__((noreturn));
+static void	 die(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static void	 on_signal(int);
+static void	 daemon_open(struct daemon *, const char *, int);
+static int	 daemon_templates(const char *, struct tmpls **, char *,
+		    size_t);
+static void	 daemon_reload(struct daemon *);
+static int	 daemon_connect(struct daemon *, char *, size_t);
+static int	 daemon_round(struct daemon *, bool);
+static int	 daemon_moves(struct daemon *);
+static int	 daemon_one(struct daemon *, const struct imap_entry *);
+static enum disp daemon_handle(struct daemon *, const struct msg *, bool,
+		    const char **, char *, size_t);
+static char	*daemon_key_dup(const struct msg *, const char *, size_t);
+static void	 daemon_file(struct daemon *, const char *, uint32_t,
+		    const char *);
+static int	 daemon_run(struct daemon *);
+static void	 daemon_wait(struct daemon *);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | check\n");
+	exit(2);
+}
+
+/* A one-line reason on stderr (and in the log), then exit 1. */
+static void
+die(const char *fmt, ...)
+{
+	char	 buf[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ffnet: %s\n", buf);
+	fatalx("%s", buf);
+}
+
+static void
+on_signal(int sig)
+{
+	int	 saved = errno;
+	char	 c = 0;
+
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+	if (wake_fd != -1)
+		(void)!write(wake_fd, &c, 1);
+	errno = saved;
+}
+
+static int
+daemon_templates(const char *dir, struct tmpls **out, char *err,
+    size_t errlen)
+{
+	size_t	 i;
+
+	if (tmpl_load(dir, out, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < nitems(required_templates); i++) {
+		if (!tmpl_has(*out, "da", required_templates[i]) ||
+		    !tmpl_has(*out, "en", required_templates[i])) {
+			snprintf(err, errlen, "%s: template %s is missing in "
+			    "da/ or en/", dir, required_templates[i]);
+			tmpl_free(*out);
+			*out = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+daemon_open(struct daemon *d, const char *path, int debug)
+{
+	char	 err[1024];
+
+	(void)debug;
+	if (conf_load(path, &d->conf, err, sizeof(err)) == -1)
+		die("%s", err);
+	if (auth_secret_load(d->conf.secret_path, d->secret, err,
+	    sizeof(err)) == -1)
+		die("secret: %s", err);
+	if (store_open(d->conf.store_path, &d->st, err, sizeof(err)) == -1)
+		die("store: %s", err);
+	if (daemon_templates(d->conf.templates_dir, &d->tmpls, err,
+	    sizeof(err)) == -1)
+		die("templates: %s", err);
+	mime_limits_default(&d->lim);
+	d->lim.max_message = (size_t)d->conf.max_message_kb * 1024;
+}
+
+/* SIGHUP: a new config and new templates, or the old ones if broken. */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct conf	 c;
+	struct tmpls	*t = NULL;
+	char		 err[1024];
+
+	got_hup = 0;
+	if (conf_load(d->conf_path, &c, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the running config", err);
+		return;
+	}
+	if (daemon_templates(c.templates_dir, &t, err, sizeof(err)) == -1) {
+		log_warnx("reload: templates: %s; keeping the running config",
+		    err);
+		conf_clear(&c);
+		return;
+	}
+	if (strcmp(c.store_path, d->conf.store_path) != 0)
+		log_warnx("reload: [store] path changes only on restart");
+	free(c.store_path);
+	c.store_path = xstrdup(d->conf.store_path);
+	conf_clear(&d->conf);
+	d->conf = c;
+	tmpl_free(d->tmpls);
+	d->tmpls = t;
+	d->lim.max_message = (size_t)d->conf.max_message_kb * 1024;
+	imap_close(d->imap);	/* reconnect with the new settings */
+	d->imap = NULL;
+	log_info("reloaded %s and templates", d->conf_path);
+}
+
+static int
+daemon_connect(struct daemon *d, char *err, size_t errlen)
+{
+	struct imap_params	 p;
+	const struct conf	*c = &d->conf;
+
+	memset(&p, 0, sizeof(p));
+	p.host = c->imap_host;
+	p.port = (unsigned)c->imap_port;
+	p.security = c->imap_security;
+	p.ca_file = c->imap_ca_file;
+	p.login.mech = c->imap_auth;
+	p.login.user = c->imap_user;
+	p.login.secret = c->imap_password;
+	p.timeout = c->imap_timeout;
+	if ((d->imap = imap_connect(&p, err, errlen)) == NULL)
+		return -1;
+	if (imap_ensure_folder(d->imap, c->done_folder) == -1 ||
+	    imap_ensure_folder(d->imap, c->hold_folder) == -1) {
+		snprintf(err, errlen, "imap: cannot create folders %s and "
+		    "%s: %s", c->done_folder, c->hold_folder,
+		    imap_last_error(d->imap));
+		goto fail;
+	}
+	if (imap_select(d->imap, c->mailbox, &d->uidvalidity) == -1) {
+		snprintf(err, errlen, "imap: cannot select %s: %s",
+		    c->mailbox, imap_last_error(d->imap));
+		goto fail;
+	}
+	log_info("connected to %s:%u as %s, %s", c->imap_host, p.port,
+	    c->imap_user, c->mailbox);
+	return 0;
+ fail:
+	imap_close(d->imap);
+	d->imap = NULL;
+	return -1;
+}
+
+/* Moves that were committed but not done (a crash, a lost connection). */
+static int
+daemon_moves(struct daemon *d)
+{
+	struct inbox_row	*rows = NULL;
+	size_t			 n = 0, i;
+	int			 rc = -1, r;
+
+	if (store_inbox_unmoved(d->st, d->uidvalidity, &rows, &n) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (imap_move(d->imap, rows[i].uid, rows[i].folder) == 0 ||
+		    (r = imap_exists(d->imap, rows[i].uid)) == 0) {
+			if (store_inbox_moved(d->st, rows[i].msgkey) == -1)
+				goto out;
+			log_info("uid=%u: moved to %s (after a restart)",
+			    rows[i].uid, rows[i].folder);
+		} else if (r == -1)
+			goto out;
+	}
+	rc = 0;
+ out:
+	inbox_rows_free(rows, n);
+	return rc;
+}
+
+/* The second key: Message-ID, or a digest of the message when it has none. */
+static char *
+daemon_key_dup(const struct msg *m, const char *raw, size_t len)
+{
+	unsigned char	 dig[32];
+	char		 hex[65];
+	size_t		 i;
+
+	if (m != NULL && m->message_id != NULL && *m->message_id != '\0')
+		return xstrdup(m->message_id);
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, len, dig) < 0)
+		fatalx("gnutls_hash_fast");
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	return xasprintf("sha256:%s", hex);
+}
+
+static void
+daemon_file(struct daemon *d, const char *key, uint32_t uid,
+    const char *folder)
+{
+	outbox_crash_point("after_commit");
+	if (imap_move(d->imap, uid, folder) == -1) {
+		log_warnx("uid=%u: cannot move to %s: %s; trying again later",
+		    uid, folder, imap_last_error(d->imap));
+		return;
+	}
+	if (store_inbox_moved(d->st, key) == -1)
+		log_warnx("uid=%u: moved, but the store did not record it",
+		    uid);
+}
+
+/* Runs recognition and the handler; the caller owns the transaction. */
+static enum disp
+daemon_handle(struct daemon *d, const struct msg *m, bool cut,
+    const char **kind, char *why, size_t whylen)
+{
+	struct recog	 r;
+	struct member	 mem;
+	struct ctx	 c;
+	int		 is_member = 0;
+	enum disp	 disp;
+
+	recog_classify(m, d->conf.address, (size_t)d->conf.max_arg_len, &r);
+	memset(&c, 0, sizeof(c));
+	memset(&mem, 0, sizeof(mem));
+	c.conf = &d->conf;
+	c.tmpls = d->tmpls;
+	c.st = d->st;
+	c.secret = d->secret;
+	c.m = m;
+	c.sender = m->from_addr;
+	c.sender_name = m->from_name;
+	c.now = time(NULL);
+	if (m->from_addr != NULL &&
+	    (is_member = store_member_get(d->st, m->from_addr, &mem)) == -1) {
+		disp = D_TEMPFAIL;
+		goto out;
+	}
+	c.member = is_member ? &mem : NULL;
+	if (cut && (r.kind == R_COMMAND || r.kind == R_NEAR ||
+	    r.code[0] != '\0')) {
+		/* a command in a message too large to read: a person looks */
+		*kind = "toolarge";
+		c.lang = r.cmd ? r.cmd->lang : d->conf.language;
+		disp = h_toolarge.run(&c);
+	} else
+		disp = dispatch_msg(&c, &r, kind);
+	snprintf(why, whylen, "%s", c.why[0] ? c.why : r.why ? r.why : "");
+ out:
+	member_clear(&mem);
+	recog_clear(&r);
+	return disp;
+}
+
+/*
+ * One message: fetch with BODY.PEEK, parse, handle, then commit the
+ * outcome and the new last UID together, then move it.
+ * 0 next message; 1 stop this round (retry later); -1 IMAP failed.
+ */
+static int
+daemon_one(struct daemon *d, const struct imap_entry *e)
+{
+	static const char *const dname[] = { "done", "reject", "tempfail",
+	    "park", "skip" };
+	struct msg		 m;
+	struct inbox_row	 seen;
+	char			*raw = NULL, *key = NULL, why[256];
+	const char		*kind = "none", *folder = NULL;
+	size_t			 len = 0;
+	bool			 cut = false, parsed;
+	enum disp		 disp;
+	int			 rc = 1, s;
+
+	memset(&m, 0, sizeof(m));
+	memset(&seen, 0, sizeof(seen));
+	why[0] = '\0';
+	if (imap_fetch(d->imap, e->uid, d->lim.max_message, &raw, &len,
+	    &cut) == -1) {
+		rc = -1;
+		goto out;
+	}
+	parsed = mime_parse(raw, len, &d->lim, &m) == 0;
+	m.size = e->size;
+	key = daemon_key_dup(parsed ? &m : NULL, raw, len);
+	if ((s = store_inbox_seen(d->st, key, &seen)) == -1)
+		goto out;
+	if (s == 1) {	/* handled before (a new UIDVALIDITY, a restart) */
+		log_info("uid=%u: seen before as %s", e->uid, key);
+		if (store_mailbox_set(d->st, d->conf.mailbox, d->uidvalidity,
+		    e->uid) == -1)
+			goto out;
+		if (seen.folder != NULL)
+			daemon_file(d, key, e->uid, seen.folder);
+		rc = 0;
+		goto out;
+	}
+	if (store_begin(d->st) == -1)
+		goto out;
+	if (!parsed) {
+		disp = D_SKIP;
+		snprintf(why, sizeof(why), "not a mail message");
+	} else
+		disp = daemon_handle(d, &m, cut, &kind, why, sizeof(why));
+	if (disp == D_TEMPFAIL) {
+		store_rollback(d->st);
+		if (d->fail_uid == e->uid && ++d->fail_count >= MAX_TEMPFAILS) {
+			disp = D_PARK;
+			snprintf(why, sizeof(why), "failed %d times",
+			    MAX_TEMPFAILS);
+			if (store_begin(d->st) == -1)
+				goto out;
+		} else {
+			if (d->fail_uid != e->uid)
+				d->fail_count = 1;
+			d->fail_uid = e->uid;
+			log_warnx("uid=%u: temporary failure; trying again "
+			    "later", e->uid);
+			goto out;
+		}
+	}
+	if (disp == D_DONE || disp == D_REJECT)
+		folder = d->conf.done_folder;
+	else if (disp == D_PARK)
+		folder = d->conf.hold_folder;
+	if (store_inbox_add(d->st, key, d->uidvalidity, e->uid, m.from_addr,
+	    kind, dname[disp], folder, why, time(NULL)) == -1 ||
+	    store_mailbox_set(d->st, d->conf.mailbox, d->uidvalidity,
+	    e->uid) == -1 || store_commit(d->st) == -1) {
+		store_rollback(d->st);
+		goto out;
+	}
+	if (disp == D_PARK)
+		log_info("uid=%u: parked in %s: %s", e->uid, folder, why);
+	else
+		log_info("uid=%u from=%s: %s %s%s%s", e->uid,
+		    m.from_addr ? m.from_addr : "-", kind, dname[disp],
+		    why[0] ? ": " : "", why);
+	if (folder != NULL)
+		daemon_file(d, key, e->uid, folder);
+	rc = 0;
+ out:
+	msg_clear(&m);
+	free(raw);
+	free(key);
+	free(seen.msgkey);
+	free(seen.folder);
+	return rc;
+}
+
+/* One pass: moves left over, new messages, then the outbox. */
+static int
+daemon_round(struct daemon *d, bool force)
+{
+	struct imap_entry	*v = NULL;
+	struct outbox_stats	 os;
+	uint32_t		 uv, last;
+	size_t			 n = 0, i;
+	int			 rc = -1, r = 0;
+
+	if (store_mailbox_get(d->st, d->conf.mailbox, &uv, &last) == -1)
+		goto out;
+	if (uv != d->uidvalidity) {
+		if (uv != 0)
+			log_warnx("%s: UIDVALIDITY changed (%u to %u): reading "
+			    "it again; Message-IDs keep anything from being "
+			    "handled twice", d->conf.mailbox, uv,
+			    d->uidvalidity);
+		last = 0;
+		if (store_mailbox_set(d->st, d->conf.mailbox, d->uidvalidity,
+		    0) == -1)
+			goto out;
+	}
+	if (daemon_moves(d) == -1 ||
+	    imap_list_new(d->imap, last, &v, &n) == -1)
+		goto out;
+	for (i = 0; i < n && !got_term && r == 0; i++)
+		if ((r = daemon_one(d, &v[i])) == -1)
+			goto out;
+	outbox_crash_point("before_send");
+	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
+		log_warnx("outbox: store error");
+	rc = 0;
+ out:
+	free(v);
+	return rc;
+}
+
+/* Waits for new mail (IDLE or a poll), a signal, or an outbox retry. */
+static void
+daemon_wait(struct daemon *d)
+{
+	struct pollfd	 pfd;
+	time_t		 next = 0, now = time(NULL);
+	int		 secs;
+	char		 buf[64];
+
+	secs = d->conf.idle ? d->conf.idle_seconds : d->conf.poll_seconds;
+	if (!imap_has_idle(d->imap) && secs > d->conf.poll_seconds)
+		secs = d->conf.poll_seconds;
+	if (store_outbox_next(d->st, &next) == 0 && next != 0 &&
+	    next - now < secs)
+		secs = next > now ? (int)(next - now) : 1;
+	if (d->conf.idle && imap_has_idle(d->imap)) {
+		if (imap_idle(d->imap, secs, d->wake[0]) == IMAP_WAKE_ERROR) {
+			log_warnx("imap: connection lost: %s",
+			    imap_last_error(d->imap));
+			imap_close(d->imap);
+			d->imap = NULL;
+		}
+	} else {
+		pfd.fd = d->wake[0];
+		pfd.events = POLLIN;
+		poll(&pfd, 1, secs * 1000);
+		if (!got_term && imap_noop(d->imap) == -1) {
+			log_warnx("imap: connection lost");
+			imap_close(d->imap);
+			d->imap = NULL;
+		}
+	}
+	while (read(d->wake[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+static int
+daemon_run(struct daemon *d)
+{
+	struct pollfd	 pfd;
+	char		 err[1024];
+	int		 backoff = 1;
+
+	log_info("started; mailbox %s on %s", d->conf.mailbox,
+	    d->conf.imap_host);
+	while (!got_term) {
+		if (got_hup)
+			daemon_reload(d);
+		if (d->imap == NULL && daemon_connect(d, err,
+		    sizeof(err)) == -1) {
+			log_warnx("%s; trying again in %d s", err, backoff);
+			pfd.fd = d->wake[0];
+			pfd.events = POLLIN;
+			poll(&pfd, 1, backoff * 1000);
+			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
+			    backoff * 2;
+			continue;
+		}
+		backoff = 1;
+		if (daemon_round(d, false) == -1) {
+			log_warnx("imap: %s; reconnecting",
+			    imap_last_error(d->imap));
+			imap_close(d->imap);
+			d->imap = NULL;
+			continue;
+		}
+		if (!got_term && !got_hup)
+			daemon_wait(d);
+	}
+	log_info("stopping");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon	 d;
+	struct sigaction sa;
+	const char	*path = "/etc/ffnet.conf", *cmd;
+	char		 err[1024];
+	int		 ch, debug = 0, verbose = 0, rc = 0;
+
+	while ((ch = getopt(argc, argv, "c:dv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	cmd = argv[optind];
+	memset(&d, 0, sizeof(d));
+	d.conf_path = path;
+	if (strcmp(cmd, "check") == 0) {
+		log_init(1, verbose, "ffnet");
+		if (conf_load(path, &d.conf, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		if (daemon_templates(d.conf.templates_dir, &d.tmpls, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "%s: templates: %s\n", path, err);
+			conf_clear(&d.conf);
+			return 1;
+		}
+		printf("%s: configuration ok\n", path);
+		tmpl_free(d.tmpls);
+		conf_clear(&d.conf);
+		return 0;
+	}
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "once") != 0)
+		usage();
+	log_init(debug, verbose, "ffnet");
+	daemon_open(&d, path, debug);
+	if (pipe2(d.wake, O_NONBLOCK | O_CLOEXEC) == -1)
+		fatal("pipe2");
+	wake_fd = d.wake[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (strcmp(cmd, "once") == 0) {
+		if (daemon_connect(&d, err, sizeof(err)) == -1) {
+			fprintf(stderr, "ffnet: %s\n", err);
+			log_warnx("%s", err);
+			rc = 1;
+		} else if (daemon_round(&d, true) == -1) {
+			fprintf(stderr, "ffnet: imap: %s\n",
+			    imap_last_error(d.imap));
+			rc = 1;
+		}
+	} else
+		rc = daemon_run(&d);
+	imap_close(d.imap);
+	tmpl_free(d.tmpls);
+	store_close(d.st);
+	conf_clear(&d.conf);
+	explicit_bzero(d.secret, sizeof(d.secret));
+	close(d.wake[0]);
+	close(d.wake[1]);
+	return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * outbox.h: drains the outbox to SMTP. Each row is marked sent the
+ * moment the server accepts it; a refused or failed row waits with
+ * back-off and is given up only after retry_max_hours.
+ */
+#ifndef FFNET_OUTBOX_H
+#define FFNET_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct conf;
+struct store;
+
+struct outbox_stats {
+	size_t	 sent;
+	size_t	 deferred;
+	size_t	 failed;
+	bool	 down;		/* the server could not be reached */
+};
+
+/*
+ * Sends what is due now; with force, every unsent row (ffnet once).
+ * Returns 0, or -1 on a store error.
+ */
+int	outbox_drain(struct store *, const struct conf *, bool force,
+	    struct outbox_stats *);
+/* Seconds to wait after the given number of failed attempts. */
+long	outbox_backoff(int attempts);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * store.h: all state, in SQLite (WAL, prepared statements, migrations
+ * by PRAGMA user_version). No sqlite3 type leaves store.c. Strings
+ * returned in structs are copies the caller frees with the matching
+ * *_clear function.
+ */
+#ifndef FFNET_STORE_H
+#define FFNET_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct store;
+
+/* Opening, transactions. */
+int	store_open(const char *path, struct store **out, char *err, size_t);
+void	store_close(struct store *);
+int	store_begin(struct store *);
+int	store_commit(struct store *);
+void	store_rollback(struct store *);
+
+/* Where the mailbox was read up to. 0 when unknown. */
+int	store_mailbox_get(struct store *, const char *mailbox,
+	    uint32_t *uidvalidity, uint32_t *last_uid);
+int	store_mailbox_set(struct store *, const char *mailbox,
+	    uint32_t uidvalidity, uint32_t last_uid);
+
+/* Incoming messages: one row each, keyed by Message-ID (or a digest). */
+struct inbox_row {
+	char		*msgkey;
+	uint32_t	 uidvalidity;
+	uint32_t	 uid;
+	char		*folder;	/* where it goes; NULL: it stays */
+};
+/* 1 when the key was seen before, 0 when not, -1 on error. */
+int	store_inbox_seen(struct store *, const char *msgkey,
+	    struct inbox_row *row);
+int	store_inbox_add(struct store *, const char *msgkey,
+	    uint32_t uidvalidity, uint32_t uid, const char *sender,
+	    const char *kind, const char *disp, const char *folder,
+	    const char *reason, time_t now);
+/* Rows to be moved in this UIDVALIDITY; *rows new, caller frees with inbox_rows_free. */
+int	store_inbox_unmoved(struct store *, uint32_t uidvalidity,
+	    struct inbox_row **rows, size_t *n);
+int	store_inbox_moved(struct store *, const char *msgkey);
+void	inbox_rows_free(struct inbox_row *, size_t);
+/* How many incoming rows carry this disposition ("done", "park"…). */
+int	store_inbox_count(struct store *, const char *disp, int64_t *n);
+
+/* Members. */
+struct member {
+	int64_t	 id;
+	char	*addr;
+	char	*name;
+	char	*org;
+	char	*lang;
+	char	*status;	/* "active" */
+	time_t	 joined;
+};
+/* 1 found, 0 not, -1 error. */
+int	store_member_get(struct store *, const char *addr, struct member *);
+int	store_member_add(struct store *, const char *addr, const char *name,
+	    const char *org, const char *lang, time_t now);
+int	store_member_delete(struct store *, const char *addr);
+int	store_member_count(struct store *, int64_t *n);
+void	member_clear(struct member *);
+
+/* Pending confirmations (double opt-in and the like). */
+struct pending {
+	int64_t	 id;
+	char	*addr;
+	char	*action;	/* "join", "leave" */
+	char	*args;		/* what the action needs, as text */
+	char	*lang;
+	char	*code;
+	time_t	 expires;
+};
+int	store_pending_add(struct store *, const char *addr, const char *action,
+	    const char *args, const char *lang, time_t expires, time_t now,
+	    int64_t *id);
+int	store_pending_set_code(struct store *, int64_t id, const char *code,
+	    const char *mail_id);
+/* By code (any address); 1 found, 0 not. Used or expired rows are found too. */
+int	store_pending_by_code(struct store *, const char *code,
+	    struct pending *, bool *used);
+/* By the Message-ID of the confirmation mail; 1 found, 0 not. */
+int	store_pending_by_mail(struct store *, const char *mail_id,
+	    struct pending *, bool *used);
+int	store_pending_use(struct store *, int64_t id, time_t now);
+void	pending_clear(struct pending *);
+
+/* Outbox: every mail ffnet sends, written before it is sent. */
+struct outbox_row {
+	int64_t	 id;
+	char	*env_from;
+	char	*rcpt;
+	char	*msgid;
+	char	*data;
+	size_t	 len;
+	int	 attempts;
+	time_t	 created;
+};
+int	store_outbox_add(struct store *, const char *env_from, const char *rcpt,
+	    const char *msgid, const char *kind, const char *data, size_t len,
+	    time_t now);
+/*
+ * Ids above after that are due at now (every unsent one with force),
+ * oldest first, at most max. *ids is new; caller frees.
+ */
+int	store_outbox_due(struct store *, time_t now, bool force, int64_t after,
+	    size_t max, int64_t **ids, size_t *n);
+int	store_outbox_load(struct store *, int64_t id, struct outbox_row *);
+int	store_outbox_sent(struct store *, int64_t id, time_t now);
+int	store_outbox_retry(struct store *, int64_t id, time_t next,
+	    const char *error);
+int	store_outbox_failed(struct store *, int64_t id, time_t now,
+	    const char *error);
+/* Mails of this kind queued to rcpt since the time given. */
+int	store_outbox_count_to(struct store *, const char *rcpt,
+	    const char *kind, time_t since, int64_t *n);
+/* Is this Message-ID one that ffnet sent? 1/0/-1 */
+int	store_outbox_has_msgid(struct store *, const char *msgid);
+/* Earliest next_try of an unsent row; 0 when none. */
+int	store_outbox_next(struct store *, time_t *when);
+int	store_outbox_unsent(struct store *, int64_t *n);
+void	outbox_row_clear(struct outbox_row *);
+
+/* The audit trail of membership changes. */
+int	store_audit(struct store *, const char *addr, const char *action,
+	    const char *detail, time_t now);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * confirm.c: BEKRÆFT <kode> / CONFIRM <code>, and a plain reply to a
+ * confirmation mail (main.c then passes the code it found in the
+ * Subject or through In-Reply-To/References). Only the address that
+ * was asked may confirm. Carries out the pending action: join →
+ * member + join.welcome; leave → removed + leave.goodbye.
+ * Tables: pending, members, audit, outbox.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "log.h"
+#include "util.h"
+
+static int		 confirm_check(struct ctx *);
+static enum disp	 confirm_run(struct ctx *);
+static enum disp	 confirm_do(struct ctx *, const struct pending *);
+static bool		 confirm_code(struct ctx *, char [AUTH_CODE_LEN + 1]);
+
+const struct handler h_confirm = {
+	"confirm", WHO_ANYONE, ARGS_OPTIONAL, confirm_check, confirm_run
+};
+
+/* The code: typed after the word, else found in the Subject or thread. */
+static bool
+confirm_code(struct ctx *c, char out[AUTH_CODE_LEN + 1])
+{
+	if (c->args != NULL && (auth_code_norm(c->args, out) ||
+	    auth_code_find(c->args, out)))
+		return true;
+	if (c->code != NULL && *c->code != '\0') {
+		memcpy(out, c->code, AUTH_CODE_LEN + 1);
+		return true;
+	}
+	return false;
+}
+
+static int
+confirm_check(struct ctx *c)
+{
+	char	 code[AUTH_CODE_LEN + 1];
+
+	return confirm_code(c, code) ? 0 : -1;
+}
+
+static enum disp
+confirm_do(struct ctx *c, const struct pending *p)
+{
+	char		*name = NULL, *org = NULL, *nl;
+	const char	*tmpl;
+	enum disp	 d = D_TEMPFAIL;
+
+	c->lang = p->lang;
+	if (strcmp(p->action, "join") == 0) {
+		name = xstrdup(p->args ? p->args : "");
+		if ((nl = strchr(name, '\n')) != NULL) {
+			*nl = '\0';
+			org = xstrdup(nl + 1);
+		}
+		if (store_member_add(c->st, p->addr, name, org, p->lang,
+		    c->now) == -1 ||
+		    store_audit(c->st, p->addr, "joined", name, c->now) == -1)
+			goto out;
+		tmpl = "join.welcome";
+	} else if (strcmp(p->action, "leave") == 0) {
+		if (store_member_delete(c->st, p->addr) == -1 ||
+		    store_audit(c->st, p->addr, "left", NULL, c->now) == -1)
+			goto out;
+		name = xstrdup(c->member && c->member->name ?
+		    c->member->name : "");
+		tmpl = "leave.goodbye";
+	} else {
+		snprintf(c->why, sizeof(c->why), "unknown pending action %s",
+		    p->action);
+		d = D_PARK;
+		goto out;
+	}
+	if (store_pending_use(c->st, p->id, c->now) == -1)
+		goto out;
+	{
+		const struct tvar v[] = { { "name", name ? name : "" },
+		    { NULL, NULL } };
+
+		if (reply_queue(c, tmpl, v, NULL) == -1)
+			goto out;
+	}
+	log_info("%s confirmed %s", p->addr, p->action);
+	d = D_DONE;
+ out:
+	free(name);
+	free(org);
+	return d;
+}
+
+static enum disp
+confirm_run(struct ctx *c)
+{
+	struct pending	 p;
+	char		 code[AUTH_CODE_LEN + 1];
+	const char	*tmpl = NULL;
+	bool		 used = false;
+	int		 r;
+	enum disp	 d = D_TEMPFAIL;
+
+	memset(&p, 0, sizeof(p));
+	if (!confirm_code(c, code))
+		tmpl = "confirm.usage";
+	else if ((r = store_pending_by_code(c->st, code, &p, &used)) == -1)
+		goto out;
+	else if (r == 0 || !auth_code_ok(c->secret, p.id, p.addr, p.action,
+	    p.expires, code))
+		tmpl = "confirm.unknown";
+	else if (!util_addr_eq(p.addr, c->sender))
+		tmpl = "confirm.wrongaddr";	/* never names the address */
+	else if (used)
+		tmpl = "confirm.used";
+	else if (p.expires < c->now)
+		tmpl = "confirm.expired";
+	if (tmpl == NULL) {
+		d = confirm_do(c, &p);
+		goto out;
+	}
+	log_info("confirmation from %s refused: %s", c->sender, tmpl);
+	{
+		const struct tvar v[] = { { "code", code }, { NULL, NULL } };
+
+		if (p.lang != NULL && strcmp(tmpl, "confirm.wrongaddr") != 0)
+			c->lang = p.lang;
+		if (reply_queue(c, tmpl, v, NULL) == -1)
+			goto out;
+	}
+	d = strcmp(tmpl, "confirm.used") == 0 ? D_DONE : D_REJECT;
+ out:
+	pending_clear(&p);
+	return d;
+}

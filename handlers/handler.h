@@ -1,0 +1,110 @@
+/*
+ * handler.h: what an email command is, and what it may touch. A
+ * handler's check() reads its arguments without side effects; run()
+ * gets a store in an open transaction and only adds rows: state, audit
+ * and queued replies (reply_*). main.c commits them together with the
+ * "handled" mark of the incoming message. Handlers do no I/O.
+ */
+#ifndef FFNET_HANDLER_H
+#define FFNET_HANDLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "mime.h"
+#include "store.h"
+#include "tmpl.h"
+
+/* How a message ends (STYLE.md 3). */
+enum disp {
+	D_DONE,		/* state and replies committed; moved to done_folder */
+	D_REJECT,	/* user error answered; moved to done_folder */
+	D_TEMPFAIL,	/* rolled back; tried again next round */
+	D_PARK,		/* moved to hold_folder for a person, with a log line */
+	D_SKIP,		/* not ffnet's: stays in the inbox, untouched */
+};
+
+enum who {
+	WHO_ANYONE,
+	WHO_MEMBER,
+	WHO_SECRETARIAT,
+};
+
+enum argspec {
+	ARGS_NONE,	/* the word alone: trailing words mean human mail */
+	ARGS_OPTIONAL,
+	ARGS_REQUIRED,
+};
+
+/* Everything a handler sees of the message and the daemon. */
+struct ctx {
+	const struct conf	*conf;
+	const struct tmpls	*tmpls;
+	struct store		*st;		/* in a transaction */
+	const unsigned char	*secret;	/* AUTH_SECRET_LEN bytes */
+	const struct msg	*m;
+	const char		*sender;	/* lower-case From address */
+	const char		*sender_name;	/* display name or NULL */
+	const struct member	*member;	/* NULL: not a member */
+	const char		*lang;		/* "da" or "en" */
+	const char		*word;		/* the command word, folded */
+	const char		*args;		/* after the word, trimmed */
+	const char		*rest;		/* new text after the command line */
+	const char		*code;		/* code-shaped token in Subject, or NULL */
+	int64_t			 ref_pending;	/* pending row this replies to, or 0 */
+	const char		*suggest;	/* near-miss: the word meant */
+	time_t			 now;
+	char			 code_buf[AUTH_CODE_LEN + 1];
+	char			 why[200];	/* reason for a park or reject */
+};
+
+struct handler {
+	const char	*name;		/* English, as in handlers/<name>.c */
+	enum who	 who;
+	enum argspec	 args;
+	int		(*check)(struct ctx *);	/* 0 ok, -1: answer with <name>.usage */
+	enum disp	(*run)(struct ctx *);
+};
+
+/* One accepted word (folded: lower case, æ→ae, ø→oe, å→aa). */
+struct command {
+	const char		*word;
+	const struct handler	*h;
+	const char		*lang;	/* the language the word is in */
+};
+
+/* The table (handlers/table.c): sorted, unique. */
+extern const struct command	 commands[];
+extern const size_t		 ncommands;
+/* Finds a folded word; NULL when it is not a command. */
+const struct command	*command_find(const char *);
+/* Reached by a plain reply to a confirmation mail, too. */
+extern const struct handler	 h_confirm;
+/* The handlers that are not reached by a word. */
+extern const struct handler	 h_unknown, h_notmember, h_toolarge;
+
+/*
+ * Splits TILMELD's "Jens Hansen; Hansen VVS" (or with a comma) into
+ * name and organisation; "mig"/"me" first is dropped. New strings, or
+ * NULL when absent.
+ */
+void	join_parse_args(const char *, char **name, char **org);
+
+/*
+ * Queues a reply to the sender of the message, threaded to it, from
+ * the template name in ctx->lang. mail_id (may be NULL) receives the
+ * new Message-ID, without <>; caller frees. -1 on failure.
+ * A reply over the hourly limit for the address is dropped with a log
+ * line and counts as success.
+ */
+int	reply_queue(struct ctx *, const char *tmpl, const struct tvar *vars,
+	    char **mail_id);
+/* Makes a new Message-ID (without <>) at the network's domain. Caller frees. */
+char	*reply_msgid_dup(const struct conf *);
+/* The body of the help text in a language, for other templates. Caller frees. */
+char	*reply_help_dup(struct ctx *);
+
+#endif

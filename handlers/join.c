@@ -1,0 +1,106 @@
+/*
+ * join.c: TILMELD [navn; organisation] / JOIN, SUBSCRIBE.
+ * Anyone. Double opt-in: asks the address to confirm (join.confirm, a
+ * code in the subject); confirm.c makes the member. A member gets
+ * join.already. Tables: pending, audit, outbox.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "handler.h"
+#include "util.h"
+
+static int		 join_check(struct ctx *);
+static enum disp	 join_run(struct ctx *);
+
+const struct handler h_join = {
+	"join", WHO_ANYONE, ARGS_OPTIONAL, join_check, join_run
+};
+
+void
+join_parse_args(const char *args, char **name, char **org)
+{
+	char	*a, *p, *sep;
+
+	*name = *org = NULL;
+	a = util_trim(xstrdup(args ? args : ""));
+	p = a;
+	if (strncasecmp(p, "mig ", 4) == 0 || strcasecmp(p, "mig") == 0)
+		p += 3;
+	else if (strncasecmp(p, "me ", 3) == 0 || strcasecmp(p, "me") == 0)
+		p += 2;
+	if ((sep = strchr(p, ';')) == NULL)
+		sep = strchr(p, ',');
+	if (sep != NULL) {
+		*sep = '\0';
+		*org = util_trim(xstrdup(sep + 1));
+	}
+	*name = util_trim(xstrdup(p));
+	if (**name == '\0') {
+		free(*name);
+		*name = NULL;
+	}
+	if (*org != NULL && **org == '\0') {
+		free(*org);
+		*org = NULL;
+	}
+	free(a);
+}
+
+static int
+join_check(struct ctx *c)
+{
+	(void)c;
+	return 0;
+}
+
+static enum disp
+join_run(struct ctx *c)
+{
+	char		*name = NULL, *org = NULL, *pargs = NULL, *mail = NULL;
+	char		 code[AUTH_CODE_LEN + 1], days[16];
+	int64_t		 id;
+	time_t		 expires;
+	enum disp	 d = D_TEMPFAIL;
+
+	join_parse_args(c->args, &name, &org);
+	if (name == NULL && c->sender_name != NULL && *c->sender_name)
+		name = xstrdup(c->sender_name);
+	if (c->member != NULL) {
+		const struct tvar v[] = { { "name", name ? name : "" },
+		    { NULL, NULL } };
+
+		if (reply_queue(c, "join.already", v, NULL) == -1)
+			goto out;
+		d = D_DONE;
+		goto out;
+	}
+	expires = c->now + (time_t)c->conf->confirm_days * 86400;
+	snprintf(days, sizeof(days), "%d", c->conf->confirm_days);
+	pargs = xasprintf("%s\n%s", name ? name : "", org ? org : "");
+	if (store_pending_add(c->st, c->sender, "join", pargs, c->lang,
+	    expires, c->now, &id) == -1)
+		goto out;
+	auth_code_make(c->secret, id, c->sender, "join", expires, code);
+	{
+		const struct tvar v[] = { { "name", name ? name : "" },
+		    { "org", org ? org : "" }, { "code", code },
+		    { "days", days },
+		    { NULL, NULL } };
+
+		if (reply_queue(c, "join.confirm", v, &mail) == -1)
+			goto out;
+	}
+	if (store_pending_set_code(c->st, id, code, mail) == -1 ||
+	    store_audit(c->st, c->sender, "join-requested", name, c->now) == -1)
+		goto out;
+	d = D_DONE;
+ out:
+	free(name);
+	free(org);
+	free(pargs);
+	free(mail);
+	return d;
+}

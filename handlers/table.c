@@ -1,0 +1,43 @@
+/*
+ * table.c: the only list of command words. One row per accepted word,
+ * folded (lower case, æ→ae, ø→oe, å→aa) and kept in strcmp order, so
+ * lookups are a binary search. Danish first; English and accent-free
+ * spellings too. A consistency test checks order and uniqueness.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+
+extern const struct handler h_help, h_join, h_leave;
+
+const struct command commands[] = {
+	{ "afmeld",		&h_leave,	"da" },
+	{ "bekraeft",		&h_confirm,	"da" },
+	{ "bekraft",		&h_confirm,	"da" },
+	{ "confirm",		&h_confirm,	"en" },
+	{ "help",		&h_help,	"en" },
+	{ "hjaelp",		&h_help,	"da" },
+	{ "hjalp",		&h_help,	"da" },
+	{ "join",		&h_join,	"en" },
+	{ "leave",		&h_leave,	"en" },
+	{ "subscribe",		&h_join,	"en" },
+	{ "tilmeld",		&h_join,	"da" },
+	{ "unsubscribe",	&h_leave,	"en" },
+};
+const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+
+static int
+table_cmp(const void *key, const void *elem)
+{
+	const struct command	*c = elem;
+
+	return strcmp(key, c->word);
+}
+
+const struct command *
+command_find(const char *word)
+{
+	return bsearch(word, commands, ncommands, sizeof(commands[0]),
+	    table_cmp);
+}

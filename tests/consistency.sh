@@ -1,0 +1,23 @@
+#!/bin/sh
+# Consistency checks that need no compiler: the README's map and the
+# layout it promises, the CI script, man pages present.
+set -u
+p=0 f=0
+ok() { if "$@" >/dev/null 2>&1; then p=$((p + 1)); else f=$((f + 1)); echo "FAIL: $*"; fi; }
+ok grep -q 'make check' .ci/run
+ok head -40 README.md
+ok sh -c 'head -40 README.md | grep -q "make demo"'
+ok sh -c 'head -40 README.md | grep -q "make check"'
+for d in daemon handlers templates/da templates/en conf tests; do ok test -d "$d"; done
+ok test -f conf/ffnet.conf.example
+ok test -f conf/ffnet.conf.5
+ok test -f conf/ffnet.service
+ok test -f daemon/ffnet.8
+# every handler file is listed in the README's command table or map
+for h in handlers/*.c; do
+	n=$(basename "$h" .c)
+	case "$n" in table|refuse) continue ;; esac
+	ok grep -q "handlers/$n.c" README.md
+done
+echo "consistency: $p passed, $f failed"
+[ "$f" -eq 0 ]

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""make demo: starts a local mail stack, creates a network, lets members
+write to it as they would from Outlook, Gmail and an iPhone, runs ffnet,
+and prints the conversation."""
+
+import os
+import sys
+import textwrap
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
+import e2e  # noqa: E402
+
+shown = set()
+
+
+def show(net, addr, label):
+    for m in net.replies(addr):
+        key = m["Message-ID"]
+        if key in shown:
+            continue
+        shown.add(key)
+        print("\n  <<< ffnet svarer %s" % label)
+        print("      Fra:  %s" % m["From"])
+        print("      Til:  %s" % m["To"])
+        print("      Emne: %s" % m["Subject"])
+        for line in e2e.body(m).strip().splitlines()[:14]:
+            print("      | " + line)
+
+
+def say(net, who, raw, note):
+    m = e2e.email.message_from_string(raw.strip() + "\n", policy=e2e.email.policy.default)
+    print("\n  >>> %s (%s)" % (who, note))
+    print("      Fra:  %s" % m["From"])
+    print("      Emne: %s" % m["Subject"])
+    for line in e2e.body(m).strip().splitlines():
+        print("      | " + line)
+    net.send(raw)
+
+
+def run(net):
+    print("\n  --- ffnet -c ffnet.conf once")
+    net.once(valgrind=False)
+    for line in net.log.splitlines():
+        if "uid=" in line or "queued" in line or "sent" in line:
+            print("      " + line.replace("ffnet: ", ""))
+
+
+def main():
+    os.environ["FFNET_VALGRIND"] = ""
+    print("ffnet demo: a real Dovecot and Postfix on 127.0.0.1, and ffnet between them.")
+    stack = e2e.Stack()
+    try:
+        net = e2e.Net(stack, "demo")
+        print("Netværkets adresse: %s   (konfiguration: %s)" % (net.user, net.conf_path))
+        jens, anna, lise = net.addr("jens"), net.addr("anna"), net.addr("lise")
+        say(net, "Jens Hansen, Hansen VVS, i Outlook", """From: "Jens Hansen" <%s>
+To: %s
+Subject: TILMELD Jens Hansen; Hansen VVS
+Content-Type: text/plain; charset="windows-1252"
+Content-Transfer-Encoding: quoted-printable
+
+Hej. Jeg vil gerne v=E6re med i netv=E6rket.
+Jens
+""" % (jens, net.user), "vil være med")
+        say(net, "Anna Berg fra Gmail", """From: Anna Berg <%s>
+To: %s
+Subject: hjælp
+Content-Type: text/plain; charset=UTF-8
+
+Hvordan virker det?
+""" % (anna, net.user), "vil vide, hvad hun kan")
+        say(net, "Lise, skoleleder, til sekretariatet", """From: Lise Holm <%s>
+To: %s
+Subject: Lokale til næste møde
+Content-Type: text/plain; charset=UTF-8
+
+Hej sekretariatet, kan vi låne jeres mødelokale i marts?
+""" % (lise, net.user), "almindelig mail til mennesker")
+        say(net, "Lises autosvar", """From: Lise Holm <%s>
+To: %s
+Subject: Automatisk svar: HJÆLP
+Auto-Submitted: auto-replied
+
+Jeg er på ferie.
+""" % (lise, net.user), "må aldrig besvares")
+        run(net)
+        show(net, jens, "Jens")
+        show(net, anna, "Anna")
+        conf = net.replies(jens)[-1]
+        say(net, "Jens svarer blot på mailen fra sin iPhone", """From: "Jens Hansen" <%s>
+To: %s
+Subject: SV: %s
+In-Reply-To: %s
+References: %s
+Content-Type: text/plain; charset=UTF-8
+
+Ja tak
+
+Sendt fra min iPhone
+""" % (jens, net.user, conf["Subject"], conf["Message-ID"], conf["Message-ID"]), "bekræfter")
+        run(net)
+        show(net, jens, "Jens")
+        print("\n  Medlemmer nu:")
+        for row in net.sql("SELECT addr, name, org, status FROM members"):
+            print("      %s" % " | ".join(str(x) for x in row))
+        print("\n  Indbakken (til sekretariatet, ulæst og urørt):")
+        for flags, subj in net.folder("INBOX"):
+            print("      [%s] %s" % ("ulæst" if "\\Seen" not in flags else "læst", subj))
+        print("  Behandlet af ffnet: %d mails" % len(net.folder("Behandlet")))
+        print("  Lise fik intet svar: %s" % ("ja" if not net.replies(lise) else "NEJ"))
+        net.done()
+    finally:
+        stack.stop()
+    print("\nDone. Try it yourself: README.md says how to point ffnet at a real mailbox.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+#!/bin/sh
+# make demo: see tests/demo.py.
+exec python3 "$(dirname "$0")/demo.py"

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs what ffnet needs to build and test on Debian 12, if missing.
+# Quiet and idempotent: a second run installs nothing.
+set -eu
+pkgs="gcc make pkg-config libetpan-dev libcurl4-gnutls-dev libsqlite3-dev
+libical-dev libinih-dev libgnutls28-dev valgrind python3 sqlite3"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing:$missing; run as root (sudo make deps)" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# The loopback mail stack (Dovecot, Postfix) for the tests and the demo.
+bash "$(dirname "$0")/mailstack/mailstack" install >/dev/null

@@ -1,0 +1,604 @@
+#!/usr/bin/env python3
+"""End-to-end tests: build/ffnet against a real Dovecot and Postfix on
+loopback, started by tests/mailstack/mailstack. Members write over SMTP
+as Outlook, Gmail, Apple Mail and iPhones do; ffnet runs `once` (under
+valgrind unless FFNET_VALGRIND is empty); replies are read back over
+IMAP. Each test gets its own network mailbox and store. Prints
+"N passed, M failed"; exits 1 on any failure."""
+
+import email
+import email.policy
+import imaplib
+import os
+import re
+import shutil
+import smtplib
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FFNET = os.path.join(ROOT, "build", "ffnet")
+MS = os.path.join(ROOT, "tests", "mailstack", "mailstack")
+VALGRIND = os.environ.get(
+    "FFNET_VALGRIND",
+    "valgrind -q --leak-check=full --errors-for-leak-kinds=definite "
+    "--show-leak-kinds=definite --error-exitcode=99")
+ONLY = sys.argv[1:]
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what, flush=True)
+    return cond
+
+
+class Stack:
+    """One loopback mail stack for the whole run."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="ffnet-e2e.", dir="/tmp")
+        os.chmod(self.dir, 0o755)
+        out = subprocess.run(["bash", MS, "start", self.dir], check=True,
+                             capture_output=True, text=True).stdout
+        self.env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+        self.host = "127.0.0.1"
+
+    def port(self, name):
+        return int(self.env[name])
+
+    def adduser(self, addr, pw="secret"):
+        subprocess.run(["bash", MS, "adduser", self.dir, addr, pw], check=True,
+                       capture_output=True)
+
+    def wait(self):
+        subprocess.run(["bash", MS, "wait", self.dir, "30"], check=False,
+                       capture_output=True)
+
+    def stop(self):
+        subprocess.run(["bash", MS, "stop", self.dir], capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Net:
+    """A network: its own mailbox user, config and store."""
+    count = 0
+
+    def __init__(self, stack, name, **conf):
+        Net.count += 1
+        self.stack = stack
+        self.tag = "%s%d" % (re.sub(r"[^a-z0-9]", "", name.lower())[:12], Net.count)
+        self.user = "ffnet-%s@example.org" % self.tag
+        stack.adduser(self.user)
+        self.dir = tempfile.mkdtemp(prefix="ffnet-%s." % self.tag, dir="/tmp")
+        self.conf_path = os.path.join(self.dir, "ffnet.conf")
+        self.store = os.path.join(self.dir, "ffnet.db")
+        self.write_conf(**conf)
+
+    def addr(self, who):
+        """A member address unique to this test (delivered to the catch-all)."""
+        return "%s.%s@example.com" % (who, self.tag)
+
+    def write_conf(self, **o):
+        s = self.stack
+        c = {
+            "imap_port": s.port("IMAP_PORT"), "imap_security": "none",
+            "imap_host": "127.0.0.1", "imap_ca": "",
+            "smtp_url": "smtp://127.0.0.1:%d" % s.port("SMTP_PORT"),
+            "smtp_extra": "require_tls = no\n", "limits": "",
+        }
+        c.update(o)
+        text = """# written by tests/e2e/e2e.py
+[network]
+name = Flere Faglærte Netværket
+address = %(user)s
+secretariat = sekretariat@example.org
+language = da
+
+[imap]
+host = %(imap_host)s
+port = %(imap_port)d
+security = %(imap_security)s
+%(imap_ca)s
+user = %(user)s
+password = secret
+mailbox = INBOX
+done_folder = Behandlet
+hold_folder = Manuel
+idle = yes
+poll_seconds = 5
+
+[smtp]
+url = %(smtp_url)s
+%(smtp_extra)s
+
+[store]
+path = %(store)s
+
+[templates]
+dir = %(tmpl)s
+
+[limits]
+%(limits)s
+""" % dict(c, user=self.user, store=self.store,
+           tmpl=os.path.join(ROOT, "templates"))
+        with open(self.conf_path, "w") as f:
+            f.write(text)
+
+    def send(self, raw, sender=None):
+        """Delivers raw mail (str, LF line ends) to the network mailbox."""
+        raw = raw.replace("\r\n", "\n").replace("\n", "\r\n")
+        if "Message-ID:" not in raw.split("\r\n\r\n")[0]:
+            raw = "Message-ID: <%s.%f@test.example.com>\r\n" % (self.tag, time.time()) + raw
+        if "Date:" not in raw.split("\r\n\r\n")[0]:
+            raw = "Date: " + email.utils.formatdate(localtime=True) + "\r\n" + raw
+        m = re.search(r"^From:.*?<?([^<>\s]+@[^<>\s]+)>?\s*$", raw, re.M)
+        env_from = sender if sender is not None else (m.group(1) if m else "x@example.com")
+        with smtplib.SMTP(self.stack.host, self.stack.port("SMTP_PORT")) as smtp:
+            smtp.sendmail(env_from, [self.user], raw.encode("utf-8"))
+        self.stack.wait()
+        time.sleep(0.05)
+
+    def once(self, env=None, expect=0, valgrind=True):
+        cmd = [FFNET, "-d", "-c", self.conf_path, "once"]
+        if valgrind and VALGRIND:
+            cmd = VALGRIND.split() + cmd
+        e = dict(os.environ)
+        e.update(env or {})
+        p = subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=300)
+        self.log = p.stderr
+        if p.returncode == 99:
+            check(False, "valgrind found errors in ffnet once:\n" + p.stderr[-3000:])
+        elif expect is not None and p.returncode != expect:
+            check(False, "ffnet once exit %d, wanted %d:\n%s" % (p.returncode, expect, p.stderr[-2000:]))
+        self.stack.wait()
+        time.sleep(0.1)
+        return p.returncode
+
+    def imap(self, user=None, pw="secret"):
+        i = imaplib.IMAP4(self.stack.host, self.stack.port("IMAP_PORT"))
+        i.login(user or self.user, pw)
+        return i
+
+    def folder(self, name="INBOX"):
+        """[(flags, subject)] of a folder of the network mailbox."""
+        i = self.imap()
+        out = []
+        typ, _ = i.select('"%s"' % name, readonly=True)
+        if typ == "OK":
+            typ, data = i.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            for d in data:
+                if isinstance(d, tuple):
+                    flags = re.search(rb"FLAGS \(([^)]*)\)", d[0]).group(1).decode()
+                    subj = email.message_from_bytes(d[1], policy=email.policy.default)["Subject"]
+                    out.append((flags, str(subj or "")))
+        i.logout()
+        return out
+
+    def replies(self, to):
+        """Messages ffnet sent to an address (read from the catch-all)."""
+        i = self.imap("catchall@example.org", "catchall")
+        i.select("INBOX", readonly=True)
+        typ, data = i.uid("SEARCH", None, "TO", '"%s"' % to)
+        msgs = []
+        for uid in data[0].split():
+            typ, d = i.uid("FETCH", uid, "(BODY.PEEK[])")
+            msgs.append(email.message_from_bytes(d[0][1], policy=email.policy.default))
+        i.logout()
+        return msgs
+
+    def sql(self, q, *args):
+        db = sqlite3.connect(self.store)
+        try:
+            return db.execute(q, args).fetchall()
+        finally:
+            db.close()
+
+    def done(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def body(msg):
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def code_of(msg):
+    m = re.search(r"\b([0-9A-Z]{4}-[0-9A-Z]{4})\b", str(msg["Subject"]))
+    return m.group(1) if m else None
+
+
+def outlook_reply(net, orig, frm, text="", extra=""):
+    """A plain reply as Outlook writes it: SV:, threading, quoted original."""
+    return """From: %s
+To: %s
+Subject: SV: %s
+In-Reply-To: %s
+References: %s
+Thread-Topic: %s
+MIME-Version: 1.0
+Content-Type: text/plain; charset="iso-8859-1"
+Content-Transfer-Encoding: quoted-printable
+%s
+%s
+
+-----Oprindelig meddelelse-----
+Fra: Flere Fagl=E6rte Netv=E6rket <%s>
+Sendt: 22. november 2026 10:15
+Til: %s
+Emne: %s
+
+BEKR=C6FT
+""" % (frm, net.user, orig["Subject"], orig["Message-ID"], orig["Message-ID"],
+       orig["Subject"], extra, text, net.user, frm, orig["Subject"])
+
+
+def join(net, who, name="Jens Hansen", org="Hansen VVS"):
+    """The whole join flow; returns the member's address."""
+    a = net.addr(who)
+    net.send("From: \"%s\" <%s>\nTo: %s\nSubject: TILMELD %s; %s\n\n" % (name, a, net.user, name, org))
+    net.once()
+    conf = net.replies(a)[-1]
+    net.send(outlook_reply(net, conf, a, "Ja tak"))
+    net.once()
+    return a
+
+
+# ---------------------------------------------------------------- tests
+
+def t_join_plain_reply(s):
+    net = Net(s, "join")
+    a = net.addr("jens")
+    net.send("""From: "Jens Hansen" <%s>
+To: Flere Faglaerte <%s>
+Subject: =?windows-1252?Q?TILMELD_Jens_Hansen=3B_Hansen_VVS_&_S=F8n?=
+MIME-Version: 1.0
+Content-Type: text/plain; charset="windows-1252"
+Content-Transfer-Encoding: quoted-printable
+
+Med venlig hilsen
+Jens Hansen
+""" % (a, net.user))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 1, "join: one confirmation mail, got %d" % len(r))
+    conf = r[0]
+    check("Bekræft din tilmelding" in str(conf["Subject"]), "join: Danish subject with æ: %s" % conf["Subject"])
+    check(code_of(conf) is not None, "join: code in the subject")
+    check(conf["Auto-Submitted"] == "auto-replied", "join: Auto-Submitted")
+    check(conf["In-Reply-To"] is not None, "join: In-Reply-To set")
+    check(net.user in str(conf["From"]) and "Flere Faglærte" in str(conf["From"]), "join: From is the network: %s" % conf["From"])
+    check("Jens Hansen" in body(conf), "join: name in the text")
+    check(net.sql("SELECT count(*) FROM members")[0][0] == 0, "join: not a member before confirming")
+    check(len(net.folder("Behandlet")) == 1 and len(net.folder("INBOX")) == 0, "join: command moved to done folder")
+    net.send(outlook_reply(net, conf, a, "Ja tak, det er mig."))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 2 and "Velkommen" in str(r[-1]["Subject"]), "join: welcome after plain reply: %s" % [str(x["Subject"]) for x in r])
+    rows = net.sql("SELECT addr, name, org, status FROM members")
+    check(rows == [(a, "Jens Hansen", "Hansen VVS & Søn", "active")], "join: member row %r" % rows)
+    check(net.sql("SELECT count(*) FROM audit WHERE action='joined'")[0][0] == 1, "join: audit row")
+    # once again: nothing new
+    before = len(net.replies(a))
+    net.once()
+    check(len(net.replies(a)) == before, "join: a second once sends nothing")
+    net.done()
+
+
+def t_join_bekraeft(s):
+    net = Net(s, "bekraeft")
+    a = net.addr("anna")
+    # Gmail: multipart/alternative, UTF-8 base64, command in the body
+    net.send("""From: Anna Berg <%s>
+To: %s
+Subject: Hej
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="000000000000abc"
+
+--000000000000abc
+Content-Type: text/plain; charset="UTF-8"
+Content-Transfer-Encoding: base64
+
+SGVqLAoKdGlsbWVsZCBBbm5hIEJlcmc7IFNsYWdlbHNlIEVyaHZlcnZzc2tvbGUKCkFubmEK
+--000000000000abc
+Content-Type: text/html; charset="UTF-8"
+
+<div>Hej,<br><br>tilmeld Anna Berg; Slagelse Erhvervsskole<br><br>Anna</div>
+--000000000000abc--
+""" % (a, net.user))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 1, "bekraeft: confirmation mail")
+    code = code_of(r[0]) if r else None
+    # typed by hand, lower case, no dash, accent-free
+    net.send("From: %s\nTo: %s\nSubject: bekraeft %s\n\n" % (a, net.user, (code or "x").lower().replace("-", "")))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 2 and "Velkommen" in str(r[-1]["Subject"]), "bekraeft: welcome")
+    rows = net.sql("SELECT name, org FROM members WHERE addr=?", a)
+    check(rows == [("Anna Berg", "Slagelse Erhvervsskole")], "bekraeft: member %r" % rows)
+    # the same code again: already confirmed, not a second welcome
+    net.send("From: %s\nTo: %s\nSubject: BEKRÆFT %s\n\n" % (a, net.user, code))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 3 and "allerede" in str(r[-1]["Subject"]), "bekraeft: used code answered kindly")
+    # someone else with the code
+    b = net.addr("mallory")
+    net.send("From: %s\nTo: %s\nSubject: BEKRÆFT %s\n\n" % (b, net.user, code))
+    net.once()
+    rb = net.replies(b)
+    check(len(rb) == 1 and a not in body(rb[0]), "bekraeft: other address refused without naming the member")
+    # a wrong code
+    net.send("From: %s\nTo: %s\nSubject: BEKRÆFT ABCD-EFGH\n\n" % (b, net.user))
+    net.once()
+    check(len(net.replies(b)) == 2 and net.sql("SELECT count(*) FROM members")[0][0] == 1, "bekraeft: unknown code")
+    net.done()
+
+
+def t_leave(s):
+    net = Net(s, "leave")
+    a = join(net, "karen", "Karen Holm", "Slagelse Kommune")
+    check(net.sql("SELECT count(*) FROM members")[0][0] == 1, "leave: member first")
+    # iPhone: command in the body, signature after
+    net.send("From: Karen Holm <%s>\nTo: %s\nSubject: \nContent-Type: text/plain; charset=utf-8\n\nAfmeld\n\nSendt fra min iPhone\n" % (a, net.user))
+    net.once()
+    r = net.replies(a)
+    check("afmeld" in str(r[-1]["Subject"]).lower(), "leave: confirmation asked: %s" % r[-1]["Subject"])
+    check(net.sql("SELECT count(*) FROM members")[0][0] == 1, "leave: still member before confirming")
+    # Apple Mail reply: Re:, quoted with >
+    conf = r[-1]
+    net.send("""From: Karen Holm <%s>
+To: %s
+Subject: Re: %s
+In-Reply-To: %s
+References: %s
+Content-Type: text/plain; charset=utf-8
+
+Ja
+
+Den 22. nov. 2026 kl. 10.15 skrev Flere Faglærte Netværket <%s>:
+
+> Vi har fået en afmelding
+""" % (a, net.user, conf["Subject"], conf["Message-ID"], conf["Message-ID"], net.user))
+    net.once()
+    r = net.replies(a)
+    check("afmeldt" in str(r[-1]["Subject"]) and "TILMELD" in body(r[-1]), "leave: goodbye says how to come back")
+    check(net.sql("SELECT count(*) FROM members")[0][0] == 0, "leave: removed")
+    # leave from a non-member
+    b = net.addr("stranger")
+    net.send("From: %s\nTo: %s\nSubject: AFMELD\n\n" % (b, net.user))
+    net.once()
+    rb = net.replies(b)
+    check(len(rb) == 1 and "ikke medlem" in str(rb[0]["Subject"]), "leave: non-member told kindly")
+    net.done()
+
+
+def t_help(s):
+    net = Net(s, "help")
+    a, b = net.addr("da"), net.addr("en")
+    net.send("From: %s\nTo: %s\nSubject: =?iso-8859-1?Q?HJ=C6LP?=\n\n" % (a, net.user))
+    net.send("From: %s\nTo: %s\nSubject: Re: help\n\n" % (b, net.user))
+    net.once()
+    ra, rb = net.replies(a), net.replies(b)
+    check(len(ra) == 1 and "Sådan bruger du" in str(ra[0]["Subject"]) and "TILMELD" in body(ra[0]), "help: Danish")
+    check(len(rb) == 1 and "How to use" in str(rb[0]["Subject"]) and "JOIN" in body(rb[0]), "help: English")
+    check(rb and rb[0]["Content-Language"] == "en", "help: Content-Language en")
+    raw = rb[0].as_bytes() if rb else b""
+    check(b"charset=" in raw and b"UTF-8" in raw.upper(), "help: UTF-8")
+    # near miss: a lone word that is almost a command
+    c = net.addr("near")
+    net.send("From: %s\nTo: %s\nSubject: Tilmelding\n\nHej, jeg vil gerne være med.\n" % (c, net.user))
+    net.once()
+    rc = net.replies(c)
+    check(len(rc) == 1 and "TILMELD" in body(rc[0]), "help: unknown word gets a helpful answer")
+    check(len(net.folder("Manuel")) == 1, "help: unknown word's mail left for a person in the hold folder")
+    net.done()
+
+
+def t_leave_alone(s):
+    net = Net(s, "human")
+    a = net.addr("person")
+    net.send("From: Lise <%s>\nTo: %s\nSubject: Møde på torsdag\nContent-Type: text/plain; charset=utf-8\n\nHej\n\nKan vi mødes kl. 10 om næste netværksmøde?\n\nLise\n" % (a, net.user))
+    net.send("From: Lise <%s>\nTo: %s\nSubject: Hjælp til ansøgning\n\nHjælp!\n" % (a, net.user))
+    net.send("From: Lise <%s>\nTo: %s\nSubject: Re: referat\n\nTak.\n\n> TILMELD\n" % (a, net.user))
+    net.once()
+    net.once()
+    inbox = net.folder("INBOX")
+    check(len(inbox) == 3, "human: all three stay in the inbox: %r" % inbox)
+    check(all("\\Seen" not in f for f, _ in inbox), "human: still unread: %r" % inbox)
+    check(len(net.replies(a)) == 0, "human: never answered")
+    check(net.sql("SELECT count(*) FROM outbox")[0][0] == 0, "human: nothing queued")
+    net.done()
+
+
+def t_no_answer(s):
+    net = Net(s, "auto")
+    a = net.addr("away")
+    net.send("From: %s\nTo: %s\nSubject: Automatisk svar: TILMELD\nAuto-Submitted: auto-replied\nX-Auto-Response-Suppress: All\n\nJeg er på ferie til mandag.\n" % (a, net.user))
+    net.send("From: %s\nTo: %s\nSubject: Out of Office: HELP\n\nI am away.\n" % (a, net.user))
+    net.send("From: %s\nTo: %s\nSubject: TILMELD\nList-Id: <nyhed.example.com>\n\n" % (a, net.user))
+    net.send("""From: Mail Delivery System <MAILER-DAEMON@example.com>
+To: %s
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+I'm sorry to have to inform you that your message could not be delivered.
+TILMELD
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.com
+
+Final-Recipient: rfc822; gone@example.com
+Action: failed
+Status: 5.1.1
+--B--
+""" % net.user, sender="")
+    net.send("From: %s\nTo: %s\nSubject: HJÆLP\n\n" % (net.user, net.user))
+    net.once()
+    check(len(net.replies(a)) == 0, "auto: no answer to auto-replies or list mail")
+    check(net.sql("SELECT count(*) FROM outbox")[0][0] == 0, "auto: nothing queued (bounce, self)")
+    check(len(net.folder("INBOX")) == 5, "auto: all left in the inbox (not ffnet's)")
+    net.done()
+
+
+def t_rate_limit(s):
+    net = Net(s, "rate", limits="replies_per_hour = 3\n")
+    a = net.addr("loop")
+    for i in range(5):
+        net.send("From: %s\nTo: %s\nSubject: HELP\nMessage-ID: <rate%d.%f@x>\n\n" % (a, net.user, i, time.time()))
+    net.once()
+    check(len(net.replies(a)) == 3, "rate: 3 replies for 5 requests, got %d" % len(net.replies(a)))
+    check(len(net.folder("Behandlet")) == 5, "rate: all 5 handled")
+    net.done()
+
+
+def t_smtp_down(s):
+    net = Net(s, "smtpdown", smtp_url="smtp://127.0.0.1:9")
+    a = net.addr("wait")
+    net.send("From: %s\nTo: %s\nSubject: HJÆLP\n\n" % (a, net.user))
+    rc = net.once()
+    check(rc == 0, "smtp down: once still exits 0")
+    check(net.sql("SELECT count(*) FROM outbox WHERE sent IS NULL AND failed IS NULL")[0][0] == 1, "smtp down: reply waits in the outbox")
+    check(len(net.folder("Behandlet")) == 1, "smtp down: message handled")
+    net.once()
+    check(len(net.replies(a)) == 0, "smtp down: nothing sent while down")
+    net.write_conf()
+    net.once()
+    net.once()
+    check(len(net.replies(a)) == 1, "smtp down: exactly one reply after it is back, got %d" % len(net.replies(a)))
+    net.done()
+
+
+def t_crash(s):
+    for point in ("after_commit", "before_send"):
+        net = Net(s, "crash" + point[:5])
+        a = net.addr("crash")
+        net.send("From: %s\nTo: %s\nSubject: HELP\n\n" % (a, net.user))
+        rc = net.once(env={"FFNET_CRASH": point}, expect=None, valgrind=False)
+        check(rc == -9, "crash %s: killed (rc %d)" % (point, rc))
+        check(len(net.replies(a)) == 0, "crash %s: nothing sent yet" % point)
+        net.once()
+        net.once()
+        check(len(net.replies(a)) == 1, "crash %s: exactly one reply after restart, got %d" % (point, len(net.replies(a))))
+        check(len(net.folder("INBOX")) == 0 and len(net.folder("Behandlet")) == 1, "crash %s: moved once" % point)
+        net.done()
+
+
+def t_tls(s):
+    ca = s.env["MAILSTACK_CA_CERT"]
+    net = Net(s, "tls", imap_security="tls", imap_port=s.port("IMAPS_PORT"), imap_host="localhost",
+              imap_ca="ca_file = %s" % ca,
+              smtp_url="smtp://localhost:%d" % s.port("SUBMISSION_PORT"),
+              smtp_extra="ca_file = %s\nrequire_tls = yes\nuser = %s\npassword = secret\n" % (ca, "PLACEHOLDER"))
+    # the SMTP user is the network's own mailbox
+    with open(net.conf_path) as f:
+        t = f.read().replace("PLACEHOLDER", net.user)
+    with open(net.conf_path, "w") as f:
+        f.write(t)
+    a = net.addr("tls")
+    net.send("From: %s\nTo: %s\nSubject: HELP\n\n" % (a, net.user))
+    check(net.once() == 0, "tls: IMAPS with the test CA accepted")
+    check(len(net.replies(a)) == 1, "tls: reply over submission with STARTTLS and AUTH")
+    # STARTTLS on the plain port
+    t2 = t.replace("security = tls", "security = starttls").replace("port = %d" % s.port("IMAPS_PORT"), "port = %d" % s.port("IMAP_PORT")).replace("PLACEHOLDER", net.user)
+    with open(net.conf_path, "w") as f:
+        f.write(t2)
+    check(net.once() == 0, "tls: STARTTLS with the test CA accepted")
+    # the wrong CA: refused, with a clear reason, and no login
+    t3 = t.replace(ca, "/etc/ssl/certs/ca-certificates.crt").replace("PLACEHOLDER", net.user)
+    with open(net.conf_path, "w") as f:
+        f.write(t3)
+    rc = net.once(expect=None)
+    check(rc != 0 and "certificate" in net.log.lower(), "tls: a wrong CA is refused: rc %d %s" % (rc, net.log[-300:]))
+    net.done()
+
+
+def t_uidvalidity(s):
+    net = Net(s, "uidval")
+    a = net.addr("uv")
+    net.send("From: %s\nTo: %s\nSubject: HELP\n\n" % (a, net.user))
+    net.send("From: %s\nTo: %s\nSubject: Et spørgsmål\n\nHej, et spørgsmål.\n" % (a, net.user))
+    net.once()
+    check(len(net.replies(a)) == 1, "uidvalidity: one reply")
+    uv1 = net.sql("SELECT uidvalidity FROM mailbox")[0][0]
+    # Dovecot makes a new UIDVALIDITY when its uidlist and index are gone
+    user = net.user.split("@")[0]
+    md = os.path.join(s.dir, "mail", "example.org", user, "Maildir")
+    for fn in os.listdir(md):
+        if fn.startswith("dovecot"):
+            p = os.path.join(md, fn)
+            if os.path.isfile(p):
+                os.remove(p)
+    # move the handled mail back into the inbox, as a careless person might
+    done = os.path.join(md, ".Behandlet", "cur")
+    if os.path.isdir(done):
+        for fn in os.listdir(done):
+            shutil.move(os.path.join(done, fn), os.path.join(md, "cur", fn))
+    time.sleep(1.1)
+    net.once()
+    uv2 = net.sql("SELECT uidvalidity FROM mailbox")[0][0]
+    check(uv1 != uv2, "uidvalidity: changed (%s -> %s)" % (uv1, uv2))
+    check(len(net.replies(a)) == 1, "uidvalidity: nothing handled twice, %d replies" % len(net.replies(a)))
+    net.done()
+
+
+def t_check_cmd(s):
+    d = tempfile.mkdtemp(prefix="ffnet-check.", dir="/tmp")
+    bad = os.path.join(d, "bad.conf")
+    with open(bad, "w") as f:
+        f.write("[network]\nname = x\naddress = a@b.dk\nsecretariat = s@b.dk\n[imap]\nport = 99999\n")
+    p = subprocess.run([FFNET, "-c", bad, "check"], capture_output=True, text=True)
+    check(p.returncode != 0 and "bad.conf:6:" in p.stderr, "check: line number in the error: %r" % p.stderr)
+    p = subprocess.run([FFNET, "-c", os.path.join(d, "missing.conf"), "once"], capture_output=True, text=True)
+    check(p.returncode != 0 and len(p.stderr.strip().splitlines()) >= 1, "once: unusable config exits non-zero")
+    net = Net(s, "checkok")
+    p = subprocess.run([FFNET, "-c", net.conf_path, "check"], capture_output=True, text=True)
+    check(p.returncode == 0, "check: good config accepted: %s" % p.stderr)
+    net.done()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+TESTS = [t_join_plain_reply, t_join_bekraeft, t_leave, t_help, t_leave_alone,
+         t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
+         t_check_cmd]
+
+
+def main():
+    if not os.access(FFNET, os.X_OK):
+        check(False, "build/ffnet is missing: run make")
+        print("%d passed, %d failed" % (passed, failed))
+        return 1
+    stack = Stack()
+    try:
+        for t in TESTS:
+            if ONLY and t.__name__ not in ONLY:
+                continue
+            t0 = time.time()
+            f0 = failed
+            try:
+                t(stack)
+            except Exception:
+                check(False, "%s raised:\n%s" % (t.__name__, traceback.format_exc()))
+            print("%-22s %s (%.1fs)" % (t.__name__, "ok" if failed == f0 else "FAILED", time.time() - t0), flush=True)
+    finally:
+        stack.stop()
+    print("e2e: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+/*
+ * test_auth.c: confirmation codes (shape, binding to id, address,
+ * action and expiry; typed forms) and the secret file.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "check.h"
+#include "util.h"
+
+int
+main(void)
+{
+	unsigned char	 s1[AUTH_SECRET_LEN], s2[AUTH_SECRET_LEN];
+	char		 a[AUTH_CODE_LEN + 1], b[AUTH_CODE_LEN + 1];
+	char		 n[AUTH_CODE_LEN + 1], dir[] = "/tmp/ffnet-auth-XXXXXX";
+	char		 err[256], *path;
+	struct stat	 sb;
+	size_t		 i, same = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = xasprintf("%s/store.secret", dir);
+	CHECK(auth_secret_load(path, s1, err, sizeof(err)) == 0);
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	CHECK(auth_secret_load(path, s2, err, sizeof(err)) == 0);
+	CHECK(memcmp(s1, s2, sizeof(s1)) == 0);
+
+	auth_code_make(s1, 7, "jens@x.dk", "join", 1000, a);
+	CHECK(strlen(a) == AUTH_CODE_LEN && a[4] == '-');
+	CHECK(strpbrk(a, "ILOU") == NULL);
+	CHECK(auth_code_ok(s1, 7, "jens@x.dk", "join", 1000, a));
+	CHECK(!auth_code_ok(s1, 8, "jens@x.dk", "join", 1000, a));
+	CHECK(!auth_code_ok(s1, 7, "anna@x.dk", "join", 1000, a));
+	CHECK(!auth_code_ok(s1, 7, "jens@x.dk", "leave", 1000, a));
+	CHECK(!auth_code_ok(s1, 7, "jens@x.dk", "join", 1001, a));
+	memset(s2, 0x5a, sizeof(s2));
+	CHECK(!auth_code_ok(s2, 7, "jens@x.dk", "join", 1000, a));
+	/* different requests give different codes */
+	for (i = 0; i < 1000; i++) {
+		auth_code_make(s1, (int64_t)i, "jens@x.dk", "join", 1000, b);
+		if (strcmp(a, b) == 0)
+			same++;
+	}
+	CHECK(same <= 1);
+
+	CHECK(auth_code_norm("k7qf m2xd", n) && strcmp(n, "K7QF-M2XD") == 0);
+	CHECK(auth_code_norm("K7QFM2XD", n) && strcmp(n, "K7QF-M2XD") == 0);
+	CHECK(auth_code_norm("abco-il01", n) && strcmp(n, "ABC0-1101") == 0);
+	CHECK(!auth_code_norm("K7QF-M2X", n));
+	CHECK(!auth_code_norm("K7QF-M2XD9", n));
+	CHECK(!auth_code_norm("K7QF-M2X!", n));
+	CHECK(!auth_code_norm("", n));
+	CHECK(auth_code_find("SV: Bekræft (kode K7QF-M2XD)", n) &&
+	    strcmp(n, "K7QF-M2XD") == 0);
+	CHECK(!auth_code_find("Møde 2026", n));
+	CHECK(!auth_code_find("XK7QF-M2XD", n));
+
+	/* a file that is not a secret is refused, not replaced */
+	unlink(path);
+	{
+		FILE *f = fopen(path, "w");
+
+		fputs("short\n", f);
+		fclose(f);
+	}
+	CHECK(auth_secret_load(path, s2, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "secret") != NULL);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	return check_done("test_auth");
+}

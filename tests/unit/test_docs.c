@@ -1,0 +1,138 @@
+/*
+ * test_docs.c: consistency. Every config key is documented in
+ * conf/ffnet.conf.5 (.Ss [section] / .It Cm key); every template exists
+ * in both da/ and en/ and starts with its Subject line; every handler
+ * reached by a word has its usage text when it takes arguments.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "conf.h"
+#include "handler.h"
+#include "util.h"
+
+static char *
+slurp(const char *path)
+{
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[4096];
+	size_t		 n;
+
+	buf_init(&b);
+	if ((f = fopen(path, "r")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_add(&b, chunk, n);
+		fclose(f);
+	}
+	return buf_release(&b);
+}
+
+static void
+test_conf_keys(void)
+{
+	char	*man, *keys, *line, *save = NULL, *dot, *sec, *at, *want;
+	FILE	*f;
+	char	 tmp[] = "/tmp/ffnet-keys-XXXXXX";
+	int	 fd, saved;
+
+	man = slurp("conf/ffnet.conf.5");
+	CHECK(*man != '\0');
+	CHECK((fd = mkstemp(tmp)) != -1);
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fd, 1);
+	conf_print_keys();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	close(fd);
+	keys = slurp(tmp);
+	unlink(tmp);
+	CHECK(strlen(keys) > 100);
+	for (line = strtok_r(keys, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((dot = strchr(line, '.')) == NULL)
+			continue;
+		*dot = '\0';
+		sec = xasprintf(".Ss [%s]", line);
+		want = xasprintf(".It Cm %s\n", dot + 1);
+		at = strstr(man, sec);
+		if (at == NULL || strstr(at, want) == NULL ||
+		    (strstr(at + 1, ".Ss ") != NULL &&
+		    strstr(at, want) > strstr(at + 1, ".Ss "))) {
+			fprintf(stderr, "FAIL: %s.%s not in ffnet.conf.5\n",
+			    line, dot + 1);
+			CHECK(0);
+		} else
+			CHECK(1);
+		free(sec);
+		free(want);
+	}
+	free(keys);
+	free(man);
+}
+
+static void
+test_templates(const char *lang, const char *other)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		*dir, *path, *text;
+	int		 n = 0;
+
+	dir = xasprintf("templates/%s", lang);
+	CHECK((d = opendir(dir)) != NULL);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strstr(e->d_name, ".txt") == NULL)
+			continue;
+		n++;
+		path = xasprintf("templates/%s/%s", other, e->d_name);
+		if (access(path, R_OK) != 0)
+			fprintf(stderr, "FAIL: %s missing\n", path);
+		CHECK(access(path, R_OK) == 0);
+		free(path);
+		path = xasprintf("templates/%s/%s", lang, e->d_name);
+		text = slurp(path);
+		CHECK(strncmp(text, "Subject: ", 9) == 0);
+		CHECK(util_is_utf8(text, strlen(text)));
+		CHECK(strstr(text, "\n\n") != NULL);
+		free(text);
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	CHECK(n >= 10);
+	free(dir);
+}
+
+static void
+test_usage_texts(void)
+{
+	size_t	 i;
+	char	*p;
+
+	for (i = 0; i < ncommands; i++) {
+		if (commands[i].h->args != ARGS_REQUIRED &&
+		    commands[i].h->check == NULL)
+			continue;
+		p = xasprintf("templates/da/%s.usage.txt", commands[i].h->name);
+		if (access(p, R_OK) != 0)
+			fprintf(stderr, "FAIL: %s missing\n", p);
+		CHECK(access(p, R_OK) == 0);
+		free(p);
+	}
+}
+
+int
+main(void)
+{
+	test_conf_keys();
+	test_templates("da", "en");
+	test_templates("en", "da");
+	test_usage_texts();
+	return check_done("test_docs");
+}

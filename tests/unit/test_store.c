@@ -1,0 +1,157 @@
+/*
+ * test_store.c: the store's tables and queries, transactions, and the
+ * outbox's due/retry/sent bookkeeping, on a real SQLite file.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "outbox.h"
+#include "store.h"
+#include "util.h"
+
+int
+main(void)
+{
+	char			 dir[] = "/tmp/ffnet-store-XXXXXX", err[256];
+	char			*path;
+	struct store		*st = NULL;
+	struct member		 m;
+	struct pending		 p;
+	struct inbox_row	 row, *rows;
+	struct outbox_row	 o;
+	uint32_t		 uv, last;
+	int64_t			 id, n, *ids;
+	size_t			 cnt;
+	time_t			 when;
+	bool			 used;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = xasprintf("%s/ffnet.db", dir);
+	CHECK(store_open(path, &st, err, sizeof(err)) == 0);
+
+	/* mailbox position */
+	CHECK(store_mailbox_get(st, "INBOX", &uv, &last) == 0 && uv == 0);
+	CHECK(store_mailbox_set(st, "INBOX", 77, 5) == 0);
+	CHECK(store_mailbox_get(st, "INBOX", &uv, &last) == 0 && uv == 77 &&
+	    last == 5);
+
+	/* a rolled-back transaction leaves nothing */
+	CHECK(store_begin(st) == 0);
+	CHECK(store_member_add(st, "a@x.dk", "Anna", NULL, "da", 1) == 0);
+	store_rollback(st);
+	CHECK(store_member_get(st, "a@x.dk", &m) == 0);
+
+	/* members */
+	CHECK(store_begin(st) == 0);
+	CHECK(store_member_add(st, "jens@x.dk", "Jens Hansen", "Hansen VVS",
+	    "da", 100) == 0);
+	CHECK(store_commit(st) == 0);
+	CHECK(store_member_get(st, "jens@x.dk", &m) == 1);
+	CHECK_STR(m.name, "Jens Hansen");
+	CHECK_STR(m.org, "Hansen VVS");
+	CHECK_STR(m.status, "active");
+	member_clear(&m);
+	CHECK(store_member_add(st, "jens@x.dk", NULL, NULL, "en", 200) == 0);
+	CHECK(store_member_get(st, "jens@x.dk", &m) == 1);
+	CHECK_STR(m.name, "Jens Hansen");	/* kept when not given again */
+	CHECK_STR(m.lang, "en");
+	member_clear(&m);
+	CHECK(store_member_count(st, &n) == 0 && n == 1);
+	CHECK(store_member_delete(st, "jens@x.dk") == 0);
+	CHECK(store_member_get(st, "jens@x.dk", &m) == 0);
+
+	/* pending confirmations */
+	CHECK(store_pending_add(st, "anna@x.dk", "join", "Anna\nFirma", "da",
+	    9999, 100, &id) == 0 && id > 0);
+	CHECK(store_pending_set_code(st, id, "ABCD-EFGH", "m1@ffnet") == 0);
+	CHECK(store_pending_by_code(st, "ABCD-EFGH", &p, &used) == 1);
+	CHECK(p.id == id && !used && p.expires == 9999);
+	CHECK_STR(p.args, "Anna\nFirma");
+	pending_clear(&p);
+	CHECK(store_pending_by_mail(st, "m1@ffnet", &p, &used) == 1);
+	CHECK_STR(p.code, "ABCD-EFGH");
+	pending_clear(&p);
+	CHECK(store_pending_by_mail(st, "other@ffnet", &p, &used) == 0);
+	pending_clear(&p);
+	CHECK(store_pending_use(st, id, 150) == 0);
+	CHECK(store_pending_by_code(st, "ABCD-EFGH", &p, &used) == 1 && used);
+	pending_clear(&p);
+
+	/* incoming messages */
+	CHECK(store_inbox_seen(st, "<m@x>", &row) == 0);
+	CHECK(store_inbox_add(st, "<m@x>", 77, 6, "a@x.dk", "join", "done",
+	    "Done", NULL, 100) == 0);
+	CHECK(store_inbox_add(st, "<h@x>", 77, 7, "b@x.dk", "none", "skip",
+	    NULL, "no command", 100) == 0);
+	CHECK(store_inbox_add(st, "<m@x>", 77, 8, "a@x.dk", "join", "done",
+	    "Done", NULL, 100) == -1);	/* the second key holds */
+	CHECK(store_inbox_seen(st, "<m@x>", &row) == 1 && row.uid == 6);
+	CHECK_STR(row.folder, "Done");
+	free(row.msgkey);
+	free(row.folder);
+	CHECK(store_inbox_unmoved(st, 77, &rows, &cnt) == 0 && cnt == 1 &&
+	    rows[0].uid == 6);
+	inbox_rows_free(rows, cnt);
+	CHECK(store_inbox_unmoved(st, 78, &rows, &cnt) == 0 && cnt == 0);
+	inbox_rows_free(rows, cnt);
+	CHECK(store_inbox_moved(st, "<m@x>") == 0);
+	CHECK(store_inbox_unmoved(st, 77, &rows, &cnt) == 0 && cnt == 0);
+	inbox_rows_free(rows, cnt);
+	CHECK(store_inbox_count(st, "skip", &n) == 0 && n == 1);
+
+	/* outbox */
+	CHECK(store_outbox_add(st, "f@x.dk", "a@x.dk", "id1@x", "reply",
+	    "Subject: æ\r\n\r\nø\r\n", 19, 1000) == 0);
+	CHECK(store_outbox_add(st, "f@x.dk", "a@x.dk", "id2@x", "reply", "x",
+	    1, 1000) == 0);
+	CHECK(store_outbox_has_msgid(st, "id1@x") == 1);
+	CHECK(store_outbox_has_msgid(st, "nope@x") == 0);
+	CHECK(store_outbox_count_to(st, "a@x.dk", "reply", 999, &n) == 0 &&
+	    n == 2);
+	CHECK(store_outbox_count_to(st, "a@x.dk", "reply", 1001, &n) == 0 &&
+	    n == 0);
+	CHECK(store_outbox_due(st, 1000, false, 0, 10, &ids, &cnt) == 0 &&
+	    cnt == 2);
+	CHECK(store_outbox_load(st, ids[0], &o) == 0 && o.len == 19 &&
+	    memcmp(o.data, "Subject: æ\r\n\r\nø\r\n", 19) == 0);
+	outbox_row_clear(&o);
+	CHECK(store_outbox_sent(st, ids[0], 1001) == 0);
+	CHECK(store_outbox_retry(st, ids[1], 5000, "451 try later") == 0);
+	free(ids);
+	CHECK(store_outbox_due(st, 1002, false, 0, 10, &ids, &cnt) == 0 &&
+	    cnt == 0);
+	free(ids);
+	CHECK(store_outbox_due(st, 1002, true, 0, 10, &ids, &cnt) == 0 &&
+	    cnt == 1);	/* once: every unsent row */
+	free(ids);
+	CHECK(store_outbox_next(st, &when) == 0 && when == 5000);
+	CHECK(store_outbox_unsent(st, &n) == 0 && n == 1);
+	CHECK(store_outbox_due(st, 5000, false, 0, 10, &ids, &cnt) == 0 &&
+	    cnt == 1);
+	CHECK(store_outbox_failed(st, ids[0], 6000, "550 no") == 0);
+	free(ids);
+	CHECK(store_outbox_unsent(st, &n) == 0 && n == 0);
+	CHECK(store_outbox_next(st, &when) == 0 && when == 0);
+	CHECK(outbox_backoff(0) == 60 && outbox_backoff(1) == 120 &&
+	    outbox_backoff(20) == 3600);
+	CHECK(store_audit(st, "a@x.dk", "joined", "Anna", 1) == 0);
+	store_close(st);
+
+	/* reopening keeps everything and does not migrate again */
+	CHECK(store_open(path, &st, err, sizeof(err)) == 0);
+	CHECK(store_mailbox_get(st, "INBOX", &uv, &last) == 0 && last == 5);
+	CHECK(store_inbox_seen(st, "<h@x>", &row) == 1 && row.folder == NULL);
+	free(row.msgkey);
+	store_close(st);
+	CHECK(store_open("/nonexistent/dir/x.db", &st, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "/nonexistent/dir/x.db") != NULL);
+
+	unlink(path);
+	free(path);
+	path = xasprintf("rm -rf %s", dir);
+	CHECK(system(path) == 0);
+	free(path);
+	return check_done("test_store");
+}
