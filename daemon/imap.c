@@ -64,7 +64,6 @@ static int		 imap_ft_add(struct mailimap_fetch_type *,
 static void		 imap_att_scan(struct mailimap_msg_att *,
 			    struct imap_att *);
 static int		 imap_uid_fetch(struct imap *, uint32_t, uint32_t,
-			    struct mailimap_fetch_att *,
 			    struct mailimap_fetch_att *, clist **);
 static int		 imap_entry_cmp(const void *, const void *);
 static int		 imap_size(struct imap *, uint32_t, size_t *);
@@ -77,6 +76,8 @@ static bool		 imap_fd_ready(int);
 static enum imap_wake	 imap_wait(int, int, int);
 static enum imap_wake	 imap_idle_poll(struct imap *, int, int);
 static void		 net_status_str(unsigned, char *, size_t);
+static int		 net_trust_new(const char *, gnutls_x509_trust_list_t *,
+			    char *, size_t);
 static int		 net_verify_chain(const gnutls_datum_t *, unsigned,
 			    const char *, const char *, char *, size_t);
 
@@ -190,16 +191,14 @@ imap_open(struct imap *im, const struct imap_params *p, char *err,
 			    "failed: %s", p->host, p->port, imap_strerror(r));
 			return -1;
 		}
-		/* The new TLS layer starts with the global timeout. */
-		mailstream_low_set_timeout(
-		    mailstream_get_low(im->mi->imap_stream), p->timeout);
 	}
 	if (p->security != SEC_NONE &&
 	    imap_verify_peer(im, p->ca_file, err, errlen) == -1)
 		return -1;
 	if (p->security == SEC_STARTTLS) {
 		/* RFC 3501 6.2.1: forget what was said before TLS. */
-		if ((r = mailimap_capability(im->mi, &cap)) != MAILIMAP_NO_ERROR)
+		r = mailimap_capability(im->mi, &cap);
+		if (r != MAILIMAP_NO_ERROR)
 			return imap_failed(im, r, "CAPABILITY");
 		mailimap_capability_data_free(cap);
 	}
@@ -495,13 +494,12 @@ imap_att_scan(struct mailimap_msg_att *ma, struct imap_att *a)
 }
 
 /*
- * UID FETCH first:last (UID att1 [att2]); last 0 means "*". Takes the
- * atts. *res is libetpan's list: free it with mailimap_fetch_list_free().
+ * UID FETCH first:last (UID att); last 0 means "*". Takes att. *res is
+ * libetpan's list: free it with mailimap_fetch_list_free().
  */
 static int
 imap_uid_fetch(struct imap *im, uint32_t first, uint32_t last,
-    struct mailimap_fetch_att *att1, struct mailimap_fetch_att *att2,
-    clist **res)
+    struct mailimap_fetch_att *att, clist **res)
 {
 	struct mailimap_set		*set = NULL;
 	struct mailimap_fetch_type	*ft = NULL;
@@ -514,27 +512,20 @@ imap_uid_fetch(struct imap *im, uint32_t first, uint32_t last,
 		goto out;
 	if (imap_ft_add(ft, mailimap_fetch_att_new_uid()) == -1)
 		goto out;
-	r = imap_ft_add(ft, att1);
-	att1 = NULL;
+	r = imap_ft_add(ft, att);
+	att = NULL;
 	if (r == -1)
 		goto out;
-	if (att2 != NULL) {
-		r = imap_ft_add(ft, att2);
-		att2 = NULL;
-		if (r == -1)
-			goto out;
-	}
-	if ((r = mailimap_uid_fetch(im->mi, set, ft, res)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_uid_fetch(im->mi, set, ft, res);
+	if (r != MAILIMAP_NO_ERROR) {
 		*res = NULL;
 		imap_failed(im, r, "UID FETCH");
 		goto out;
 	}
 	rc = 0;
  out:
-	if (att1 != NULL)
-		mailimap_fetch_att_free(att1);
-	if (att2 != NULL)
-		mailimap_fetch_att_free(att2);
+	if (att != NULL)
+		mailimap_fetch_att_free(att);
 	if (ft != NULL)
 		mailimap_fetch_type_free(ft);
 	if (set != NULL)
@@ -565,8 +556,8 @@ imap_list_new(struct imap *im, uint32_t after, struct imap_entry **out,
 	*n = 0;
 	if (after == UINT32_MAX)
 		return 0;
-	if (imap_uid_fetch(im, after + 1, 0, mailimap_fetch_att_new_rfc822_size(),
-	    NULL, &res) == -1)
+	if (imap_uid_fetch(im, after + 1, 0,
+	    mailimap_fetch_att_new_rfc822_size(), &res) == -1)
 		goto out;
 	v = xcalloc(clist_count(res), sizeof(*v));
 	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
@@ -602,7 +593,7 @@ imap_size(struct imap *im, uint32_t uid, size_t *size)
 	int		 rc = -1;
 
 	if (imap_uid_fetch(im, uid, uid, mailimap_fetch_att_new_rfc822_size(),
-	    NULL, &res) == -1)
+	    &res) == -1)
 		goto out;
 	rc = 0;
 	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
@@ -646,7 +637,7 @@ imap_fetch(struct imap *im, uint32_t uid, size_t max, char **data,
 	if (sec == NULL)
 		goto out;
 	if (imap_uid_fetch(im, uid, uid,
-	    mailimap_fetch_att_new_body_peek_section(sec), NULL, &res) == -1)
+	    mailimap_fetch_att_new_body_peek_section(sec), &res) == -1)
 		goto out;
 	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
 		imap_att_scan(clist_content(it), &a);
@@ -800,7 +791,7 @@ imap_wait(int ifd, int fd, int seconds)
 {
 	struct pollfd	 pfd[2];
 	struct timespec	 end;
-	nfds_t		 nfd = fd >= 0 ? 2 : 1;
+	nfds_t		 nfd = 1;
 	int		 r;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -873,7 +864,7 @@ imap_idle(struct imap *im, int seconds, int fd)
 		return IMAP_WAKE_ERROR;
 	if (seconds > IMAP_IDLE_MAX)
 		seconds = IMAP_IDLE_MAX;
-	if (1)
+	if (!im->selected || !mailimap_has_idle(im->mi))
 		return imap_idle_poll(im, seconds, fd);
 	if ((r = mailimap_idle(im->mi)) != MAILIMAP_NO_ERROR) {
 		imap_failed(im, r, "IDLE");
@@ -944,10 +935,38 @@ net_status_str(unsigned status, char *buf, size_t len)
 		snprintf(buf, len, "status 0x%x", status);
 }
 
+/* A trust list from the CA file, or from the system CAs when NULL. */
+static int
+net_trust_new(const char *ca_file, gnutls_x509_trust_list_t *tl, char *err,
+    size_t errlen)
+{
+	int	 r;
+
+	if ((r = gnutls_x509_trust_list_init(tl, 0)) < 0) {
+		*tl = NULL;
+		snprintf(err, errlen, "GnuTLS: %s", gnutls_strerror(r));
+		return -1;
+	}
+	if (ca_file != NULL)
+		r = gnutls_x509_trust_list_add_trust_file(*tl, ca_file, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+	else
+		r = gnutls_x509_trust_list_add_system_trust(*tl, 0, 0);
+	if (r <= 0) {
+		snprintf(err, errlen, "cannot load CAs from %s: %s",
+		    ca_file != NULL ? ca_file : "the system",
+		    r < 0 ? gnutls_strerror(r) : "no certificates");
+		gnutls_x509_trust_list_deinit(*tl, 1);
+		*tl = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Verifies a chain (leaf first, then any intermediates the server sent)
  * against the CA file or the system trust, then the leaf against host:
- * its DNS names, or for an IP literal its IP addresses (RFC 6125).
+ * its DNS names, or for an IP literal its IP addresses (RFC 6125 6.2).
  */
 static int
 net_verify_chain(const gnutls_datum_t *der, unsigned n, const char *ca_file,
@@ -955,16 +974,14 @@ net_verify_chain(const gnutls_datum_t *der, unsigned n, const char *ca_file,
 {
 	gnutls_x509_trust_list_t	 tl = NULL;
 	gnutls_x509_crt_t		*crt;
-	const char			*src;
-	unsigned			 i, ncrt = 0, status = 0;
+	unsigned			 i, ncrt, status = 0;
 	char				 why[256], from[512];
 	int				 r, rc = -1;
 
 	if (errlen > 0)
 		err[0] = '\0';
-	src = ca_file != NULL ? ca_file : "the system CAs";
 	snprintf(from, sizeof(from), "%s%s", ca_file != NULL ? "ca_file " : "",
-	    src);
+	    ca_file != NULL ? ca_file : "the system CAs");
 	crt = xcalloc(n, sizeof(*crt));
 	for (ncrt = 0; ncrt < n; ncrt++) {
 		if (gnutls_x509_crt_init(&crt[ncrt]) < 0)
@@ -972,25 +989,11 @@ net_verify_chain(const gnutls_datum_t *der, unsigned n, const char *ca_file,
 		if (gnutls_x509_crt_import(crt[ncrt], &der[ncrt],
 		    GNUTLS_X509_FMT_DER) < 0) {
 			ncrt++;
-			snprintf(err, errlen, "certificate for %s unreadable",
-			    host);
 			goto out;
 		}
 	}
-	if ((r = gnutls_x509_trust_list_init(&tl, 0)) < 0) {
-		tl = NULL;
+	if (net_trust_new(ca_file, &tl, err, errlen) == -1)
 		goto out;
-	}
-	if (ca_file != NULL)
-		r = gnutls_x509_trust_list_add_trust_file(tl, ca_file, NULL,
-		    GNUTLS_X509_FMT_PEM, 0, 0);
-	else
-		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
-	if (r <= 0) {
-		snprintf(err, errlen, "cannot load CAs from %s: %s", src,
-		    r < 0 ? gnutls_strerror(r) : "no certificates");
-		goto out;
-	}
 	r = gnutls_x509_trust_list_verify_crt(tl, crt, ncrt, 0, &status, NULL);
 	if (r < 0 || status != 0) {
 		if (r < 0)
@@ -1009,7 +1012,7 @@ net_verify_chain(const gnutls_datum_t *der, unsigned n, const char *ca_file,
 	rc = 0;
  out:
 	if (rc == -1 && errlen > 0 && err[0] == '\0')
-		snprintf(err, errlen, "certificate for %s: GnuTLS failed", host);
+		snprintf(err, errlen, "certificate for %s unreadable", host);
 	for (i = 0; i < ncrt; i++)
 		gnutls_x509_crt_deinit(crt[i]);
 	free(crt);

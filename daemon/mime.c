@@ -22,8 +22,9 @@
  *   (strings included) and returns NULL on OOM without taking them;
  *   mailmime_set_imf_fields() and mailmime_smart_add_part() hand the
  *   fields and the part to the message, so one mailmime_free() frees
- *   all. mailmime_set_body_text() does NOT copy or free the text: it
- *   must outlive mailmime_write_mem() and is freed by us.
+ *   all. A mailmime_data of type TEXT (mailmime_data_new(),
+ *   mailmime_set_body_text()) does NOT copy or free its bytes: they
+ *   must outlive mailmime_write_mem() and are freed by us.
  *   mailmime_param_new_with_data() and mailmime_content_new_with_str()
  *   copy their arguments.
  * - charconv() calls our hook with a result buffer of 6 * length bytes
@@ -83,6 +84,7 @@ struct mime_h2t {
 	int		 newlines;	/* "\n" just written, at most 2 */
 	bool		 bol;		/* at the beginning of a line */
 	bool		 space;		/* a space is pending */
+	bool		 blank;		/* the line holds only &nbsp; */
 	unsigned int	 noclose;	/* skipped elements with no end tag */
 };
 
@@ -136,6 +138,13 @@ static time_t	 mime_date_parse(const char *);
 static void	 mime_envelope(struct msg *, const struct mime_hdrlist *);
 static size_t	 mime_parse_len(const struct buf *, size_t,
 		    const struct mime_limits *, bool *);
+static void	 mime_boundaries(struct mailmime *, size_t,
+		    const struct mime_limits *, char **, size_t *, size_t);
+static bool	 mime_is_delim(const char *, size_t, const char *);
+static bool	 mime_repair(const char *, size_t, char **, size_t,
+		    struct buf *);
+static struct mailmime *mime_parse_tree(struct buf *, size_t *,
+		    const struct mime_limits *);
 static char	*mime_type_dup(const struct mailmime_content *);
 static char	*mime_param_get(struct mailmime_content *, const char *);
 static void	 mime_decode(struct mailmime *, char **, size_t *);
@@ -145,7 +154,9 @@ static char	*mime_rfc2231_dup(const struct mime_param *, size_t,
 		    const char *);
 static char	*mime_filename_dup(struct mailmime_single_fields *);
 static bool	 mime_is_attachment(struct mailmime_single_fields *);
-static void	 mime_set_text(struct mime_walk *, struct mailmime *,
+static char	*mime_part_text_dup(struct mailmime *,
+		    struct mailmime_single_fields *, bool);
+static bool	 mime_set_text(struct mime_walk *, struct mailmime *,
 		    struct mailmime_single_fields *, bool);
 static void	 mime_add_part(struct mime_walk *, struct mailmime *,
 		    struct mailmime_single_fields *, char *);
@@ -164,6 +175,7 @@ static clist	*mime_idlist_new(const char *);
 static void	 mime_field_add(struct mailimf_fields *, const char *,
 		    const char *);
 static struct mailimf_fields *mime_build_fields(const struct mime_out *);
+static char	*mime_qp_dup(const char *);
 static char	*mime_build_text_dup(const char *);
 
 /* windows-1252 0x80-0x9f; the five undefined bytes give U+FFFD. */
@@ -333,7 +345,7 @@ mime_utf8_put(struct buf *b, uint32_t cp)
 	}
 }
 
-/* Appends s, replacing each invalid byte with U+FFFD. */
+/* Appends s, replacing each invalid byte with U+FFFD, without NULs. */
 static void
 mime_utf8_clean(struct buf *b, const char *s, size_t n)
 {
@@ -341,6 +353,10 @@ mime_utf8_clean(struct buf *b, const char *s, size_t n)
 	size_t			 i = 0, k;
 
 	while (i < n) {
+		if (p[i] == '\0') {
+			i++;
+			continue;
+		}
 		if ((k = mime_utf8_len(p + i, n - i)) == 0) {
 			mime_utf8_put(b, 0xfffd);
 			i++;
@@ -657,8 +673,8 @@ mime_h2t_text(struct mime_h2t *h, const char *s, size_t n)
 	} else if (h->space)
 		buf_addc(&h->out, ' ');
 	h->space = false;
-	if (n != 1 || s[0] != ' ')
-		h->newlines = 0;	/* "<p>&nbsp;</p>" is a blank line */
+	h->blank = false;
+	h->newlines = 0;
 	buf_add(&h->out, s, n);
 }
 
@@ -666,7 +682,8 @@ mime_h2t_text(struct mime_h2t *h, const char *s, size_t n)
 static void
 mime_h2t_newline(struct mime_h2t *h, bool hard)
 {
-	if (!hard && h->bol)
+	/* "<p>&nbsp;</p>" is how Outlook writes a blank line. */
+	if (!hard && h->bol && !h->blank)
 		return;
 	if (h->newlines >= 2 || h->out.len == 0)
 		goto out;
@@ -677,6 +694,7 @@ mime_h2t_newline(struct mime_h2t *h, bool hard)
 out:
 	h->bol = true;
 	h->space = false;
+	h->blank = false;
 }
 
 static void
@@ -730,8 +748,10 @@ mime_h2t_entity(struct mime_h2t *h, const char *s, size_t n)
 		goto literal;
 	if ((cp = mime_entities[k].cp) == 0)
 		return i;
-	if (cp == ' ') {
-		mime_h2t_text(h, " ", 1);
+	if (cp == ' ') {		/* &nbsp; */
+		if (h->bol)
+			h->blank = true;
+		mime_h2t_space(h);
 		return i;
 	}
 put:
@@ -888,20 +908,26 @@ mime_html_to_text_dup(const char *s, size_t n)
 
 /*
  * Copies the message with CRLF line ends (libetpan reads CRLF and LF,
- * not CR alone) and '(' nested deeper than MIME_MAX_COMMENT_DEPTH in one
- * logical line replaced by '[': libetpan parses comments recursively,
- * and a few hundred thousand '(' overflow the stack.
+ * not CR alone) and with two inputs that break libetpan 1.9.4 made
+ * harmless, within one logical line (a field and its continuations):
+ * - '(' nested deeper than MIME_MAX_COMMENT_DEPTH becomes '[': comments
+ *   are parsed recursively and ~300000 '(' overflow the stack;
+ * - boundary="\"" becomes boundary="\\": mailmime_extract_boundary()
+ *   copies strlen - 2 bytes of a value that starts with '"', which for
+ *   that one-byte value is SIZE_MAX (a crash).
  */
 static void
 mime_canon(const char *s, size_t n, struct buf *b)
 {
 	size_t	 i, depth = 0;
-	bool	 bol = false;
+	bool	 bol = false, bnd = false;
 
 	for (i = 0; i < n; i++) {
 		if (bol && s[i] != ' ' && s[i] != '\t')
-			depth = 0;
+			depth = 0, bnd = false;
 		bol = false;
+		if (i >= 7 && strncasecmp(s + i - 7, "boundary", 8) == 0)
+			bnd = true;
 		if (s[i] == '\r' || s[i] == '\n') {
 			if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
 				i++;
@@ -909,12 +935,19 @@ mime_canon(const char *s, size_t n, struct buf *b)
 			bol = true;
 		} else if (s[i] == '(' && ++depth > MIME_MAX_COMMENT_DEPTH)
 			buf_addc(b, '[');
-		else {
+		else if (bnd && s[i] == '"' && n - i >= 4 &&
+		    memcmp(s + i, "\"\\\"\"", 4) == 0) {
+			buf_add(b, "\"\\\\\"", 4);
+			i += 3;
+		} else {
 			if (s[i] == ')' && depth > 0)
 				depth--;
 			buf_addc(b, s[i]);
 		}
 	}
+	/* libetpan reads a field only up to its line end. */
+	if (n > 0 && s[n - 1] != '\r' && s[n - 1] != '\n')
+		buf_add(b, "\r\n", 2);
 }
 
 /* Index just after the CRLF that ends the line at i, or n. */
@@ -1008,6 +1041,16 @@ mime_header_block(const char *a, size_t n, struct buf *out,
 	struct mailimf_fields	*f;
 	size_t			 idx = 0, start, eol, body;
 
+	/* Blank lines before the first field, as some tools save files. */
+	for (eol = 0; eol < n; eol = mime_line_end(a, n, eol)) {
+		while (eol < n && (a[eol] == ' ' || a[eol] == '\t'))
+			eol++;
+		if (eol >= n || a[eol] != '\r')
+			break;
+	}
+	if (eol > 0 && eol < n && a[eol - 1] == '\n' &&
+	    mime_is_field_at(a, n, eol))
+		idx = eol;
 	for (;;) {
 		start = idx;
 		f = NULL;
@@ -1097,11 +1140,13 @@ mime_addr_parse(const char *v, char **addr, char **name)
 		*name = NULL;
 	if (mailimf_address_list_parse(v, strlen(v), &idx, &al) ==
 	    MAILIMF_NO_ERROR)
-		mb = mime_first_mailbox(al);
-	idx = 0;
-	if (mb == NULL && mailimf_mailbox_list_parse(v, strlen(v), &idx,
-	    &ml) == MAILIMF_NO_ERROR && clist_begin(ml->mb_list) != NULL)
-		mb = clist_content(clist_begin(ml->mb_list));
+		mb = mime_first_mailbox(al);	/* NULL for an empty group */
+	else {
+		idx = 0;
+		if (mailimf_mailbox_list_parse(v, strlen(v), &idx, &ml) ==
+		    MAILIMF_NO_ERROR && clist_begin(ml->mb_list) != NULL)
+			mb = clist_content(clist_begin(ml->mb_list));
+	}
 	if (mb == NULL || mb->mb_addr_spec == NULL)
 		goto out;
 	*addr = util_addr_norm_dup(mb->mb_addr_spec);
@@ -1271,6 +1316,126 @@ mime_parse_len(const struct buf *b, size_t body, const struct mime_limits *lim,
 		}
 	}
 	return b->len;
+}
+
+/*
+ * libetpan mishandles an empty part, that is a delimiter line directly
+ * followed by another one, or by the end of a truncated message: it
+ * drops every part of that multipart, or reads the next delimiter as
+ * the part's text. The boundaries of the multiparts found are
+ * collected, a blank part is put after each such delimiter, and the
+ * message is parsed again.
+ */
+static void
+mime_boundaries(struct mailmime *mm, size_t depth,
+    const struct mime_limits *lim, char **v, size_t *n, size_t max)
+{
+	clistiter	*it;
+	char		*b;
+
+	if (mm->mm_type != MAILMIME_MULTIPLE || depth > lim->max_depth ||
+	    *n >= max)
+		return;
+	b = mailmime_extract_boundary(mm->mm_content_type);
+	if (b != NULL && *b != '\0')
+		v[(*n)++] = b;
+	else
+		free(b);
+	for (it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
+	    it != NULL; it = clist_next(it))
+		mime_boundaries(clist_content(it), depth + 1, lim, v, n, max);
+}
+
+/* Is the line at s (n bytes, no CRLF) the delimiter "--b" (RFC 2046 5.1.1)? */
+static bool
+mime_is_delim(const char *s, size_t n, const char *b)
+{
+	size_t	 k = strlen(b), i;
+
+	if (n < k + 2 || s[0] != '-' || s[1] != '-' ||
+	    memcmp(s + 2, b, k) != 0)
+		return false;
+	for (i = k + 2; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* Copies a[0..n) to out with blank parts added; false if none was. */
+static bool
+mime_repair(const char *a, size_t n, char **bnd, size_t nb, struct buf *out)
+{
+	size_t	 i = 0, le, next, k, j;
+	bool	 changed = false, empty;
+
+	while (i < n) {
+		next = mime_line_end(a, n, i);
+		le = next;
+		while (le > i && (a[le - 1] == '\n' || a[le - 1] == '\r'))
+			le--;
+		buf_add(out, a + i, next - i);
+		for (k = 0; k < nb; k++) {
+			if (!mime_is_delim(a + i, le - i, bnd[k]))
+				continue;
+			for (j = next, empty = true; j < n && empty; j++)
+				empty = isspace((unsigned char)a[j]) != 0;
+			if (empty || (n - next >= strlen(bnd[k]) + 2 &&
+			    a[next] == '-' && a[next + 1] == '-' &&
+			    memcmp(a + next + 2, bnd[k], strlen(bnd[k])) == 0)) {
+				/* Not blank lines: libetpan skips those. */
+				if (next == le)
+					buf_add(out, "\r\n", 2);
+				buf_adds(out, "Content-Type: text/plain\r\n\r\n");
+				changed = true;
+			}
+			break;
+		}
+		i = next;
+	}
+	return changed;
+}
+
+/* Parses canon[0..*plen) with libetpan, repairing empty parts. */
+static struct mailmime *
+mime_parse_tree(struct buf *canon, size_t *plen, const struct mime_limits *lim)
+{
+	struct mailmime	*top = NULL;
+	struct buf	 fixed;
+	char		*bnd[8];
+	size_t		 idx, nb, i, round;
+	bool		 changed;
+
+	for (round = 0; round < 3; round++) {
+		idx = 0;
+		if (mailmime_parse(canon->data, *plen, &idx, &top) !=
+		    MAILIMF_NO_ERROR) {
+			log_debug("mime: libetpan cannot parse the body");
+			return NULL;
+		}
+		nb = 0;
+		if (top->mm_type == MAILMIME_MESSAGE &&
+		    top->mm_data.mm_message.mm_msg_mime != NULL)
+			mime_boundaries(top->mm_data.mm_message.mm_msg_mime,
+			    1, lim, bnd, &nb, nitems(bnd));
+		if (nb == 0)
+			break;
+		buf_init(&fixed);
+		changed = mime_repair(canon->data, *plen, bnd, nb, &fixed);
+		for (i = 0; i < nb; i++)
+			free(bnd[i]);
+		if (!changed) {
+			buf_clear(&fixed);
+			break;
+		}
+		log_debug("mime: repairing empty MIME parts");
+		/* The tree points into canon: free it before canon. */
+		mailmime_free(top);
+		top = NULL;
+		buf_clear(canon);
+		*canon = fixed;
+		*plen = canon->len;
+	}
+	return top;
 }
 
 /*
@@ -1528,12 +1693,12 @@ mime_is_attachment(struct mailmime_single_fields *sf)
 	return false;
 }
 
-/* Sets m->text from a text/plain or text/html part. */
-static void
-mime_set_text(struct mime_walk *w, struct mailmime *mm,
-    struct mailmime_single_fields *sf, bool html)
+/* The decoded text of a text/plain or text/html part. Caller frees. */
+static char *
+mime_part_text_dup(struct mailmime *mm, struct mailmime_single_fields *sf,
+    bool html)
 {
-	char		*raw = NULL, *utf8 = NULL, *text = NULL, *flow;
+	char		*raw = NULL, *utf8 = NULL, *text, *flow;
 	const char	*fmt, *delsp;
 	size_t		 n;
 
@@ -1551,11 +1716,35 @@ mime_set_text(struct mime_walk *w, struct mailmime *mm,
 		free(text);
 		text = flow;
 	}
+	n = strlen(text);
+	if (n > 0 && text[n - 1] != '\n') {
+		text = xrealloc(text, n + 2);
+		text[n] = '\n';
+		text[n + 1] = '\0';
+	}
+	free(raw);
+	free(utf8);
+	return text;
+}
+
+/* Sets m->text unless the part holds only white space. */
+static bool
+mime_set_text(struct mime_walk *w, struct mailmime *mm,
+    struct mailmime_single_fields *sf, bool html)
+{
+	char	*text, *p;
+
+	text = mime_part_text_dup(mm, sf, html);
+	for (p = text; *p != '\0' && isspace((unsigned char)*p); p++)
+		;
+	if (*p == '\0' && !html) {
+		free(text);
+		return false;
+	}
 	free(w->m->text);
 	w->m->text = mime_text_cap(text, w->lim->max_text, &w->m->truncated);
 	w->m->text_from_html = html;
-	free(raw);
-	free(utf8);
+	return true;
 }
 
 /* Adds a leaf to m->parts; takes type. */
@@ -1598,8 +1787,7 @@ mime_leaf(struct mime_walk *w, struct mailmime *mm)
 	if (!attach && mm->mm_type == MAILMIME_SINGLE &&
 	    strcmp(type, "text/plain") == 0) {
 		if (!w->have_text)
-			mime_set_text(w, mm, &sf, false);
-		w->have_text = true;
+			w->have_text = mime_set_text(w, mm, &sf, false);
 		free(type);
 	} else if (!attach && mm->mm_type == MAILMIME_SINGLE &&
 	    strcmp(type, "text/html") == 0) {
@@ -1699,7 +1887,7 @@ mime_parse(const char *buf, size_t len, const struct mime_limits *lim,
 	struct mime_hdrlist	 hl;
 	struct buf		 crlf, canon;
 	struct mailmime		*top = NULL;
-	size_t			 body, plen, idx = 0;
+	size_t			 body, plen;
 	int			 rc = -1;
 
 	memset(m, 0, sizeof(*m));
@@ -1727,10 +1915,7 @@ mime_parse(const char *buf, size_t len, const struct mime_limits *lim,
 	}
 	mime_envelope(m, &hl);
 	plen = mime_parse_len(&canon, body, lim, &m->truncated);
-	if (mailmime_parse(canon.data, plen, &idx, &top) != MAILIMF_NO_ERROR) {
-		log_debug("mime: libetpan cannot parse the body");
-		top = NULL;
-	}
+	top = mime_parse_tree(&canon, &plen, lim);
 	mime_body(m, top, lim);
 	mime_hdrs_keep(m, &hl, lim);
 	rc = 0;
@@ -1991,6 +2176,48 @@ mime_build_fields(const struct mime_out *o)
 	return f;
 }
 
+/*
+ * RFC 2045 6.7 quoted-printable with CRLF line ends and lines of at most
+ * 76 characters. libetpan 1.9.4's own encoder writes a space or tab at
+ * the end of a line both as itself and as "=20", which adds a space.
+ */
+static char *
+mime_qp_dup(const char *s)
+{
+	struct buf	 b;
+	size_t		 col = 0, need;
+	unsigned char	 c;
+	bool		 eol;
+
+	buf_init(&b);
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == '\n') {
+			buf_add(&b, "\r\n", 2);
+			col = 0;
+			continue;
+		}
+		eol = s[1] == '\n' || s[1] == '\0';
+		/* Also "From " at the start of a line, which mbox mangles. */
+		if ((c >= 33 && c <= 126 && c != '=' && !(col == 0 &&
+		    c == 'F' && strncmp(s, "From ", 5) == 0)) ||
+		    ((c == ' ' || c == '\t') && !eol))
+			need = 1;
+		else
+			need = 3;
+		if (col + need > 75) {
+			buf_add(&b, "=\r\n", 3);
+			col = 0;
+		}
+		if (need == 1)
+			buf_addc(&b, c);
+		else
+			buf_addf(&b, "=%02X", c);
+		col += need;
+	}
+	return buf_release(&b);
+}
+
 /* Valid UTF-8, "\n" line ends, ending in a newline. */
 static char *
 mime_build_text_dup(const char *text)
@@ -2014,8 +2241,9 @@ mime_build(const struct mime_out *o, size_t *len)
 	struct mailmime		*msg = NULL, *part = NULL;
 	struct mailmime_content	*ct;
 	struct mailmime_fields	*mf;
+	struct mailmime_data	*body;
 	MMAPString		*s = NULL;
-	char			*text = NULL, *res = NULL;
+	char			*text = NULL, *qp = NULL, *res = NULL;
 	const char		*const *x;
 	int			 col = 0;
 
@@ -2034,6 +2262,7 @@ mime_build(const struct mime_out *o, size_t *len)
 		if (!mime_is_safe(*x))
 			goto out;
 	text = mime_build_text_dup(o->text != NULL ? o->text : "");
+	qp = mime_qp_dup(text);
 	msg = mime_nn(mailmime_new_message_data(NULL));
 	mailmime_set_imf_fields(msg, mime_build_fields(o));
 	ct = mime_nn(mailmime_content_new_with_str("text/plain"));
@@ -2042,10 +2271,12 @@ mime_build(const struct mime_out *o, size_t *len)
 		fatal("libetpan: out of memory");
 	mf = mime_nn(mailmime_fields_new_encoding(
 	    MAILMIME_MECHANISM_QUOTED_PRINTABLE));
-	part = mime_nn(mailmime_new_empty(ct, mf));
-	if (mailmime_set_body_text(part, text, strlen(text)) !=
-	    MAILIMF_NO_ERROR || mailmime_smart_add_part(msg, part) !=
-	    MAILIMF_NO_ERROR) {
+	/* Already encoded (dt_encoded = 1): written as it is. */
+	body = mime_nn(mailmime_data_new(MAILMIME_DATA_TEXT,
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, qp, strlen(qp), NULL));
+	part = mime_nn(mailmime_new(MAILMIME_SINGLE, NULL, 0, mf, ct, body,
+	    NULL, NULL, NULL, NULL, NULL));
+	if (mailmime_smart_add_part(msg, part) != MAILIMF_NO_ERROR) {
 		mailmime_free(part);
 		goto out;
 	}
@@ -2062,5 +2293,6 @@ out:
 	if (msg != NULL)
 		mailmime_free(msg);
 	free(text);
+	free(qp);
 	return res;
 }

@@ -33,6 +33,7 @@ struct recog {
 	const char		*suggest;	/* R_NEAR: the word it resembles */
 	bool			 from_subject;	/* the command stood in Subject */
 	bool			 args_cut;	/* args were longer than the cap */
+	bool			 human;		/* Subject reads as a sentence */
 	char			 code[AUTH_CODE_LEN + 1]; /* in Subject, or "" */
 };
 

@@ -37,6 +37,7 @@ static CURLcode		 smtp_setup_login(struct smtp *,
 			    const struct net_login *);
 static bool		 smtp_is_session_code(long);
 static enum smtp_result	 smtp_map(CURLcode, long, curl_off_t);
+static struct curl_slist	*smtp_rcpt_list(const char *const *, size_t);
 
 static size_t
 smtp_read_cb(char *buf, size_t size, size_t nitems, void *arg)
@@ -187,32 +188,45 @@ smtp_map(CURLcode rc, long code, curl_off_t sent)
 	}
 }
 
+/* libcurl's recipient list; NULL when out of memory. */
+static struct curl_slist *
+smtp_rcpt_list(const char *const *rcpts, size_t n)
+{
+	struct curl_slist	*rl = NULL, *t;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		if ((t = curl_slist_append(rl, rcpts[i])) == NULL) {
+			curl_slist_free_all(rl);
+			return NULL;
+		}
+		rl = t;
+	}
+	return rl;
+}
+
 enum smtp_result
 smtp_send(struct smtp *s, const char *from, const char *const *rcpts,
     size_t nrcpts, const char *data, size_t len, char *err, size_t errlen)
 {
 	static const char	*names[] = { "ok", "down", "temp", "perm" };
 	struct smtp_payload	 pl = { data, len, 0 };
-	struct curl_slist	*rl = NULL, *t;
+	struct curl_slist	*rl = NULL;
 	char			*mfrom = NULL;
 	enum smtp_result	 res = SMTP_TEMP;
 	curl_off_t		 sent = 0;
 	CURLcode		 rc;
 	long			 code = 0;
-	size_t			 i;
 
 	if (errlen > 0)
 		err[0] = '\0';
-	for (i = 0; i < nrcpts; i++) {
-		if ((t = curl_slist_append(rl, rcpts[i])) == NULL) {
-			snprintf(err, errlen, "smtp: out of memory");
-			goto out;
-		}
-		rl = t;
-	}
-	if (rl == NULL) {
+	if (nrcpts == 0) {
 		snprintf(err, errlen, "smtp: no recipients");
 		res = SMTP_PERM;
+		goto out;
+	}
+	if ((rl = smtp_rcpt_list(rcpts, nrcpts)) == NULL) {
+		snprintf(err, errlen, "smtp: out of memory");
 		goto out;
 	}
 	/* RFC 5321 4.5.5: "<>" is the null reverse-path. */

@@ -12,11 +12,10 @@
 #include "handler.h"
 #include "util.h"
 
-static int		 join_check(struct ctx *);
 static enum disp	 join_run(struct ctx *);
 
 const struct handler h_join = {
-	"join", WHO_ANYONE, ARGS_OPTIONAL, join_check, join_run
+	"join", WHO_ANYONE, ARGS_OPTIONAL, NULL, join_run
 };
 
 void
@@ -47,13 +46,6 @@ join_parse_args(const char *args, char **name, char **org)
 		*org = NULL;
 	}
 	free(a);
-}
-
-static int
-join_check(struct ctx *c)
-{
-	(void)c;
-	return 0;
 }
 
 static enum disp

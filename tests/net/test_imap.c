@@ -6,8 +6,10 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <fcntl.h>
@@ -192,6 +194,35 @@ tp_der(const char *path, size_t *len)
 	return out;
 }
 
+/* Does a FETCH (FLAGS) result show \Seen? */
+static int
+tp_has_seen(clist *res)
+{
+	clistiter			*it, *j, *f;
+	struct mailimap_msg_att		*ma;
+	struct mailimap_msg_att_item	*item;
+	struct mailimap_flag_fetch	*ff;
+	int				 seen = 0;
+
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		ma = clist_content(it);
+		for (j = clist_begin(ma->att_list); j; j = clist_next(j)) {
+			item = clist_content(j);
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
+			    item->att_data.att_dyn->att_list == NULL)
+				continue;
+			f = clist_begin(item->att_data.att_dyn->att_list);
+			for (; f != NULL; f = clist_next(f)) {
+				ff = clist_content(f);
+				if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER &&
+				    ff->fl_flag->fl_type == MAILIMAP_FLAG_SEEN)
+					seen = 1;
+			}
+		}
+	}
+	return seen;
+}
+
 /*
  * A raw libetpan session, to look at flags without imap.c. Gives 1 if
  * the UID has \Seen, 0 if not, -1 on error; set adds \Seen first.
@@ -205,7 +236,6 @@ tp_raw_seen(uint32_t uid, bool set)
 	struct mailimap_store_att_flags	*sf;
 	struct mailimap_flag_list	*fl;
 	clist				*res = NULL;
-	clistiter			*it, *j, *f;
 	int				 r, seen = -1;
 
 	mi = mailimap_new(0, NULL);
@@ -231,26 +261,7 @@ tp_raw_seen(uint32_t uid, bool set)
 	}
 	if (mailimap_uid_fetch(mi, s, ft, &res) != MAILIMAP_NO_ERROR)
 		goto out;
-	seen = 0;
-	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
-		struct mailimap_msg_att *ma = clist_content(it);
-
-		for (j = clist_begin(ma->att_list); j; j = clist_next(j)) {
-			struct mailimap_msg_att_item *item = clist_content(j);
-
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
-			    item->att_data.att_dyn->att_list == NULL)
-				continue;
-			for (f = clist_begin(item->att_data.att_dyn->att_list);
-			    f != NULL; f = clist_next(f)) {
-				struct mailimap_flag_fetch *ff = clist_content(f);
-
-				if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER &&
-				    ff->fl_flag->fl_type == MAILIMAP_FLAG_SEEN)
-					seen = 1;
-			}
-		}
-	}
+	seen = tp_has_seen(res);
 	mailimap_logout(mi);
  out:
 	if (res != NULL)
@@ -405,14 +416,12 @@ t_connect(void)
 	CHECK(strstr(err, "cannot connect to 127.0.0.1") != NULL);
 }
 
-/* Seeds three messages; tests listing, fetching, flags. Gives the UIDs. */
+/* Seeds three messages and lists them. Gives their UIDs. */
 static void
-t_list_fetch(struct imap *im, uint32_t uids[3])
+t_list(struct imap *im, uint32_t uids[3])
 {
 	struct imap_entry	*e = NULL;
-	size_t			 n = 99, len = 0, size = 0;
-	char			*data = NULL;
-	bool			 trunc = true;
+	size_t			 n = 99;
 	uint32_t		 uv = 0;
 
 	memset(uids, 0, 3 * sizeof(uids[0]));
@@ -431,7 +440,6 @@ t_list_fetch(struct imap *im, uint32_t uids[3])
 	uids[0] = e[0].uid;
 	uids[1] = e[1].uid;
 	uids[2] = e[2].uid;
-	size = e[0].size;
 	free(e);
 	/* "UID FETCH n:*" returns the last message even past it. */
 	CHECK(imap_list_new(im, uids[2], &e, &n) == 0 && n == 0);
@@ -441,7 +449,20 @@ t_list_fetch(struct imap *im, uint32_t uids[3])
 	CHECK(imap_list_new(im, uids[0], &e, &n) == 0 && n == 2 &&
 	    e[0].uid == uids[1] && e[1].uid == uids[2]);
 	free(e);
+}
 
+/* BODY.PEEK[], the header alone past max, and \Seen left alone. */
+static void
+t_fetch(struct imap *im, const uint32_t uids[3])
+{
+	struct imap_entry	*e = NULL;
+	size_t			 n = 0, len = 0, size = 0;
+	char			*data = NULL;
+	bool			 trunc = true;
+
+	CHECK(imap_list_new(im, 0, &e, &n) == 0 && n == 3);
+	size = n == 3 ? e[0].size : 0;
+	free(e);
 	CHECK(imap_fetch(im, uids[0], 1 << 20, &data, &len, &trunc) == 0);
 	CHECK(data != NULL && !trunc && len == size && strlen(data) == len);
 	CHECK(data != NULL && strstr(data, "Subject: ffnet one\r\n") != NULL &&
@@ -531,14 +552,62 @@ tp_child_ok(pid_t pid)
 	    WEXITSTATUS(st) == 0;
 }
 
+static int	 sig_fd = -1;
+
+/* A signal handler as main.c has one: it writes to a self-pipe. */
+static void
+tp_on_alarm(int sig)
+{
+	(void)sig;
+	if (sig_fd != -1 && write(sig_fd, "s", 1) == -1)
+		return;
+}
+
+/* Signals interrupt poll(): FD when the pipe has data, else wait on. */
+static void
+t_idle_signal(struct imap *im)
+{
+	struct sigaction	 sa;
+	struct itimerval	 it;
+	enum imap_wake		 w;
+	double			 t;
+	int			 p[2];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tp_on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 300 * 1000;
+	CHECK(pipe(p) == 0);
+
+	sig_fd = -1;
+	setitimer(ITIMER_REAL, &it, NULL);
+	t = tp_now();
+	w = imap_idle(im, 1, p[0]);
+	t = tp_now() - t;
+	CHECK(w == IMAP_WAKE_TIMEOUT && t > 0.9 && t < 2.5);
+
+	sig_fd = p[1];
+	setitimer(ITIMER_REAL, &it, NULL);
+	t = tp_now();
+	w = imap_idle(im, 10, p[0]);
+	t = tp_now() - t;
+	CHECK(w == IMAP_WAKE_FD && t < 3.0);
+	sig_fd = -1;
+	signal(SIGALRM, SIG_DFL);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void
 t_idle(struct imap *im, const uint32_t uids[3])
 {
-	struct imap		*fresh;
+	struct imap		*fresh, *other;
 	struct imap_entry	*e = NULL;
 	enum imap_wake		 w;
 	double			 t;
 	size_t			 n = 0;
+	uint32_t		 base, uv;
 	int			 p[2];
 	pid_t			 pid;
 
@@ -565,6 +634,22 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	CHECK(tp_child_ok(pid));
 	close(p[0]);
 	close(p[1]);
+	t_idle_signal(im);
+
+	/* Mail that came before IDLE is announced with "+ idling". */
+	CHECK(imap_list_new(im, uids[2], &e, &n) == 0);
+	base = n > 0 ? e[n - 1].uid : uids[2];
+	free(e);
+	CHECK(tp_deliver("ffnet before idle") == 0);
+	CHECK((other = tp_connect(SEC_NONE, "127.0.0.1", NULL)) != NULL &&
+	    imap_select(other, "INBOX", &uv) == 0 &&
+	    tp_wait_count(other, base, 1, &e) == 1);
+	free(e);
+	imap_close(other);
+	t = tp_now();
+	w = imap_idle(im, 5, -1);
+	t = tp_now() - t;
+	CHECK(w == IMAP_WAKE_DATA && t < 1.0);
 	/* The session is still in order after each wake. */
 	CHECK(imap_noop(im) == 0);
 
@@ -591,7 +676,8 @@ t_dead(void)
 	uint32_t		 uv;
 	double			 t;
 	pid_t			 pid;
-	int			 fd;
+	socklen_t		 sl;
+	int			 fd, on, idle;
 
 	tp_fd_snapshot(before);
 	CHECK((im = tp_connect(SEC_TLS, "localhost", ca)) != NULL);
@@ -599,6 +685,14 @@ t_dead(void)
 		return;
 	CHECK(imap_select(im, "INBOX", &uv) == 0);
 	CHECK((fd = tp_new_socket(before, imaps_port)) != -1);
+	/* Keepalive notices a peer that vanished without a word. */
+	on = idle = 0;
+	sl = sizeof(on);
+	CHECK(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &sl) == 0 &&
+	    on == 1);
+	sl = sizeof(idle);
+	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &sl) == 0 &&
+	    idle == 60);
 	pid = tp_child(2, fd);
 	t = tp_now();
 	w = imap_idle(im, 10, -1);
@@ -708,7 +802,8 @@ main(void)
 	uint32_t	 uids[3];
 
 	signal(SIGPIPE, SIG_IGN);
-	log_init(1, getenv("NET_DEBUG") != NULL, "test_imap");
+	log_init(1, getenv("NET_DEBUG") != NULL &&
+	    strcmp(getenv("NET_DEBUG"), "0") != 0, "test_imap");
 	user = tp_env("NET_IMAP_USER");
 	pass = tp_env("NET_IMAP_PASS");
 	ca = tp_env("MAILSTACK_CA_CERT");
@@ -722,7 +817,8 @@ main(void)
 	t_connect();
 	CHECK((im = tp_connect(SEC_STARTTLS, "localhost", ca)) != NULL);
 	if (im != NULL) {
-		t_list_fetch(im, uids);
+		t_list(im, uids);
+		t_fetch(im, uids);
 		t_folder_move(im, uids);
 		t_idle(im, uids);
 		imap_close(im);

@@ -269,7 +269,7 @@ t_reuse(struct imap *im)
 	free(m3);
 }
 
-/* Refusals: what is DOWN, what is PERM, what is TEMP. */
+/* No session: certificate, connection or AUTH fails: DOWN. */
 static void
 t_failures(void)
 {
@@ -278,8 +278,6 @@ t_failures(void)
 	struct sockaddr_in	 sa;
 	socklen_t		 sl = sizeof(sa);
 	char			*msg = ts_msg("smtp fail", 0), url[64];
-	const char		**many;
-	size_t			 i, nmany = 1001;
 	int			 fd;
 
 	p = ts_params("smtp", "SUBMISSION_PORT", SYSTEM_CA);
@@ -313,6 +311,19 @@ t_failures(void)
 	CHECK(ts_send(s, user, user, msg, SMTP_DOWN));
 	CHECK(strstr(err, "535") != NULL && strstr(err, "wrong") == NULL);
 	smtp_free(s);
+
+	free(msg);
+}
+
+/* The server refuses this message: 5xx is PERM, 4xx is TEMP. */
+static void
+t_refusals(void)
+{
+	struct smtp_params	 p;
+	struct smtp		*s;
+	char			*msg = ts_msg("smtp refused", 0);
+	const char		**many;
+	size_t			 i, nmany = 1001;
 
 	/* A foreign domain: 554 relay access denied. */
 	p = ts_params("smtp", "SUBMISSION_PORT", ca);
@@ -422,7 +433,8 @@ main(void)
 	struct imap	*im;
 
 	signal(SIGPIPE, SIG_IGN);
-	log_init(1, getenv("NET_DEBUG") != NULL, "test_smtp");
+	log_init(1, getenv("NET_DEBUG") != NULL &&
+	    strcmp(getenv("NET_DEBUG"), "0") != 0, "test_smtp");
 	user = ts_env("NET_SMTP_USER");
 	pass = ts_env("NET_SMTP_PASS");
 	ca = ts_env("MAILSTACK_CA_CERT");
@@ -439,6 +451,7 @@ main(void)
 		imap_close(im);
 	}
 	t_failures();
+	t_refusals();
 	t_xoauth2();
 	return check_done("net_test_smtp");
 }

@@ -35,7 +35,6 @@ static void
 test_conf_keys(void)
 {
 	char	*man, *keys, *line, *save = NULL, *dot, *sec, *at, *want;
-	FILE	*f;
 	char	 tmp[] = "/tmp/ffnet-keys-XXXXXX";
 	int	 fd, saved;
 

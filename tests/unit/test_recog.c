@@ -135,6 +135,8 @@ test_commands(void)
 	    "Kan I hjælpe?\n") == R_NOT_OURS);
 	CHECK(classify("From: a@b.dk\nSubject: Afmeld nyhedsbrev\n\n") ==
 	    R_NOT_OURS);
+	CHECK(classify("From: a@b.dk\nSubject: Hjælp til ansøgning\n\nHjælp!\n"
+	    "Jeg kan ikke finde skemaet.\n") == R_NOT_OURS);
 	/* Apple Mail reply: the command only in quoted text */
 	CHECK(classify("From: a@icloud.com\nSubject: Re: Velkommen\n"
 	    "Content-Type: text/plain; charset=utf-8\n\nTak for det!\n\n"
