@@ -70,6 +70,24 @@ asan:
 	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" check
 
+# Coverage-guided fuzzing of the parsers with clang's libFuzzer.
+FUZZTIME ?= 60
+FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -Idaemon -Ihandlers $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
+fuzz:
+	@FFNET_FUZZ=1 sh tests/deps.sh
+	@mkdir -p $(B)/fuzz
+	@set -e; for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		clang $(FUZZ_CFLAGS) -o $(B)/fuzz/$$n $$f \
+		    $(filter-out daemon/main.c,$(SRCS)) $(PKG_LIBS); \
+		mkdir -p $(B)/fuzz/$$n.corpus; \
+		echo "fuzz: $$n for $(FUZZTIME) s"; \
+		$(B)/fuzz/$$n -max_total_time=$(FUZZTIME) -rss_limit_mb=2048 \
+		    $(B)/fuzz/$$n.corpus tests/corpus/mime 2>&1 | tail -3; \
+	done
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(DATADIR)/templates/da $(DESTDIR)$(DATADIR)/templates/en \
@@ -90,4 +108,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all units deps check demo bench asan install uninstall clean
+.PHONY: all units deps check demo bench asan fuzz install uninstall clean

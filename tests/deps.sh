@@ -4,6 +4,8 @@
 set -eu
 pkgs="gcc make pkg-config libetpan-dev libcurl4-gnutls-dev libsqlite3-dev
 libical-dev libinih-dev libgnutls28-dev valgrind python3 sqlite3"
+# make fuzz also needs clang (installed on demand there).
+[ "${FFNET_FUZZ-}" = 1 ] && pkgs="$pkgs clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

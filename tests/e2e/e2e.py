@@ -572,9 +572,60 @@ def t_check_cmd(s):
     shutil.rmtree(d, ignore_errors=True)
 
 
+def wait_for(pred, secs=20.0):
+    end = time.time() + secs
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def t_daemon(s):
+    """ffnet run: IDLE wakes it, SIGHUP reloads, the server going away and
+    coming back is survived, SIGTERM stops it cleanly. Runs last: it
+    restarts the stack."""
+    import signal
+    net = Net(s, "daemon")
+    a = net.addr("d")
+    cmd = [FFNET, "-d", "-c", net.conf_path, "run"]
+    if VALGRIND:
+        cmd = VALGRIND.split() + cmd
+    logf = open(os.path.join(net.dir, "run.log"), "w+")
+    p = subprocess.Popen(cmd, stderr=logf, stdout=logf)
+    try:
+        check(wait_for(lambda: "connected" in open(logf.name).read()), "daemon: connected")
+        t0 = time.time()
+        net.send("From: %s\nTo: %s\nSubject: HELP\n\n" % (a, net.user))
+        check(wait_for(lambda: len(net.replies(a)) == 1), "daemon: IDLE woke it and the reply went out")
+        print("   reply %.1fs after the mail was sent" % (time.time() - t0))
+        p.send_signal(signal.SIGHUP)
+        check(wait_for(lambda: "reloaded" in open(logf.name).read()), "daemon: SIGHUP reloads")
+        net.send("From: %s\nTo: %s\nSubject: HJÆLP\n\n" % (a, net.user))
+        check(wait_for(lambda: len(net.replies(a)) == 2), "daemon: works after reload")
+        # the mail server goes away and comes back on the same ports
+        base = s.port("SMTP_PORT")
+        subprocess.run(["bash", MS, "stop", s.dir], capture_output=True)
+        check(wait_for(lambda: "connection lost" in open(logf.name).read() or
+                       "trying again" in open(logf.name).read(), 30), "daemon: notices the server is gone")
+        r = subprocess.run(["bash", MS, "start", s.dir, str(base)], capture_output=True, text=True)
+        check(r.returncode == 0, "daemon: stack restarted: " + r.stderr[-500:])
+        net.send("From: %s\nTo: %s\nSubject: help\n\n" % (a, net.user))
+        check(wait_for(lambda: len(net.replies(a)) == 3, 60), "daemon: reconnects and answers")
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+        check(rc == 0, "daemon: SIGTERM stops it cleanly (rc %d)" % rc)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        logf.close()
+    net.done()
+
+
 TESTS = [t_join_plain_reply, t_join_bekraeft, t_leave, t_help, t_leave_alone,
          t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
-         t_check_cmd]
+         t_check_cmd, t_daemon]
 
 
 def main():
