@@ -53,6 +53,8 @@
 
 /* Comment nesting kept per logical line; libetpan recurses on each '('. */
 #define MIME_MAX_COMMENT_DEPTH	64
+/* Blockquote levels shown as "> " in text from HTML. */
+#define MIME_MAX_QUOTE		8
 /* RFC 2047 2: an encoded word is at most 75 characters; we stay below so
  * that "Subject: " plus one word fits in 78 columns. */
 #define MIME_EW_MAX		66
@@ -175,6 +177,9 @@ static clist	*mime_idlist_new(const char *);
 static void	 mime_field_add(struct mailimf_fields *, const char *,
 		    const char *);
 static struct mailimf_fields *mime_build_fields(const struct mime_out *);
+static void	 mime_extra_add(struct mailimf_fields *, const char *const *);
+static bool	 mime_out_is_ok(const struct mime_out *);
+static struct mailmime *mime_build_part(const char *);
 static char	*mime_qp_dup(const char *);
 static char	*mime_build_text_dup(const char *);
 
@@ -667,7 +672,8 @@ mime_h2t_text(struct mime_h2t *h, const char *s, size_t n)
 	if (n == 0)
 		return;
 	if (h->bol) {
-		for (i = 0; i < h->quote; i++)
+		/* Bounded: each level would cost 2 bytes on every line. */
+		for (i = 0; i < h->quote && i < MIME_MAX_QUOTE; i++)
 			buf_adds(&h->out, "> ");
 		h->bol = false;
 	} else if (h->space)
@@ -1287,30 +1293,36 @@ mime_envelope(struct msg *m, const struct mime_hdrlist *hl)
 /*
  * libetpan recurses once per multipart (which needs a boundary=) and per
  * message/rfc822 level, and rescans each level's body: nesting costs
- * stack and quadratic time. Past max_parts + max_depth such keywords in
- * the body, parse only the text before them.
+ * stack and quadratic time. It also builds every part, a few bytes
+ * each, however many there are. So past max_parts + max_depth such
+ * keywords, or 8 * max_parts + 1024 lines starting with "--" (every
+ * delimiter does), parse only the text before them.
  */
 static size_t
 mime_parse_len(const struct buf *b, size_t body, const struct mime_limits *lim,
     bool *truncated)
 {
-	size_t	 i, count = 0, max;
+	const char	*d = b->data;
+	size_t		 i, nkey = 0, ndash = 0;
 
-	max = lim->max_parts + lim->max_depth;
 	for (i = body; i < b->len; i++) {
-		if ((b->data[i] | 0x20) == 'b' && i + 8 <= b->len &&
-		    strncasecmp(b->data + i, "boundary", 8) == 0)
-			count++;
-		else if ((b->data[i] | 0x20) == 'r' && i + 6 <= b->len &&
-		    strncasecmp(b->data + i, "rfc822", 6) == 0)
-			count++;
+		if ((d[i] | 0x20) == 'b' && i + 8 <= b->len &&
+		    strncasecmp(d + i, "boundary", 8) == 0)
+			nkey++;
+		else if ((d[i] | 0x20) == 'r' && i + 6 <= b->len &&
+		    strncasecmp(d + i, "rfc822", 6) == 0)
+			nkey++;
+		else if (d[i] == '-' && i + 1 < b->len && d[i + 1] == '-' &&
+		    (i == body || d[i - 1] == '\n'))
+			ndash++;
 		else
 			continue;
-		if (count > max) {
-			while (i > body && b->data[i - 1] != '\n')
+		if (nkey > lim->max_parts + lim->max_depth ||
+		    ndash > 8 * lim->max_parts + 1024) {
+			while (i > body && d[i - 1] != '\n')
 				i--;
-			log_debug("mime: too much nesting, parsing %zu of "
-			    "%zu bytes", i, b->len);
+			log_debug("mime: too many parts or levels, parsing "
+			    "%zu of %zu bytes", i, b->len);
 			*truncated = true;
 			return i;
 		}
@@ -1906,6 +1918,8 @@ mime_parse(const char *buf, size_t len, const struct mime_limits *lim,
 		len = lim->max_message;
 		m->truncated = true;
 	}
+	if (len == 0)
+		goto out;
 	mime_canon(buf, len, &crlf);
 	body = mime_header_block(crlf.data, crlf.len, &canon, &hl, lim,
 	    &m->truncated);
@@ -2129,8 +2143,7 @@ mime_build_fields(const struct mime_out *o)
 	struct mailimf_address_list	*to, *rt = NULL;
 	struct mailimf_fields		*f;
 	clist				*irt = NULL, *refs = NULL;
-	const char			*const *x, *colon;
-	char				*name, *subj;
+	char				*subj;
 
 	from = mime_nn(mailimf_mailbox_list_new_empty());
 	if (mailimf_mailbox_list_add(from, mime_mailbox_new(o->from_name,
@@ -2163,7 +2176,18 @@ mime_build_fields(const struct mime_out *o)
 		mime_field_add(f, "Auto-Submitted", o->auto_submitted);
 	if (o->language != NULL)
 		mime_field_add(f, "Content-Language", o->language);
-	for (x = o->extra_headers; x != NULL && *x != NULL; x++) {
+	mime_extra_add(f, o->extra_headers);
+	return f;
+}
+
+/* "Name: value" lines, added as they are. */
+static void
+mime_extra_add(struct mailimf_fields *f, const char *const *x)
+{
+	const char	*colon;
+	char		*name;
+
+	for (; x != NULL && *x != NULL; x++) {
 		if ((colon = strchr(*x, ':')) == NULL || colon == *x) {
 			log_debug("mime: extra header without a name");
 			continue;
@@ -2173,7 +2197,6 @@ mime_build_fields(const struct mime_out *o)
 		    strspn(colon + 1, " \t"));
 		free(name);
 	}
-	return f;
 }
 
 /*
@@ -2235,36 +2258,36 @@ mime_build_text_dup(const char *text)
 	return s;
 }
 
-char *
-mime_build(const struct mime_out *o, size_t *len)
+/* Addresses present and plausible, no line breaks in raw headers. */
+static bool
+mime_out_is_ok(const struct mime_out *o)
 {
-	struct mailmime		*msg = NULL, *part = NULL;
-	struct mailmime_content	*ct;
-	struct mailmime_fields	*mf;
-	struct mailmime_data	*body;
-	MMAPString		*s = NULL;
-	char			*text = NULL, *qp = NULL, *res = NULL;
-	const char		*const *x;
-	int			 col = 0;
+	const char	*const *x;
 
-	*len = 0;
 	if (o->from_addr == NULL || o->to_addr == NULL ||
 	    !util_is_addr(o->from_addr) || !util_is_addr(o->to_addr) ||
 	    (o->reply_to != NULL && !util_is_addr(o->reply_to)))
-		goto out;
+		return false;
 	if ((o->message_id != NULL && !mime_is_safe(o->message_id)) ||
 	    (o->in_reply_to != NULL && !mime_is_safe(o->in_reply_to)) ||
 	    (o->references != NULL && !mime_is_safe(o->references)) ||
 	    (o->auto_submitted != NULL && !mime_is_safe(o->auto_submitted)) ||
 	    (o->language != NULL && !mime_is_safe(o->language)))
-		goto out;
+		return false;
 	for (x = o->extra_headers; x != NULL && *x != NULL; x++)
 		if (!mime_is_safe(*x))
-			goto out;
-	text = mime_build_text_dup(o->text != NULL ? o->text : "");
-	qp = mime_qp_dup(text);
-	msg = mime_nn(mailmime_new_message_data(NULL));
-	mailmime_set_imf_fields(msg, mime_build_fields(o));
+			return false;
+	return true;
+}
+
+/* text/plain; charset=UTF-8, quoted-printable; qp must outlive it. */
+static struct mailmime *
+mime_build_part(const char *qp)
+{
+	struct mailmime_content	*ct;
+	struct mailmime_fields	*mf;
+	struct mailmime_data	*body;
+
 	ct = mime_nn(mailmime_content_new_with_str("text/plain"));
 	if (clist_append(ct->ct_parameters, mime_nn(
 	    mailmime_param_new_with_data("charset", "UTF-8"))) < 0)
@@ -2274,8 +2297,28 @@ mime_build(const struct mime_out *o, size_t *len)
 	/* Already encoded (dt_encoded = 1): written as it is. */
 	body = mime_nn(mailmime_data_new(MAILMIME_DATA_TEXT,
 	    MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, qp, strlen(qp), NULL));
-	part = mime_nn(mailmime_new(MAILMIME_SINGLE, NULL, 0, mf, ct, body,
+	return mime_nn(mailmime_new(MAILMIME_SINGLE, NULL, 0, mf, ct, body,
 	    NULL, NULL, NULL, NULL, NULL));
+}
+
+char *
+mime_build(const struct mime_out *o, size_t *len)
+{
+	struct mailmime		*msg = NULL, *part;
+	MMAPString		*s = NULL;
+	char			*text = NULL, *qp = NULL, *res = NULL;
+	int			 col = 0;
+
+	*len = 0;
+	if (!mime_out_is_ok(o)) {
+		log_debug("mime: refusing to build a malformed message");
+		goto out;
+	}
+	text = mime_build_text_dup(o->text != NULL ? o->text : "");
+	qp = mime_qp_dup(text);
+	msg = mime_nn(mailmime_new_message_data(NULL));
+	mailmime_set_imf_fields(msg, mime_build_fields(o));
+	part = mime_build_part(qp);
 	if (mailmime_smart_add_part(msg, part) != MAILIMF_NO_ERROR) {
 		mailmime_free(part);
 		goto out;

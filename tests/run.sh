@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/.."
 export LC_ALL=C.UTF-8
-VG=${FFNET_VALGRIND-valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99}
+VG=${FFNET_VALGRIND-valgrind -q --suppressions=tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99}
 passed=0 failed=0
 log=$(mktemp -d /tmp/ffnet-check.XXXXXX)
 trap 'rm -rf "$log"' EXIT

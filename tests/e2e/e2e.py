@@ -25,7 +25,7 @@ FFNET = os.path.join(ROOT, "build", "ffnet")
 MS = os.path.join(ROOT, "tests", "mailstack", "mailstack")
 VALGRIND = os.environ.get(
     "FFNET_VALGRIND",
-    "valgrind -q --leak-check=full --errors-for-leak-kinds=definite "
+    "valgrind -q --suppressions=" + os.path.join(ROOT, "tests", "valgrind.supp") + " --leak-check=full --errors-for-leak-kinds=definite "
     "--show-leak-kinds=definite --error-exitcode=99")
 ONLY = sys.argv[1:]
 

@@ -957,6 +957,7 @@ test_deep(void)
 	struct buf	 b;
 	size_t		 i, n = 20000;
 	clock_t		 t0;
+	char		*s;
 
 	buf_init(&b);
 	buf_adds(&b, "Subject: deep\r\n");
@@ -986,6 +987,30 @@ test_deep(void)
 	CHECK(mime_parse(b.data, b.len, NULL, &m) == 0);
 	CHECK(t_valid(&m));
 	msg_clear(&m);
+	buf_clear(&b);
+
+	/* Very many parts: only the first ones are read. */
+	buf_init(&b);
+	buf_adds(&b, "Subject: many\r\nContent-Type: multipart/mixed; "
+	    "boundary=b\r\n\r\n--b\r\n\r\nfirst\r\n");
+	for (i = 0; i < 200000; i++)
+		buf_adds(&b, "--b\r\n");
+	t0 = clock();
+	CHECK(mime_parse(b.data, b.len, NULL, &m) == 0);
+	CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	CHECK_STR(m.text, "first\n");
+	CHECK(m.truncated);
+	msg_clear(&m);
+	buf_clear(&b);
+
+	/* Deeply nested blockquotes: the "> " prefix is bounded. */
+	buf_init(&b);
+	for (i = 0; i < 100000; i++)
+		buf_adds(&b, "<blockquote>x<br>");
+	s = mime_html_to_text_dup(b.data, b.len);
+	CHECK(strlen(s) < 20 * b.len / 17);
+	CHECK(strcmp(s + strlen(s) - 18, "> > > > > > > > x\n") == 0);
+	free(s);
 	buf_clear(&b);
 
 	/* message/rfc822 nested deeply. */
@@ -1130,7 +1155,7 @@ test_build(void)
 {
 	struct mime_out	 o;
 	struct msg	 m;
-	char		*out, *hdrend;
+	char		*out, *hdrend, *to;
 	size_t		 len;
 	const char	*extra[] = { "List-Id: Netværket <net.ffnet.dk>",
 	    "X-FFnet-Token: abc123", NULL };
@@ -1197,13 +1222,20 @@ test_build(void)
 	CHECK_STR(m.content_type, "text/plain");
 	CHECK(m.date == 1709629200);
 	CHECK_STR(mime_header(&m, "Auto-Submitted"), "auto-replied");
-	{
-		char *to = mime_header_decoded_dup(&m, "To");
-		CHECK_STR(to, "Åse Ørsted <aase@example.dk>");
-		free(to);
-	}
+	to = mime_header_decoded_dup(&m, "To");
+	CHECK_STR(to, "Åse Ørsted <aase@example.dk>");
+	free(to);
 	msg_clear(&m);
 	free(out);
+}
+
+static void
+test_build_minimal(void)
+{
+	struct mime_out	 o;
+	struct msg	 m;
+	char		*out;
+	size_t		 len;
 
 	/* Minimal message; text without a final newline gets one. */
 	memset(&o, 0, sizeof(o));
@@ -1347,6 +1379,7 @@ main(void)
 	test_signed();
 	test_encode_header();
 	test_build();
+	test_build_minimal();
 	test_corpus();
 	return check_done("test_mime");
 }
