@@ -23,6 +23,7 @@ static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 static int	auth_secret_create(const char *, unsigned char *, char *,
 		    size_t);
 static int	auth_b32_value(int);
+static int	auth_hex_value(int);
 
 static int
 auth_secret_create(const char *path, unsigned char *secret, char *err,
@@ -77,6 +78,8 @@ auth_secret_load(const char *path, unsigned char *secret, char *err,
 		fchmod(fd, 0600);
 	}
 	n = read(fd, hex, sizeof(hex) - 1);
+	if (n >= 0)
+		hex[n] = '\0';
 	if (n < AUTH_SECRET_LEN * 2) {
 		snprintf(err, errlen, "%s: too short to be ffnet's secret",
 		    path);
@@ -84,11 +87,12 @@ auth_secret_load(const char *path, unsigned char *secret, char *err,
 	}
 	for (i = 0; i < AUTH_SECRET_LEN; i++) {
 		if (!isxdigit((unsigned char)hex[2 * i]) ||
-		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
-		    sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+		    !isxdigit((unsigned char)hex[2 * i + 1])) {
 			snprintf(err, errlen, "%s: not ffnet's secret", path);
 			goto out;
 		}
+		byte = (unsigned)auth_hex_value(hex[2 * i]) << 4 |
+		    (unsigned)auth_hex_value(hex[2 * i + 1]);
 		secret[i] = (unsigned char)byte;
 	}
 	rc = 0;
@@ -135,6 +139,14 @@ auth_code_ok(const unsigned char *secret, int64_t id, const char *addr,
 		return false;
 	auth_code_make(secret, id, addr, action, expires, want);
 	return util_ct_eq(want, code, AUTH_CODE_LEN);
+}
+
+static int
+auth_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	return tolower(c) - 'a' + 10;
 }
 
 static int
