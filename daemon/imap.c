@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,8 @@ static int		 imap_store_flags(struct imap *,
 			    struct mailimap_set *, bool);
 static int		 imap_copy_away(struct imap *, struct mailimap_set *,
 			    const char *);
-static int		 imap_ms_left(const struct timespec *);
+static bool		 imap_time_left(const struct timespec *,
+			    struct timespec *);
 static bool		 imap_fd_ready(int);
 static enum imap_wake	 imap_wait(int, int, int);
 static enum imap_wake	 imap_idle_poll(struct imap *, int, int);
@@ -761,16 +763,22 @@ imap_move(struct imap *im, uint32_t uid, const char *folder)
 	return rc;
 }
 
-static int
-imap_ms_left(const struct timespec *end)
+/* Time left until end (CLOCK_MONOTONIC); false when none is left. */
+static bool
+imap_time_left(const struct timespec *end, struct timespec *left)
 {
 	struct timespec	 now;
-	long long	 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(end->tv_sec - now.tv_sec) * 1000 +
-	    (end->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : (int)ms;
+	left->tv_sec = end->tv_sec - now.tv_sec;
+	left->tv_nsec = end->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += 1000000000L;
+	}
+	if (left->tv_sec < 0)
+		left->tv_sec = left->tv_nsec = 0;
+	return left->tv_sec > 0 || left->tv_nsec > 0;
 }
 
 static bool
@@ -784,16 +792,20 @@ imap_fd_ready(int fd)
 /*
  * Waits until the server socket ifd or the caller's fd (-1: none) is
  * readable, for at most seconds. The caller's fd wins a tie: it is how
- * signals reach the main loop.
+ * signals reach the main loop. libetpan takes a read or write cut by a
+ * signal (EINTR) for a broken connection, so a caller blocks its signals
+ * and they are let in here alone: ppoll() waits with none blocked.
  */
 static enum imap_wake
 imap_wait(int ifd, int fd, int seconds)
 {
 	struct pollfd	 pfd[2];
-	struct timespec	 end;
-	nfds_t		 nfd = 1;
+	struct timespec	 end, left;
+	sigset_t	 none;
+	nfds_t		 nfd = fd >= 0 ? 2 : 1;
 	int		 r;
 
+	sigemptyset(&none);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += seconds > 0 ? seconds : 0;
 	pfd[0].fd = ifd;
@@ -802,11 +814,12 @@ imap_wait(int ifd, int fd, int seconds)
 	pfd[1].events = POLLIN;
 	for (;;) {
 		pfd[0].revents = pfd[1].revents = 0;
-		r = poll(pfd, nfd, imap_ms_left(&end));
+		imap_time_left(&end, &left);
+		r = ppoll(pfd, nfd, &left, &none);
 		if (r == -1 && errno == EINTR) {
 			if (fd >= 0 && imap_fd_ready(fd))
 				return IMAP_WAKE_FD;
-			if (imap_ms_left(&end) == 0)
+			if (!imap_time_left(&end, &left))
 				return IMAP_WAKE_TIMEOUT;
 			continue;
 		}

@@ -465,7 +465,8 @@ t_fetch(struct imap *im, const uint32_t uids[3])
 	free(e);
 	CHECK(imap_fetch(im, uids[0], 1 << 20, &data, &len, &trunc) == 0);
 	CHECK(data != NULL && !trunc && len == size && strlen(data) == len);
-	CHECK(data != NULL && strstr(data, "Subject: ffnet one\r\n") != NULL &&
+	CHECK(data != NULL && strstr(data, "\r\nSubject: ffnet ") != NULL &&
+	    strstr(data, "\r\n\r\nfirst line of ffnet ") != NULL &&
 	    strstr(data, "\r\n.dotline\r\nlast line\r\n") != NULL);
 	free(data);
 	/* BODY.PEEK: still unseen. The checker itself can see \Seen. */
@@ -474,7 +475,7 @@ t_fetch(struct imap *im, const uint32_t uids[3])
 
 	CHECK(imap_fetch(im, uids[0], 10, &data, &len, &trunc) == 0);
 	CHECK(trunc && data != NULL && len < size && len > 10);
-	CHECK(data != NULL && strstr(data, "Subject: ffnet one") != NULL &&
+	CHECK(data != NULL && strstr(data, "\r\nSubject: ffnet ") != NULL &&
 	    strstr(data, "first line") == NULL &&
 	    len >= 4 && strcmp(data + len - 4, "\r\n\r\n") == 0);
 	free(data);
@@ -527,6 +528,20 @@ t_folder_move(struct imap *im, const uint32_t uids[3])
 	imap_close(other);
 }
 
+/* Is the wake-up as wanted, within [tmin, tmax] seconds? Says if not. */
+static bool
+tp_wake(enum imap_wake w, enum imap_wake want, double t, double tmin,
+    double tmax)
+{
+	static const char	*names[] = { "DATA", "TIMEOUT", "FD", "ERROR" };
+
+	if (w == want && t >= tmin && t <= tmax)
+		return true;
+	fprintf(stderr, "  idle: %s after %.2f s, want %s in [%.1f, %.1f]\n",
+	    names[w], t, names[want], tmin, tmax);
+	return false;
+}
+
 /* A child that sleeps, then delivers or writes to a pipe or kills a fd. */
 static pid_t
 tp_child(int what, int fd)
@@ -552,6 +567,31 @@ tp_child_ok(pid_t pid)
 	    WEXITSTATUS(st) == 0;
 }
 
+/*
+ * IDLE for 1 s where nothing should happen (an itimer may be armed for
+ * each try). Dovecot may still report an earlier change late (seen once
+ * in 30 runs: DATA after 1.00 s), so DATA gets two more tries; a wait
+ * that never times out still fails.
+ */
+static enum imap_wake
+tp_idle_quiet(struct imap *im, int fd, const struct itimerval *it, double *t)
+{
+	enum imap_wake	 w = IMAP_WAKE_DATA;
+	int		 i;
+
+	for (i = 0; i < 3 && w == IMAP_WAKE_DATA; i++) {
+		if (i > 0)
+			fprintf(stderr, "  idle: DATA after %.2f s while "
+			    "quiet, again\n", *t);
+		if (it != NULL)
+			setitimer(ITIMER_REAL, it, NULL);
+		*t = tp_now();
+		w = imap_idle(im, 1, fd);
+		*t = tp_now() - *t;
+	}
+	return w;
+}
+
 static int	 sig_fd = -1;
 
 /* A signal handler as main.c has one: it writes to a self-pipe. */
@@ -563,16 +603,24 @@ tp_on_alarm(int sig)
 		return;
 }
 
-/* Signals interrupt poll(): FD when the pipe has data, else wait on. */
+/*
+ * Signals as main.c has them: blocked, with handlers that write to a
+ * self-pipe, so they land only in imap_idle()'s wait and never cut
+ * libetpan's reads short. FD when the pipe has data, else wait on.
+ */
 static void
 t_idle_signal(struct imap *im)
 {
 	struct sigaction	 sa;
 	struct itimerval	 it;
 	enum imap_wake		 w;
+	sigset_t		 set, old;
 	double			 t;
 	int			 p[2];
 
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = tp_on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
@@ -581,20 +629,18 @@ t_idle_signal(struct imap *im)
 	CHECK(pipe(p) == 0);
 
 	sig_fd = -1;
-	setitimer(ITIMER_REAL, &it, NULL);
-	t = tp_now();
-	w = imap_idle(im, 1, p[0]);
-	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_TIMEOUT && t > 0.9 && t < 2.5);
+	w = tp_idle_quiet(im, p[0], &it, &t);
+	CHECK(tp_wake(w, IMAP_WAKE_TIMEOUT, t, 0.9, 2.5));
 
 	sig_fd = p[1];
 	setitimer(ITIMER_REAL, &it, NULL);
 	t = tp_now();
 	w = imap_idle(im, 10, p[0]);
 	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_FD && t < 3.0);
+	CHECK(tp_wake(w, IMAP_WAKE_FD, t, 0, 3.0));
 	sig_fd = -1;
 	signal(SIGALRM, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[0]);
 	close(p[1]);
 }
@@ -611,16 +657,14 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	int			 p[2];
 	pid_t			 pid;
 
-	t = tp_now();
-	w = imap_idle(im, 1, -1);
-	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_TIMEOUT && t > 0.9 && t < 2.5);
+	w = tp_idle_quiet(im, -1, NULL, &t);
+	CHECK(tp_wake(w, IMAP_WAKE_TIMEOUT, t, 0.9, 2.5));
 
 	pid = tp_child(0, -1);
 	t = tp_now();
 	w = imap_idle(im, 10, -1);
 	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_DATA && t < 3.0);
+	CHECK(tp_wake(w, IMAP_WAKE_DATA, t, 0, 3.0));
 	CHECK(tp_child_ok(pid));
 	CHECK(imap_list_new(im, uids[2], &e, &n) == 0 && n == 1);
 	free(e);
@@ -630,7 +674,7 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	t = tp_now();
 	w = imap_idle(im, 10, p[0]);
 	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_FD && t < 3.0);
+	CHECK(tp_wake(w, IMAP_WAKE_FD, t, 0, 3.0));
 	CHECK(tp_child_ok(pid));
 	close(p[0]);
 	close(p[1]);
@@ -649,7 +693,7 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	t = tp_now();
 	w = imap_idle(im, 5, -1);
 	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_DATA && t < 1.0);
+	CHECK(tp_wake(w, IMAP_WAKE_DATA, t, 0, 1.0));
 	/* The session is still in order after each wake. */
 	CHECK(imap_noop(im) == 0);
 
@@ -659,7 +703,7 @@ t_idle(struct imap *im, const uint32_t uids[3])
 		t = tp_now();
 		w = imap_idle(fresh, 1, -1);
 		t = tp_now() - t;
-		CHECK(w == IMAP_WAKE_TIMEOUT && t > 0.9 && t < 2.5);
+		CHECK(tp_wake(w, IMAP_WAKE_TIMEOUT, t, 0.9, 2.5));
 		imap_close(fresh);
 	}
 }
@@ -697,7 +741,7 @@ t_dead(void)
 	t = tp_now();
 	w = imap_idle(im, 10, -1);
 	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_ERROR && t < 3.0);
+	CHECK(tp_wake(w, IMAP_WAKE_ERROR, t, 0, 3.0));
 	CHECK(tp_child_ok(pid));
 	CHECK(imap_noop(im) == -1);
 	CHECK(imap_list_new(im, 0, &e, &n) == -1 && e == NULL);
@@ -753,7 +797,7 @@ t_silent(void)
 	t = tp_now();
 	w = imap_idle(im, 1, -1);
 	t = tp_now() - t;
-	CHECK(w == IMAP_WAKE_ERROR && t > 1.5 && t < 6.0);
+	CHECK(tp_wake(w, IMAP_WAKE_ERROR, t, 1.5, 6.0));
 	t = tp_now();
 	imap_close(im);
 	CHECK(tp_now() - t < 1.0);
