@@ -79,6 +79,7 @@ static char	*daemon_key_dup(const struct msg *, const char *, size_t);
 static void	 daemon_file(struct daemon *, const char *, uint32_t,
 		    const char *);
 static int	 daemon_run(struct daemon *);
+static void	 daemon_sleep(struct daemon *, int);
 static void	 daemon_wait(struct daemon *);
 
 static void
@@ -463,11 +464,26 @@ daemon_round(struct daemon *d, bool force)
 	return rc;
 }
 
+/* Sleeps, letting signals in; the self-pipe ends it early. */
+static void
+daemon_sleep(struct daemon *d, int secs)
+{
+	struct pollfd	 pfd;
+	struct timespec	 ts;
+	sigset_t	 none;
+
+	sigemptyset(&none);
+	pfd.fd = d->wake[0];
+	pfd.events = POLLIN;
+	ts.tv_sec = secs;
+	ts.tv_nsec = 0;
+	ppoll(&pfd, 1, &ts, &none);
+}
+
 /* Waits for new mail (IDLE or a poll), a signal, or an outbox retry. */
 static void
 daemon_wait(struct daemon *d)
 {
-	struct pollfd	 pfd;
 	time_t		 next = 0, now = time(NULL);
 	int		 secs;
 	char		 buf[64];
@@ -486,9 +502,7 @@ daemon_wait(struct daemon *d)
 			d->imap = NULL;
 		}
 	} else {
-		pfd.fd = d->wake[0];
-		pfd.events = POLLIN;
-		poll(&pfd, 1, secs * 1000);
+		daemon_sleep(d, secs);
 		if (!got_term && imap_noop(d->imap) == -1) {
 			log_warnx("imap: connection lost");
 			imap_close(d->imap);
@@ -502,7 +516,6 @@ daemon_wait(struct daemon *d)
 static int
 daemon_run(struct daemon *d)
 {
-	struct pollfd	 pfd;
 	char		 err[1024];
 	int		 backoff = 1;
 
@@ -514,9 +527,7 @@ daemon_run(struct daemon *d)
 		if (d->imap == NULL && daemon_connect(d, err,
 		    sizeof(err)) == -1) {
 			log_warnx("%s; trying again in %d s", err, backoff);
-			pfd.fd = d->wake[0];
-			pfd.events = POLLIN;
-			poll(&pfd, 1, backoff * 1000);
+			daemon_sleep(d, backoff);
 			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
 			    backoff * 2;
 			continue;
@@ -541,6 +552,7 @@ main(int argc, char *argv[])
 {
 	struct daemon	 d;
 	struct sigaction sa;
+	sigset_t	 block;
 	const char	*path = "/etc/ffnet.conf", *cmd;
 	char		 err[1024];
 	int		 ch, debug = 0, verbose = 0, rc = 0;
@@ -592,10 +604,21 @@ main(int argc, char *argv[])
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);	/* libetpan and GnuTLS write unguarded */
+	/*
+	 * libetpan takes a read or write cut by a signal for a broken
+	 * connection: signals stay blocked, and are let in only while ffnet
+	 * waits (imap_idle and daemon_sleep unblock them with ppoll).
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	if (strcmp(cmd, "once") == 0) {
 		if (daemon_connect(&d, err, sizeof(err)) == -1) {
 			fprintf(stderr, "ffnet: %s\n", err);

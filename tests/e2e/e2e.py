@@ -572,6 +572,63 @@ def t_check_cmd(s):
     shutil.rmtree(d, ignore_errors=True)
 
 
+def t_autoreply_to_us(s):
+    """An out-of-office answer to ffnet's own mail is filed, not answered."""
+    net = Net(s, "oof")
+    a = net.addr("ferie")
+    net.send("From: %s\nTo: %s\nSubject: TILMELD\n\n" % (a, net.user))
+    net.once()
+    conf = net.replies(a)[0]
+    net.send("""From: %s
+To: %s
+Subject: Automatisk svar: %s
+In-Reply-To: %s
+References: %s
+Auto-Submitted: auto-replied
+X-Auto-Response-Suppress: All
+Content-Type: text/plain; charset=utf-8
+
+Jeg er på ferie til og med mandag. Ved hastesager kontakt kontoret.
+""" % (a, net.user, conf["Subject"], conf["Message-ID"], conf["Message-ID"]))
+    net.once()
+    check(len(net.replies(a)) == 1, "oof: not answered, and it did not confirm")
+    check(net.sql("SELECT count(*) FROM members")[0][0] == 0, "oof: no member from an auto-reply")
+    check(len(net.folder("INBOX")) == 0 and len(net.folder("Behandlet")) == 2, "oof: filed with the handled mail")
+    net.done()
+
+
+def t_corpus(s):
+    """Every real-world message of the corpus, through IMAP: no crash, no
+    leak (valgrind), and not one answer."""
+    net = Net(s, "corpus")
+    root = os.path.join(ROOT, "tests", "corpus")
+    files = []
+    for d, _, names in os.walk(root):
+        files += [os.path.join(d, n) for n in sorted(names) if n.endswith((".eml", ".bin"))]
+    i = net.imap()
+    for f in files:
+        with open(f, "rb") as fh:
+            data = fh.read()
+        if b"\r\n" not in data:
+            data = data.replace(b"\r", b"\n").replace(b"\n", b"\r\n")
+        typ, _ = i.append("INBOX", None, None, data)
+        if typ != "OK":
+            check(False, "corpus: APPEND refused %s" % f)
+    i.logout()
+    rc = net.once()
+    check(rc == 0, "corpus: once over %d real messages" % len(files))
+    last = net.sql("SELECT last_uid FROM mailbox")[0][0]
+    rows = net.sql("SELECT count(*) FROM inbox")[0][0]
+    check(last == len(files), "corpus: every message looked at (last UID %d of %d)" % (last, len(files)))
+    # test suites reuse Message-IDs: a repeat counts as seen, never twice
+    check(rows + net.log.count("seen before") == len(files), "corpus: each once (%d rows)" % rows)
+    sent = net.sql("SELECT rcpt FROM outbox")
+    check(sent == [], "corpus: nothing answered, got %r" % sent[:5])
+    left = net.folder("INBOX")
+    check(all("\\Seen" not in f for f, _ in left), "corpus: nothing marked read")
+    net.done()
+
+
 def wait_for(pred, secs=20.0):
     end = time.time() + secs
     while time.time() < end:
@@ -625,7 +682,7 @@ def t_daemon(s):
 
 TESTS = [t_join_plain_reply, t_join_bekraeft, t_leave, t_help, t_leave_alone,
          t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
-         t_check_cmd, t_daemon]
+         t_check_cmd, t_autoreply_to_us, t_corpus, t_daemon]
 
 
 def main():
