@@ -57,7 +57,7 @@ deps:
 	@sh tests/deps.sh
 
 check: deps all units
-	@sh tests/run.sh
+	@bash tests/run.sh
 
 demo: deps all
 	@sh tests/demo.sh
