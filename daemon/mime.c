@@ -55,9 +55,13 @@
 #define MIME_MAX_COMMENT_DEPTH	64
 /* Blockquote levels shown as "> " in text from HTML. */
 #define MIME_MAX_QUOTE		8
-/* RFC 2047 2: an encoded word is at most 75 characters; we stay below so
- * that "Subject: " plus one word fits in 78 columns. */
-#define MIME_EW_MAX		66
+/*
+ * RFC 2047 2: an encoded word is at most 75 characters. libetpan folds a
+ * header before a word that would pass column 72, so words stay short
+ * enough that "Subject: " plus the first one fits on the first line
+ * (otherwise the value starts with a folded blank, shown as a space).
+ */
+#define MIME_EW_MAX		60
 #define MIME_EW_PREFIX		"=?UTF-8?Q?"
 #define MIME_EW_SUFFIX		"?="
 

@@ -28,7 +28,7 @@ def show(net, addr, label):
 
 
 def say(net, who, raw, note):
-    m = e2e.email.message_from_string(raw.strip() + "\n", policy=e2e.email.policy.default)
+    m = e2e.email.message_from_bytes((raw.strip() + "\n").encode(), policy=e2e.email.policy.default)
     print("\n  >>> %s (%s)" % (who, note))
     print("      Fra:  %s" % m["From"])
     print("      Emne: %s" % m["Subject"])
@@ -66,6 +66,7 @@ Jens
 To: %s
 Subject: hjælp
 Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
 
 Hvordan virker det?
 """ % (anna, net.user), "vil vide, hvad hun kan")
@@ -73,6 +74,7 @@ Hvordan virker det?
 To: %s
 Subject: Lokale til næste møde
 Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
 
 Hej sekretariatet, kan vi låne jeres mødelokale i marts?
 """ % (lise, net.user), "almindelig mail til mennesker")
@@ -80,6 +82,8 @@ Hej sekretariatet, kan vi låne jeres mødelokale i marts?
 To: %s
 Subject: Automatisk svar: HJÆLP
 Auto-Submitted: auto-replied
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
 
 Jeg er på ferie.
 """ % (lise, net.user), "må aldrig besvares")
@@ -93,6 +97,7 @@ Subject: SV: %s
 In-Reply-To: %s
 References: %s
 Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
 
 Ja tak
 
