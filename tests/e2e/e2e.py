@@ -467,19 +467,34 @@ def t_rate_limit(s):
 
 
 def t_smtp_down(s):
-    net = Net(s, "smtpdown", smtp_url="smtp://127.0.0.1:9")
+    """Postfix stopped during a run: the reply waits in the outbox and
+    arrives exactly once after Postfix is back."""
+    net = Net(s, "smtpdown")
     a = net.addr("wait")
     net.send("From: %s\nTo: %s\nSubject: HJÆLP\n\n" % (a, net.user))
-    rc = net.once()
-    check(rc == 0, "smtp down: once still exits 0")
-    check(net.sql("SELECT count(*) FROM outbox WHERE sent IS NULL AND failed IS NULL")[0][0] == 1, "smtp down: reply waits in the outbox")
-    check(len(net.folder("Behandlet")) == 1, "smtp down: message handled")
-    net.once()
+    subprocess.run(["bash", MS, "smtp", s.dir, "stop"], check=True, capture_output=True)
+    try:
+        rc = net.once()
+        check(rc == 0, "smtp down: once still exits 0")
+        check(net.sql("SELECT count(*) FROM outbox WHERE sent IS NULL AND failed IS NULL")[0][0] == 1,
+              "smtp down: reply waits in the outbox")
+        check(len(net.folder("Behandlet")) == 1, "smtp down: message handled")
+        check("not reachable" in net.log, "smtp down: logged")
+        net.once()
+        check(net.sql("SELECT attempts FROM outbox")[0][0] == 2, "smtp down: tried again, not lost")
+    finally:
+        subprocess.run(["bash", MS, "smtp", s.dir, "start"], check=True, capture_output=True)
     check(len(net.replies(a)) == 0, "smtp down: nothing sent while down")
-    net.write_conf()
     net.once()
     net.once()
     check(len(net.replies(a)) == 1, "smtp down: exactly one reply after it is back, got %d" % len(net.replies(a)))
+    # a wrong port is the same to ffnet: the reply waits
+    net.write_conf(smtp_url="smtp://127.0.0.1:9")
+    net.send("From: %s\nTo: %s\nSubject: help\n\n" % (a, net.user))
+    net.once()
+    net.write_conf()
+    net.once()
+    check(len(net.replies(a)) == 2, "smtp down: a closed port, then the right one: one more reply")
     net.done()
 
 
