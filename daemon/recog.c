@@ -365,8 +365,8 @@ recog_noreply_why(const struct msg *m, const char *self, enum recog_kind *kind)
 	    strstr(local, "no-reply") || strstr(local, "donotreply") ||
 	    strstr(local, "do-not-reply") || strstr(local, "no_reply")))
 		why = "from a no-reply address";
-	else if (m->from_addr == NULL)
-		why = "no sender address";
+	else if (m->from_addr == NULL || !util_is_addr(m->from_addr))
+		why = "no usable sender address";
 	if (why != NULL)
 		goto out;
 	*kind = R_LIST;

@@ -587,6 +587,23 @@ def t_check_cmd(s):
     shutil.rmtree(d, ignore_errors=True)
 
 
+def t_too_large(s):
+    """A command in a mail over max_message_kb: a kind answer, and the
+    mail goes to the hold folder for a person; a large person's mail
+    stays in the inbox."""
+    net = Net(s, "large", limits="max_message_kb = 16\n")
+    a = net.addr("big")
+    filler = ("Dette er en lang linje med tekst, som fylder godt op i mailen. " * 20 + "\n") * 40
+    net.send("From: %s\nTo: %s\nSubject: TILMELD\nContent-Type: text/plain; charset=utf-8\n\n%s" % (a, net.user, filler))
+    net.send("From: %s\nTo: %s\nSubject: Stort bilag\nContent-Type: text/plain; charset=utf-8\n\n%s" % (a, net.user, filler))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 1 and "for stor" in str(r[0]["Subject"]), "large: answered kindly: %r" % [str(x["Subject"]) for x in r])
+    check(len(net.folder("Manuel")) == 1 and len(net.folder("INBOX")) == 1, "large: command held for a person, other mail left")
+    check(net.sql("SELECT count(*) FROM pending")[0][0] == 0, "large: not executed")
+    net.done()
+
+
 def t_autoreply_to_us(s):
     """An out-of-office answer to ffnet's own mail is filed, not answered."""
     net = Net(s, "oof")
@@ -697,7 +714,7 @@ def t_daemon(s):
 
 TESTS = [t_join_plain_reply, t_join_bekraeft, t_leave, t_help, t_leave_alone,
          t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
-         t_check_cmd, t_autoreply_to_us, t_corpus, t_daemon]
+         t_check_cmd, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
 
 
 def main():

@@ -205,6 +205,8 @@ test_noreply(void)
 	CHECK(classify("From: postmaster@b.dk\nSubject: Undeliverable: help\n\n")
 	    == R_BOUNCE);
 	CHECK(classify("From: noreply@b.dk\nSubject: help\n\n") == R_AUTO);
+	CHECK(classify("From: Jens Hansen\nSubject: help\n\n") == R_AUTO);
+	CHECK(classify("Subject: help\n\n") == R_AUTO);
 	CHECK(classify("From: " SELF "\nSubject: help\n\n") == R_SELF);
 	CHECK(classify("From: a@b.dk\nX-Loop: " SELF "\nSubject: help\n\n") ==
 	    R_SELF);
