@@ -23,6 +23,41 @@ const struct handler h_confirm = {
 	"confirm", WHO_ANYONE, ARGS_OPTIONAL, confirm_check, confirm_run
 };
 
+int
+confirm_ask(struct ctx *c, const char *action, const char *args,
+    const char *tmpl, const char *name, const char *org)
+{
+	char		*mail = NULL, *audit = NULL;
+	char		 code[AUTH_CODE_LEN + 1], days[16];
+	int64_t		 id;
+	time_t		 expires;
+	int		 rc = -1;
+
+	expires = c->now + (time_t)c->conf->confirm_days * 86400;
+	snprintf(days, sizeof(days), "%d", c->conf->confirm_days);
+	if (store_pending_add(c->st, c->sender, action, args, c->lang,
+	    expires, c->now, &id) == -1)
+		goto out;
+	auth_code_make(c->secret, id, c->sender, action, expires, code);
+	{
+		const struct tvar v[] = { { "name", name ? name : "" },
+		    { "org", org ? org : "" }, { "code", code },
+		    { "days", days }, { NULL, NULL } };
+
+		if (reply_queue(c, tmpl, v, &mail) == -1)
+			goto out;
+	}
+	audit = xasprintf("%s-requested", action);
+	if (store_pending_set_code(c->st, id, code, mail) == -1 ||
+	    store_audit(c->st, c->sender, audit, name, c->now) == -1)
+		goto out;
+	rc = 0;
+ out:
+	free(mail);
+	free(audit);
+	return rc;
+}
+
 /* The code: typed after the word, else found in the Subject or thread. */
 static bool
 confirm_code(struct ctx *c, char out[AUTH_CODE_LEN + 1])

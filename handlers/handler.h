@@ -94,6 +94,14 @@ extern const struct handler	 h_unknown, h_notmember, h_toolarge;
 void	join_parse_args(const char *, char **name, char **org);
 
 /*
+ * Starts a confirmation round trip (handlers/confirm.c): a pending
+ * action for the sender, its code, and the mail tmpl that asks for it
+ * ({{code}}, {{days}}, {{name}}, {{org}}). confirm.c carries it out.
+ */
+int	confirm_ask(struct ctx *, const char *action, const char *args,
+	    const char *tmpl, const char *name, const char *org);
+
+/*
  * Queues a reply to the sender of the message, threaded to it, from
  * the template name in ctx->lang. mail_id (may be NULL) receives the
  * new Message-ID, without <>; caller frees. -1 on failure.

@@ -51,10 +51,7 @@ join_parse_args(const char *args, char **name, char **org)
 static enum disp
 join_run(struct ctx *c)
 {
-	char		*name = NULL, *org = NULL, *pargs = NULL, *mail = NULL;
-	char		 code[AUTH_CODE_LEN + 1], days[16];
-	int64_t		 id;
-	time_t		 expires;
+	char		*name = NULL, *org = NULL, *pargs = NULL;
 	enum disp	 d = D_TEMPFAIL;
 
 	join_parse_args(c->args, &name, &org);
@@ -64,35 +61,16 @@ join_run(struct ctx *c)
 		const struct tvar v[] = { { "name", name ? name : "" },
 		    { NULL, NULL } };
 
-		if (reply_queue(c, "join.already", v, NULL) == -1)
-			goto out;
-		d = D_DONE;
+		if (reply_queue(c, "join.already", v, NULL) == 0)
+			d = D_DONE;
 		goto out;
 	}
-	expires = c->now + (time_t)c->conf->confirm_days * 86400;
-	snprintf(days, sizeof(days), "%d", c->conf->confirm_days);
 	pargs = xasprintf("%s\n%s", name ? name : "", org ? org : "");
-	if (store_pending_add(c->st, c->sender, "join", pargs, c->lang,
-	    expires, c->now, &id) == -1)
-		goto out;
-	auth_code_make(c->secret, id, c->sender, "join", expires, code);
-	{
-		const struct tvar v[] = { { "name", name ? name : "" },
-		    { "org", org ? org : "" }, { "code", code },
-		    { "days", days },
-		    { NULL, NULL } };
-
-		if (reply_queue(c, "join.confirm", v, &mail) == -1)
-			goto out;
-	}
-	if (store_pending_set_code(c->st, id, code, mail) == -1 ||
-	    store_audit(c->st, c->sender, "join-requested", name, c->now) == -1)
-		goto out;
-	d = D_DONE;
+	if (confirm_ask(c, "join", pargs, "join.confirm", name, org) == 0)
+		d = D_DONE;
  out:
 	free(name);
 	free(org);
 	free(pargs);
-	free(mail);
 	return d;
 }
