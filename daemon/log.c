@@ -28,6 +28,12 @@ log_init(int debug, int verbose, const char *ident)
 	tzset();
 }
 
+int
+log_is_stderr(void)
+{
+	return log_to_stderr;
+}
+
 void
 log_verbose(int v)
 {

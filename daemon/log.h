@@ -7,6 +7,8 @@
 
 /* Opens syslog with the given ident, or logs to stderr when debug is set. */
 void	log_init(int debug, int verbose, const char *ident);
+/* Do log lines go to stderr (debug mode, or before log_init)? */
+int	log_is_stderr(void);
 /* Changes the verbosity: 0 info, 1 debug. */
 void	log_verbose(int);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

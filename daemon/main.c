@@ -73,6 +73,7 @@ static int	 daemon_connect(struct daemon *, char *, size_t);
 static int	 daemon_round(struct daemon *, bool);
 static int	 daemon_moves(struct daemon *);
 static int	 daemon_one(struct daemon *, const struct imap_entry *);
+static enum disp daemon_tempfail(struct daemon *, uint32_t, char *, size_t);
 static enum disp daemon_handle(struct daemon *, const struct msg *, bool,
 		    const char **, char *, size_t);
 static char	*daemon_key_dup(const struct msg *, const char *, size_t);
@@ -80,6 +81,8 @@ static void	 daemon_file(struct daemon *, const char *, uint32_t,
 		    const char *);
 static int	 daemon_run(struct daemon *);
 static void	 daemon_sleep(struct daemon *, int);
+static int	 daemon_check(struct daemon *, const char *, int);
+static void	 daemon_signals(void);
 static void	 daemon_wait(struct daemon *);
 
 static void
@@ -99,7 +102,8 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ffnet: %s\n", buf);
+	if (!log_is_stderr())
+		fprintf(stderr, "ffnet: %s\n", buf);
 	fatalx("%s", buf);
 }
 
@@ -332,6 +336,25 @@ daemon_handle(struct daemon *d, const struct msg *m, bool cut,
 }
 
 /*
+ * A temporary failure rolls back and is tried again next round; the
+ * third in a row for one message parks it, in a new transaction.
+ */
+static enum disp
+daemon_tempfail(struct daemon *d, uint32_t uid, char *why, size_t whylen)
+{
+	store_rollback(d->st);
+	if (d->fail_uid == uid && ++d->fail_count >= MAX_TEMPFAILS) {
+		snprintf(why, whylen, "failed %d times", MAX_TEMPFAILS);
+		return store_begin(d->st) == 0 ? D_PARK : D_TEMPFAIL;
+	}
+	if (d->fail_uid != uid)
+		d->fail_count = 1;
+	d->fail_uid = uid;
+	log_warnx("uid=%u: temporary failure; trying again later", uid);
+	return D_TEMPFAIL;
+}
+
+/*
  * One message: fetch with BODY.PEEK, parse, handle, then commit the
  * outcome and the new last UID together, then move it.
  * 0 next message; 1 stop this round (retry later); -1 IMAP failed.
@@ -380,23 +403,9 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 		snprintf(why, sizeof(why), "not a mail message");
 	} else
 		disp = daemon_handle(d, &m, cut, &kind, why, sizeof(why));
-	if (disp == D_TEMPFAIL) {
-		store_rollback(d->st);
-		if (d->fail_uid == e->uid && ++d->fail_count >= MAX_TEMPFAILS) {
-			disp = D_PARK;
-			snprintf(why, sizeof(why), "failed %d times",
-			    MAX_TEMPFAILS);
-			if (store_begin(d->st) == -1)
-				goto out;
-		} else {
-			if (d->fail_uid != e->uid)
-				d->fail_count = 1;
-			d->fail_uid = e->uid;
-			log_warnx("uid=%u: temporary failure; trying again "
-			    "later", e->uid);
-			goto out;
-		}
-	}
+	if (disp == D_TEMPFAIL && (disp = daemon_tempfail(d, e->uid, why,
+	    sizeof(why))) == D_TEMPFAIL)
+		goto out;
 	if (disp == D_DONE || disp == D_REJECT)
 		folder = d->conf.done_folder;
 	else if (disp == D_PARK)
@@ -547,12 +556,60 @@ daemon_run(struct daemon *d)
 	return 0;
 }
 
+/* ffnet check: the config and the templates, with line numbers. */
+static int
+daemon_check(struct daemon *d, const char *path, int verbose)
+{
+	char	 err[1024];
+	int	 rc = 1;
+
+	log_init(1, verbose, "ffnet");
+	if (conf_load(path, &d->conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (daemon_templates(d->conf.templates_dir, &d->tmpls, err,
+	    sizeof(err)) == -1)
+		fprintf(stderr, "%s: templates: %s\n", path, err);
+	else {
+		printf("%s: configuration ok\n", path);
+		rc = 0;
+	}
+	tmpl_free(d->tmpls);
+	conf_clear(&d->conf);
+	return rc;
+}
+
+static void
+daemon_signals(void)
+{
+	struct sigaction sa;
+	sigset_t	 block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* libetpan and GnuTLS write unguarded */
+	/*
+	 * libetpan takes a read or write cut by a signal for a broken
+	 * connection: signals stay blocked, and are let in only while ffnet
+	 * waits (imap_idle and daemon_sleep unblock them with ppoll).
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct daemon	 d;
-	struct sigaction sa;
-	sigset_t	 block;
 	const char	*path = "/etc/ffnet.conf", *cmd;
 	char		 err[1024];
 	int		 ch, debug = 0, verbose = 0, rc = 0;
@@ -577,23 +634,8 @@ main(int argc, char *argv[])
 	cmd = argv[optind];
 	memset(&d, 0, sizeof(d));
 	d.conf_path = path;
-	if (strcmp(cmd, "check") == 0) {
-		log_init(1, verbose, "ffnet");
-		if (conf_load(path, &d.conf, err, sizeof(err)) == -1) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		if (daemon_templates(d.conf.templates_dir, &d.tmpls, err,
-		    sizeof(err)) == -1) {
-			fprintf(stderr, "%s: templates: %s\n", path, err);
-			conf_clear(&d.conf);
-			return 1;
-		}
-		printf("%s: configuration ok\n", path);
-		tmpl_free(d.tmpls);
-		conf_clear(&d.conf);
-		return 0;
-	}
+	if (strcmp(cmd, "check") == 0)
+		return daemon_check(&d, path, verbose);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "once") != 0)
 		usage();
 	log_init(debug, verbose, "ffnet");
@@ -601,32 +643,14 @@ main(int argc, char *argv[])
 	if (pipe2(d.wake, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe2");
 	wake_fd = d.wake[1];
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* libetpan and GnuTLS write unguarded */
-	/*
-	 * libetpan takes a read or write cut by a signal for a broken
-	 * connection: signals stay blocked, and are let in only while ffnet
-	 * waits (imap_idle and daemon_sleep unblock them with ppoll).
-	 */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	daemon_signals();
 	if (strcmp(cmd, "once") == 0) {
-		if (daemon_connect(&d, err, sizeof(err)) == -1) {
-			fprintf(stderr, "ffnet: %s\n", err);
+		if (daemon_connect(&d, err, sizeof(err)) == -1 ||
+		    (daemon_round(&d, true) == -1 && snprintf(err, sizeof(err),
+		    "imap: %s", imap_last_error(d.imap)) > 0)) {
+			if (!log_is_stderr())
+				fprintf(stderr, "ffnet: %s\n", err);
 			log_warnx("%s", err);
-			rc = 1;
-		} else if (daemon_round(&d, true) == -1) {
-			fprintf(stderr, "ffnet: imap: %s\n",
-			    imap_last_error(d.imap));
 			rc = 1;
 		}
 	} else
