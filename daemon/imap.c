@@ -33,6 +33,7 @@
 struct imap {
 	mailimap	*mi;
 	char		*host;
+	char		 delim;		/* the server's hierarchy delimiter */
 	bool		 selected;	/* a SELECT succeeded: IDLE is safe */
 	bool		 dead;		/* the stream failed: no LOGOUT */
 };
@@ -52,6 +53,9 @@ static int		 imap_failed(struct imap *, int, const char *);
 static bool		 imap_is_ip(const char *);
 static void		 imap_tls_cb(struct mailstream_ssl_context *, void *);
 static void		 imap_keepalive(struct imap *);
+static void		 imap_delim_load(struct imap *);
+static void		 imap_utf7_close(struct buf *, uint32_t, int);
+static void		 imap_utf7_unit(struct buf *, uint32_t, uint32_t *, int *);
 static int		 imap_open(struct imap *, const struct imap_params *,
 			    char *, size_t);
 static int		 imap_verify_peer(struct imap *, const char *, char *,
@@ -343,8 +347,10 @@ imap_connect(const struct imap_params *p, char *err, size_t errlen)
 		goto out;
 	if (imap_login(im, &p->login, err, errlen) == -1)
 		goto out;
-	log_debug("imap %s:%u: logged in as %s%s", p->host, p->port,
-	    p->login.user, mailimap_has_idle(im->mi) ? " (IDLE)" : "");
+	imap_delim_load(im);
+	log_debug("imap %s:%u: logged in as %s%s, delimiter '%c'", p->host,
+	    p->port, p->login.user, mailimap_has_idle(im->mi) ? " (IDLE)" : "",
+	    im->delim);
 	rv = im;
 	im = NULL;
  out:
@@ -382,14 +388,116 @@ imap_close(struct imap *im)
 	imap_free(im);
 }
 
+/*
+ * RFC 3501 6.3.8: LIST "" "" gives the hierarchy delimiter. Dovecot's
+ * Maildir++ uses ".", Exchange "/"; ffnet's config always says "/".
+ */
+static void
+imap_delim_load(struct imap *im)
+{
+	clist				*list = NULL;
+	struct mailimap_mailbox_list	*mb;
+
+	im->delim = '/';
+	if (mailimap_list(im->mi, "", "", &list) == MAILIMAP_NO_ERROR &&
+	    list != NULL && clist_begin(list) != NULL) {
+		mb = clist_content(clist_begin(list));
+		if (mb->mb_delimiter != '\0')
+			im->delim = mb->mb_delimiter;
+	}
+	if (list != NULL)
+		mailimap_list_result_free(list);
+}
+
+/* Appends what is left of a modified-BASE64 run, and its closing "-". */
+static void
+imap_utf7_close(struct buf *b, uint32_t bits, int nbits)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+	if (nbits > 0)
+		buf_addc(b, b64[(bits << (6 - nbits)) & 63]);
+	buf_addc(b, '-');
+}
+
+/* Adds one UTF-16 unit to a modified-BASE64 run. */
+static void
+imap_utf7_unit(struct buf *b, uint32_t unit, uint32_t *bits, int *nbits)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+	*bits = (*bits << 16) | (unit & 0xffff);
+	*nbits += 16;
+	while (*nbits >= 6) {
+		*nbits -= 6;
+		buf_addc(b, b64[(*bits >> *nbits) & 63]);
+	}
+}
+
+char *
+imap_folder_dup(char delim, const char *name)
+{
+	const unsigned char	*p = (const unsigned char *)name;
+	struct buf		 b;
+	uint32_t		 cp, bits = 0;
+	int			 nbits = 0, len, i;
+	bool			 in64 = false;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x7f) {
+			if (in64)
+				imap_utf7_close(&b, bits, nbits);
+			in64 = false;
+			nbits = 0;
+			if (*p == '&')
+				buf_adds(&b, "&-");
+			else
+				buf_addc(&b, *p == '/' ? delim : (char)*p);
+			p++;
+			continue;
+		}
+		/* one UTF-8 character; a broken one is U+FFFD */
+		len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+		cp = len == 1 ? 0xfffd : (uint32_t)(*p & (0x3f >> (len - 1)));
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				cp = 0xfffd;
+				len = i;
+				break;
+			}
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		p += len;
+		if (!in64)
+			buf_addc(&b, '&');
+		in64 = true;
+		if (cp >= 0x10000 && cp <= 0x10ffff) {	/* a surrogate pair */
+			cp -= 0x10000;
+			imap_utf7_unit(&b, 0xd800 | (cp >> 10), &bits, &nbits);
+			cp = 0xdc00 | (cp & 0x3ff);
+		}
+		imap_utf7_unit(&b, cp, &bits, &nbits);
+	}
+	if (in64)
+		imap_utf7_close(&b, bits, nbits);
+	return buf_release(&b);
+}
+
 int
 imap_select(struct imap *im, const char *mbox, uint32_t *uidvalidity)
 {
+	char	*name;
 	int	 r;
 
 	im->selected = false;
 	*uidvalidity = 0;
-	if ((r = mailimap_select(im->mi, mbox)) != MAILIMAP_NO_ERROR)
+	name = imap_folder_dup(im->delim, mbox);
+	r = mailimap_select(im->mi, name);
+	free(name);
+	if (r != MAILIMAP_NO_ERROR)
 		return imap_failed(im, r, "SELECT");
 	im->selected = true;
 	if (im->mi->imap_selection_info != NULL)
@@ -404,8 +512,9 @@ imap_select(struct imap *im, const char *mbox, uint32_t *uidvalidity)
 }
 
 int
-imap_ensure_folder(struct imap *im, const char *name)
+imap_ensure_folder(struct imap *im, const char *folder)
 {
+	char				*name = imap_folder_dup(im->delim, folder);
 	clist				*list = NULL;
 	clistiter			*it;
 	struct mailimap_mailbox_list	*mb;
@@ -439,6 +548,7 @@ imap_ensure_folder(struct imap *im, const char *name)
  out:
 	if (list != NULL)
 		mailimap_list_result_free(list);
+	free(name);
 	return rc;
 }
 
@@ -740,13 +850,15 @@ imap_copy_away(struct imap *im, struct mailimap_set *set, const char *folder)
 }
 
 int
-imap_move(struct imap *im, uint32_t uid, const char *folder)
+imap_move(struct imap *im, uint32_t uid, const char *name)
 {
 	struct mailimap_set	*set;
+	char			*folder;
 	int			 r, rc = -1;
 
 	if ((set = mailimap_set_new_single(uid)) == NULL)
 		return -1;
+	folder = imap_folder_dup(im->delim, name);
 	/* RFC 6851: MOVE is atomic and leaves no \Deleted copy behind. */
 	if (mailimap_has_extension(im->mi, "MOVE")) {
 		r = mailimap_uid_move(im->mi, set, folder);
@@ -760,6 +872,7 @@ imap_move(struct imap *im, uint32_t uid, const char *folder)
 	rc = 0;
  out:
 	mailimap_set_free(set);
+	free(folder);
 	return rc;
 }
 

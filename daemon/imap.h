@@ -68,6 +68,11 @@ void		 imap_close(struct imap *);
 
 /* Selects a mailbox read-write; gives its UIDVALIDITY. */
 int		 imap_select(struct imap *, const char *, uint32_t *uidvalidity);
+/*
+ * A configured folder name ("/" between levels, UTF-8) as the server
+ * wants it: its delimiter, modified UTF-7 (RFC 3501 5.1.3). Caller frees.
+ */
+char		*imap_folder_dup(char delim, const char *);
 /* Creates a folder unless it exists. */
 int		 imap_ensure_folder(struct imap *, const char *);
 bool		 imap_has_idle(struct imap *);

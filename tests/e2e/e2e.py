@@ -587,6 +587,24 @@ def t_check_cmd(s):
     shutil.rmtree(d, ignore_errors=True)
 
 
+def t_folders(s):
+    """Nested folder names with Danish letters, on a server whose
+    delimiter is "." (Dovecot's Maildir++), as the defaults have them."""
+    net = Net(s, "folders")
+    t = open(net.conf_path).read().replace("done_folder = Behandlet", "done_folder = ffnet/Færdige")
+    t = t.replace("hold_folder = Manuel", "")
+    with open(net.conf_path, "w") as f:
+        f.write(t)
+    a = net.addr("f")
+    net.send("From: %s\nTo: %s\nSubject: HELP\n\n" % (a, net.user))
+    net.send("From: %s\nTo: %s\nSubject: Hjaelpe\n\n" % (a, net.user))
+    net.once()
+    check(len(net.folder("ffnet.F&AOY-rdige")) == 1, "folders: handled mail in ffnet/Færdige")
+    check(len(net.folder("ffnet.Til manuel behandling")) == 1, "folders: the default hold folder")
+    check(len(net.folder("INBOX")) == 0, "folders: inbox empty")
+    net.done()
+
+
 def t_too_large(s):
     """A command in a mail over max_message_kb: a kind answer, and the
     mail goes to the hold folder for a person; a large person's mail
@@ -714,7 +732,7 @@ def t_daemon(s):
 
 TESTS = [t_join_plain_reply, t_join_bekraeft, t_leave, t_help, t_leave_alone,
          t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
-         t_check_cmd, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
+         t_check_cmd, t_folders, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
 
 
 def main():
