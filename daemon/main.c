@@ -54,7 +54,7 @@ static int			 wake_fd = -1;
 
 /* Every template a handler may ask for; checked at start. */
 static const char *const required_templates[] = {
-	"confirm.expired", "confirm.unknown", "confirm.usage", "confirm.used",
+	"commands", "confirm.expired", "confirm.unknown", "confirm.usage", "confirm.used",
 	"confirm.wrongaddr", "help", "join.already", "join.confirm",
 	"join.welcome", "leave.confirm", "leave.goodbye", "leave.notmember",
 	"notmember", "toolarge", "unknown",

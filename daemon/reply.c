@@ -68,6 +68,7 @@ reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
 	struct mime_out	 out;
 	char		*subject = NULL, *body = NULL, *msgid = NULL;
 	char		*refs = NULL, *data = NULL, *loop = NULL;
+	char		*cmdlist = NULL;
 	const char	*extra[3];
 	size_t		 n = 0, len = 0;
 	int64_t		 recent = 0;
@@ -85,12 +86,14 @@ reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
 		rc = 0;
 		goto out;
 	}
-	for (; vars != NULL && vars->key != NULL && n < REPLY_MAX_VARS - 4;
+	cmdlist = reply_commands_dup(c);
+	for (; vars != NULL && vars->key != NULL && n < REPLY_MAX_VARS - 5;
 	    vars++)
 		all[n++] = *vars;
 	all[n++] = (struct tvar){ "network", c->conf->name };
 	all[n++] = (struct tvar){ "address", c->conf->address };
 	all[n++] = (struct tvar){ "email", c->sender };
+	all[n++] = (struct tvar){ "commands", cmdlist };
 	all[n] = (struct tvar){ NULL, NULL };
 	if (tmpl_render(c->tmpls, c->lang, tmpl, all, &subject, &body) == -1) {
 		log_warnx("no template %s/%s", c->lang, tmpl);
@@ -136,11 +139,12 @@ reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
 	free(refs);
 	free(data);
 	free(loop);
+	free(cmdlist);
 	return rc;
 }
 
 char *
-reply_help_dup(struct ctx *c)
+reply_commands_dup(struct ctx *c)
 {
 	char			*subject = NULL, *body = NULL;
 	const struct tvar	 vars[] = {
@@ -149,9 +153,10 @@ reply_help_dup(struct ctx *c)
 		{ NULL, NULL },
 	};
 
-	if (tmpl_render(c->tmpls, c->lang, "help", vars, &subject,
+	if (tmpl_render(c->tmpls, c->lang, "commands", vars, &subject,
 	    &body) == -1)
 		return xstrdup("");
 	free(subject);
+	util_trim(body);
 	return body;
 }

@@ -112,7 +112,10 @@ int	reply_queue(struct ctx *, const char *tmpl, const struct tvar *vars,
 	    char **mail_id);
 /* Makes a new Message-ID (without <>) at the network's domain. Caller frees. */
 char	*reply_msgid_dup(const struct conf *);
-/* The body of the help text in a language, for other templates. Caller frees. */
-char	*reply_help_dup(struct ctx *);
+/*
+ * The command list (templates commands.txt) in ctx->lang; every reply
+ * may use it as {{commands}}. Caller frees.
+ */
+char	*reply_commands_dup(struct ctx *);
 
 #endif

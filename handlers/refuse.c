@@ -28,25 +28,23 @@ const struct handler h_toolarge = {
 static enum disp
 unknown_run(struct ctx *c)
 {
-	char		*help, *upper;
+	char		*upper;
 	size_t		 i;
 	enum disp	 d;
 
-	help = reply_help_dup(c);
 	upper = xstrdup(c->suggest ? c->suggest : "");
 	for (i = 0; upper[i]; i++)
 		if (upper[i] >= 'a' && upper[i] <= 'z')
 			upper[i] = (char)(upper[i] - 'a' + 'A');
 	{
 		const struct tvar v[] = { { "word", c->word ? c->word : "" },
-		    { "suggest", upper }, { "help", help }, { NULL, NULL } };
+		    { "suggest", upper }, { NULL, NULL } };
 
 		d = reply_queue(c, "unknown", v, NULL) == 0 ? D_PARK :
 		    D_TEMPFAIL;
 	}
 	snprintf(c->why, sizeof(c->why), "not a command, looks like %s",
 	    upper);
-	free(help);
 	free(upper);
 	return d;
 }

@@ -344,6 +344,24 @@ Content-Type: text/html; charset="UTF-8"
     net.done()
 
 
+def t_join_english(s):
+    """JOIN in English; Gmail's reply keeps "Re:" and the code, and the
+    welcome comes in English."""
+    net = Net(s, "joinen")
+    a = net.addr("jane")
+    net.send("From: Jane Smith <%s>\nTo: %s\nSubject: join\n\n" % (a, net.user))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 1 and str(r[0]["Subject"]).startswith("Please confirm"), "english: confirmation in English")
+    # a reply whose client dropped In-Reply-To: the code in the subject is enough
+    net.send("From: Jane Smith <%s>\nTo: %s\nSubject: Re: %s\n\nYes please\n" % (a, net.user, r[0]["Subject"]))
+    net.once()
+    r = net.replies(a)
+    check(len(r) == 2 and str(r[-1]["Subject"]).startswith("Welcome"), "english: welcome in English")
+    check(net.sql("SELECT name, lang FROM members") == [("Jane Smith", "en")], "english: name from the From header")
+    net.done()
+
+
 def t_leave(s):
     net = Net(s, "leave")
     a = join(net, "karen", "Karen Holm", "Slagelse Kommune")
@@ -730,7 +748,7 @@ def t_daemon(s):
     net.done()
 
 
-TESTS = [t_join_plain_reply, t_join_bekraeft, t_leave, t_help, t_leave_alone,
+TESTS = [t_join_plain_reply, t_join_bekraeft, t_join_english, t_leave, t_help, t_leave_alone,
          t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
          t_check_cmd, t_folders, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
 
