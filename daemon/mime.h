@@ -100,7 +100,21 @@ char		*mime_decode_header_dup(const char *);
 /* Turns HTML into readable plain text ("\n" line ends). Caller frees. */
 char		*mime_html_to_text_dup(const char *, size_t);
 
-/* An outgoing mail: single text/plain part, UTF-8, or multipart later. */
+/* A file sent with a mail. */
+struct mime_attach {
+	const char	*type;		/* "application/pdf", "text/csv; charset=UTF-8" */
+	const char	*filename;	/* UTF-8; RFC 2231-encoded when needed */
+	const char	*data;
+	size_t		 len;
+};
+
+/*
+ * An outgoing mail. Text only: one text/plain part. With a calendar
+ * (RFC 6047 2.4): multipart/mixed { multipart/alternative { text/plain,
+ * text/calendar; charset=UTF-8; method=M }, the same calendar as an
+ * invite.ics attachment, then any other attachments }. Attachments
+ * alone: multipart/mixed { text/plain, attachments }.
+ */
 struct mime_out {
 	const char	*from_name;	/* UTF-8, may be NULL */
 	const char	*from_addr;
@@ -117,6 +131,10 @@ struct mime_out {
 	const char	*const *extra_headers;
 	time_t		 date;
 	const char	*text;		/* UTF-8 body, "\n" line ends */
+	const char	*calendar;	/* VCALENDAR text (CRLF), or NULL */
+	const char	*cal_method;	/* its METHOD, e.g. "REQUEST" */
+	const struct mime_attach *attach;	/* nattach files, or NULL */
+	size_t		 nattach;
 };
 
 /*
