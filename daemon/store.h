@@ -127,6 +127,74 @@ int	store_outbox_next(struct store *, time_t *when);
 int	store_outbox_unsent(struct store *, int64_t *n);
 void	outbox_row_clear(struct outbox_row *);
 
+/* Meetings, outings, conferences and their workshops. */
+struct meeting {
+	int64_t	 id;
+	char	*code;		/* "M3", upper case */
+	char	*title;
+	char	*kind;		/* meeting | outing | conference | workshop */
+	time_t	 start;		/* UTC */
+	time_t	 end;
+	char	*place;
+	char	*host;
+	char	*host_contact;	/* address of the host company's contact */
+	int	 capacity;
+	time_t	 deadline;	/* UTC; 0: none */
+	bool	 open;		/* non-members may register */
+	char	*description;
+	char	*status;	/* planned | cancelled */
+	int	 sequence;	/* RFC 5545 3.8.7.4 */
+	int64_t	 parent;	/* the conference of a workshop, or 0 */
+	int	 taken;		/* registered seats (filled by the get/list calls) */
+	int	 waiting;
+};
+/*
+ * Adds a meeting; m->code NULL makes one from the kind ("M4", "U1",
+ * "K1", "W2"). *code gets the code; caller frees.
+ */
+int	store_meeting_add(struct store *, const struct meeting *, time_t now,
+	    char **code);
+/* 1 found, 0 not; code case-insensitive. */
+int	store_meeting_get(struct store *, const char *code, struct meeting *);
+/* Writes every field of m back (by id), raising nothing by itself. */
+int	store_meeting_update(struct store *, const struct meeting *);
+/* Meetings ending after since, by start; *v new, caller frees with meetings_free. */
+int	store_meeting_list(struct store *, time_t since, struct meeting **v,
+	    size_t *n);
+void	meeting_clear(struct meeting *);
+void	meetings_free(struct meeting *, size_t);
+
+struct registration {
+	int64_t	 id;
+	int64_t	 meeting;
+	char	*addr;
+	char	*name;
+	char	*note;
+	char	*uid;		/* the calendar UID, stable for the registration */
+	char	*state;		/* registered | waiting | cancelled */
+	char	*partstat;	/* the last calendar answer, or NULL */
+	bool	 guest;		/* not a member (open events) */
+	time_t	 created;
+	time_t	 reminded;
+};
+/* 1 found, 0 not. */
+int	store_reg_get(struct store *, int64_t meeting, const char *addr,
+	    struct registration *);
+int	store_reg_by_uid(struct store *, const char *uid,
+	    struct registration *);
+/* Adds or renews (a cancelled row comes back with a new UID). */
+int	store_reg_put(struct store *, const struct registration *, time_t now);
+int	store_reg_set_state(struct store *, int64_t id, const char *state);
+int	store_reg_set_partstat(struct store *, int64_t id, const char *);
+/* Of a meeting, in order of arrival; state NULL: all. Caller frees. */
+int	store_reg_list(struct store *, int64_t meeting, const char *state,
+	    struct registration **v, size_t *n);
+/* The place in the waiting list (1 = next), or 0. */
+int	store_reg_position(struct store *, const struct registration *,
+	    int *pos);
+void	registration_clear(struct registration *);
+void	registrations_free(struct registration *, size_t);
+
 /* The audit trail of membership changes. */
 int	store_audit(struct store *, const char *addr, const char *action,
 	    const char *detail, time_t now);

@@ -11,6 +11,82 @@
 #include "store.h"
 #include "util.h"
 
+static void
+test_meetings(struct store *st)
+{
+	struct meeting		 m, got, *v;
+	struct registration	 g, *rv;
+	char			*code = NULL, *code2 = NULL;
+	size_t			 n;
+	int			 pos;
+
+	memset(&m, 0, sizeof(m));
+	m.title = "Netværksmøde hos Hansen VVS";
+	m.kind = "meeting";
+	m.start = 2000000000;
+	m.end = 2000007200;
+	m.place = "Industrivej 1, Slagelse";
+	m.host = "Hansen VVS";
+	m.capacity = 2;
+	CHECK(store_meeting_add(st, &m, 100, &code) == 0);
+	CHECK_STR(code, "M1");
+	CHECK(store_meeting_add(st, &m, 100, &code2) == 0);
+	CHECK_STR(code2, "M2");
+	m.kind = "conference";
+	free(code2);
+	CHECK(store_meeting_add(st, &m, 100, &code2) == 0);
+	CHECK_STR(code2, "K1");
+	CHECK(store_meeting_get(st, "m1", &got) == 1);	/* any case */
+	CHECK_STR(got.title, "Netværksmøde hos Hansen VVS");
+	CHECK(got.capacity == 2 && got.sequence == 0 && got.taken == 0);
+	CHECK_STR(got.status, "planned");
+	CHECK(store_meeting_get(st, "M9", &m) == 0);
+
+	memset(&g, 0, sizeof(g));
+	g.meeting = got.id;
+	g.addr = "a@x.dk";
+	g.uid = "uid-a";
+	g.state = "registered";
+	CHECK(store_reg_put(st, &g, 10) == 0);
+	g.addr = "b@x.dk";
+	g.uid = "uid-b";
+	g.state = "waiting";
+	CHECK(store_reg_put(st, &g, 11) == 0);
+	g.addr = "c@x.dk";
+	g.uid = "uid-c";
+	CHECK(store_reg_put(st, &g, 12) == 0);
+	CHECK(store_reg_by_uid(st, "uid-c", &g) == 1);
+	CHECK(store_reg_position(st, &g, &pos) == 0 && pos == 2);
+	registration_clear(&g);
+	CHECK(store_reg_list(st, got.id, "waiting", &rv, &n) == 0 && n == 2);
+	CHECK_STR(rv[0].addr, "b@x.dk");
+	registrations_free(rv, n);
+	CHECK(store_reg_get(st, got.id, "a@x.dk", &g) == 1);
+	CHECK(store_reg_set_state(st, g.id, "cancelled") == 0);
+	CHECK(store_reg_set_partstat(st, g.id, "DECLINED") == 0);
+	registration_clear(&g);
+	CHECK(store_reg_list(st, got.id, NULL, &rv, &n) == 0 && n == 2);
+	registrations_free(rv, n);
+	meeting_clear(&got);
+	CHECK(store_meeting_get(st, "M1", &got) == 1 && got.taken == 0 &&
+	    got.waiting == 2);
+	got.sequence++;
+	free(got.status);
+	got.status = xstrdup("cancelled");
+	CHECK(store_meeting_update(st, &got) == 0);
+	meeting_clear(&got);
+	CHECK(store_meeting_get(st, "M1", &got) == 1 && got.sequence == 1);
+	CHECK_STR(got.status, "cancelled");
+	meeting_clear(&got);
+	CHECK(store_meeting_list(st, 0, &v, &n) == 0 && n == 3);
+	CHECK_STR(v[0].code, "M1");
+	meetings_free(v, n);
+	CHECK(store_meeting_list(st, 2000007201, &v, &n) == 0 && n == 0);
+	meetings_free(v, n);
+	free(code);
+	free(code2);
+}
+
 int
 main(void)
 {
@@ -137,6 +213,7 @@ main(void)
 	CHECK(outbox_backoff(0) == 60 && outbox_backoff(1) == 120 &&
 	    outbox_backoff(20) == 3600);
 	CHECK(store_audit(st, "a@x.dk", "joined", "Anna", 1) == 0);
+	test_meetings(st);
 	store_close(st);
 
 	/* reopening keeps everything and does not migrate again */
