@@ -16,6 +16,8 @@
 #define REPLY_MAX_REFS	900	/* bytes of References kept from the thread */
 
 static char	*reply_refs_dup(const struct msg *);
+static char	*reply_commands_lang_dup(const struct conf *,
+		    const struct tmpls *, const char *);
 
 char *
 reply_msgid_dup(const struct conf *conf)
@@ -60,73 +62,86 @@ reply_refs_dup(const struct msg *m)
 	    xasprintf("<%s>", m->message_id);
 }
 
-int
-reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
-    char **mail_id)
+/* The command list in a language, for {{commands}}. Caller frees. */
+static char *
+reply_commands_lang_dup(const struct conf *conf, const struct tmpls *t,
+    const char *lang)
 {
-	struct tvar	 all[REPLY_MAX_VARS];
-	struct mime_out	 out;
-	char		*subject = NULL, *body = NULL, *msgid = NULL;
-	char		*refs = NULL, *data = NULL, *loop = NULL;
-	char		*cmdlist = NULL;
-	const char	*extra[3];
-	size_t		 n = 0, len = 0;
-	int64_t		 recent = 0;
-	int		 rc = -1;
+	char			*subject = NULL, *body = NULL;
+	const struct tvar	 vars[] = {
+		{ "network", conf->name },
+		{ "address", conf->address },
+		{ NULL, NULL },
+	};
+
+	if (tmpl_render(t, lang, "commands", vars, &subject, &body) == -1)
+		return xstrdup("");
+	free(subject);
+	util_trim(body);
+	return body;
+}
+
+int
+mail_queue(struct store *st, const struct conf *conf, const struct tmpls *t,
+    const struct outmail *o, time_t now, char **mail_id)
+{
+	struct tvar		 all[REPLY_MAX_VARS];
+	struct mime_out		 out;
+	const struct tvar	*v;
+	char			*subject = NULL, *body = NULL, *msgid = NULL;
+	char			*refs = NULL, *data = NULL, *loop = NULL;
+	char			*cmdlist = NULL;
+	const char		*extra[3];
+	size_t			 n = 0, len = 0;
+	int			 rc = -1;
 
 	if (mail_id != NULL)
 		*mail_id = NULL;
-	if (store_outbox_count_to(c->st, c->sender, "reply", c->now - 3600,
-	    &recent) == -1)
-		goto out;
-	if (recent >= c->conf->replies_per_hour) {
-		log_warnx("reply to %s not sent: %lld replies in the last "
-		    "hour (limit %d)", c->sender, (long long)recent,
-		    c->conf->replies_per_hour);
-		rc = 0;
-		goto out;
-	}
-	cmdlist = reply_commands_dup(c);
-	for (; vars != NULL && vars->key != NULL && n < REPLY_MAX_VARS - 5;
-	    vars++)
-		all[n++] = *vars;
-	all[n++] = (struct tvar){ "network", c->conf->name };
-	all[n++] = (struct tvar){ "address", c->conf->address };
-	all[n++] = (struct tvar){ "email", c->sender };
+	cmdlist = reply_commands_lang_dup(conf, t, o->lang);
+	for (v = o->vars; v != NULL && v->key != NULL &&
+	    n < REPLY_MAX_VARS - 5; v++)
+		all[n++] = *v;
+	all[n++] = (struct tvar){ "network", conf->name };
+	all[n++] = (struct tvar){ "address", conf->address };
+	all[n++] = (struct tvar){ "email", o->to };
 	all[n++] = (struct tvar){ "commands", cmdlist };
 	all[n] = (struct tvar){ NULL, NULL };
-	if (tmpl_render(c->tmpls, c->lang, tmpl, all, &subject, &body) == -1) {
-		log_warnx("no template %s/%s", c->lang, tmpl);
+	if (tmpl_render(t, o->lang, o->tmpl, all, &subject, &body) == -1) {
+		log_warnx("no template %s/%s", o->lang, o->tmpl);
 		goto out;
 	}
-	msgid = reply_msgid_dup(c->conf);
-	refs = reply_refs_dup(c->m);
-	loop = xasprintf("X-Loop: %s", c->conf->address);
+	msgid = reply_msgid_dup(conf);
+	refs = o->thread ? reply_refs_dup(o->thread) : NULL;
+	loop = xasprintf("X-Loop: %s", conf->address);
 	extra[0] = loop;
 	extra[1] = "X-Auto-Response-Suppress: All";	/* no OOF back, please */
 	extra[2] = NULL;
 	memset(&out, 0, sizeof(out));
-	out.from_name = c->conf->name;
-	out.from_addr = c->conf->address;
-	out.to_name = c->sender_name;
-	out.to_addr = c->sender;
+	out.from_name = conf->name;
+	out.from_addr = conf->address;
+	out.to_name = o->to_name;
+	out.to_addr = o->to;
 	out.subject = subject;
 	out.message_id = msgid;
-	out.in_reply_to = c->m->message_id;
+	out.in_reply_to = o->thread ? o->thread->message_id : NULL;
 	out.references = refs;
-	out.auto_submitted = "auto-replied";	/* RFC 3834 */
-	out.language = c->lang;
+	out.auto_submitted = o->thread ? "auto-replied" : "auto-generated";
+	out.language = o->lang;
 	out.extra_headers = extra;
-	out.date = c->now;
+	out.date = now;
 	out.text = body;
+	out.calendar = o->calendar;
+	out.cal_method = o->cal_method;
+	out.attach = o->attach;
+	out.nattach = o->nattach;
 	if ((data = mime_build(&out, &len)) == NULL) {
-		log_warnx("cannot build the reply %s", tmpl);
+		log_warnx("cannot build the mail %s", o->tmpl);
 		goto out;
 	}
-	if (store_outbox_add(c->st, c->conf->address, c->sender, msgid, "reply",
-	    data, len, c->now) == -1)
+	if (store_outbox_add(st, conf->address, o->to, msgid, o->kind, data,
+	    len, now) == -1)
 		goto out;
-	log_info("queued %s/%s to %s", c->lang, tmpl, c->sender);
+	log_info("queued %s/%s to %s", o->lang, o->tmpl, o->to);
 	if (mail_id != NULL) {
 		*mail_id = msgid;
 		msgid = NULL;
@@ -143,20 +158,37 @@ reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
 	return rc;
 }
 
+int
+reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
+    char **mail_id)
+{
+	struct outmail	 o;
+	int64_t		 recent = 0;
+
+	if (mail_id != NULL)
+		*mail_id = NULL;
+	if (store_outbox_count_to(c->st, c->sender, "reply", c->now - 3600,
+	    &recent) == -1)
+		return -1;
+	if (recent >= c->conf->replies_per_hour) {
+		log_warnx("reply to %s not sent: %lld replies in the last "
+		    "hour (limit %d)", c->sender, (long long)recent,
+		    c->conf->replies_per_hour);
+		return 0;
+	}
+	memset(&o, 0, sizeof(o));
+	o.to = c->sender;
+	o.to_name = c->sender_name;
+	o.lang = c->lang;
+	o.tmpl = tmpl;
+	o.vars = vars;
+	o.thread = c->m;
+	o.kind = "reply";
+	return mail_queue(c->st, c->conf, c->tmpls, &o, c->now, mail_id);
+}
+
 char *
 reply_commands_dup(struct ctx *c)
 {
-	char			*subject = NULL, *body = NULL;
-	const struct tvar	 vars[] = {
-		{ "network", c->conf->name },
-		{ "address", c->conf->address },
-		{ NULL, NULL },
-	};
-
-	if (tmpl_render(c->tmpls, c->lang, "commands", vars, &subject,
-	    &body) == -1)
-		return xstrdup("");
-	free(subject);
-	util_trim(body);
-	return body;
+	return reply_commands_lang_dup(c->conf, c->tmpls, c->lang);
 }

@@ -101,6 +101,29 @@ void	join_parse_args(const char *, char **name, char **org);
 int	confirm_ask(struct ctx *, const char *action, const char *args,
 	    const char *tmpl, const char *name, const char *org);
 
+/* A mail to queue: a template in a language, and what goes with it. */
+struct outmail {
+	const char		*to;
+	const char		*to_name;	/* may be NULL */
+	const char		*lang;
+	const char		*tmpl;
+	const struct tvar	*vars;		/* may be NULL */
+	const struct msg	*thread;	/* answers this message, or NULL */
+	const char		*calendar;	/* VCALENDAR, or NULL */
+	const char		*cal_method;	/* "REQUEST", "CANCEL" */
+	const struct mime_attach *attach;
+	size_t			 nattach;
+	const char		*kind;		/* outbox kind: "reply", "invite"… */
+};
+
+/*
+ * Renders, builds (mime.c) and adds one mail to the outbox, in the
+ * caller's transaction. mail_id (may be NULL) receives the new
+ * Message-ID without <>; caller frees. -1 on failure.
+ */
+int	mail_queue(struct store *, const struct conf *, const struct tmpls *,
+	    const struct outmail *, time_t now, char **mail_id);
+
 /*
  * Queues a reply to the sender of the message, threaded to it, from
  * the template name in ctx->lang. mail_id (may be NULL) receives the
