@@ -1,22 +1,27 @@
 /*
  * test_mime.c: unit tests of daemon/mime.c: real-shaped messages from
  * Outlook, Gmail, Apple Mail, iPhone; RFC 2047/2231 decoding; charsets;
- * HTML to text; caps; pathological input; build → parse round trips.
+ * HTML to text; caps; pathological input; build → parse round trips,
+ * including invites and attachments checked by a structural scan.
  * With FFNET_CORPUS_DIR set, also parses every *.eml and *.bin below it.
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "check.h"
 #include "mime.h"
 #include "util.h"
+
+struct t_node;
 
 static int	 t_parse(const char *, struct msg *);
 static int	 t_parse_lim(const char *, const struct mime_limits *,
@@ -27,6 +32,16 @@ static const struct mime_part *t_part(const struct msg *, const char *);
 static bool	 t_has(const char *, const char *);
 static bool	 t_valid(const struct msg *);
 static bool	 t_lines_ok(const char *, size_t, size_t);
+static struct t_node *t_scan(const char *, size_t, int);
+static void	 t_node_free(struct t_node *);
+static char	*t_hdr_dup(const char *, size_t, const char *);
+static char	*t_param_dup(const char *, const char *);
+static char	*t_b64_dup(const char *, size_t, size_t *);
+static bool	 t_b64_is(const struct t_node *, const char *, size_t);
+static bool	 t_param_is(const char *, const char *, const char *);
+static bool	 t_wire_ok(const char *, size_t);
+static size_t	 t_count(const char *, size_t, const char *);
+static void	 t_out_init(struct mime_out *, const char *);
 static void	 t_corpus_file(const char *, double);
 static void	 t_corpus_dir(const char *, double);
 
@@ -1270,6 +1285,671 @@ test_build_minimal(void)
 }
 
 /*
+ * Multipart builds: a tiny structural scan of our own, independent of
+ * libetpan, beside mime_parse(). A node is one part: its unfolded
+ * Content-Type, Content-Disposition and Content-Transfer-Encoding, its
+ * raw body and, for a multipart, its children in order.
+ */
+struct t_node {
+	char		 type[64];	/* lower case "type/subtype" */
+	char		*ctype;
+	char		*disp;
+	char		*cte;
+	char		*bnd;		/* boundary, multiparts only */
+	const char	*body;
+	size_t		 blen;
+	struct t_node	*kids[8];
+	size_t		 nkids;
+	bool		 bad;		/* malformed: no blank line, no end */
+};
+
+/* The unfolded value of the first header of that name, or NULL. */
+static char *
+t_hdr_dup(const char *h, size_t hlen, const char *name)
+{
+	struct buf	 b;
+	size_t		 i = 0, nl = strlen(name), e;
+	bool		 on = false;
+
+	buf_init(&b);
+	while (i < hlen) {
+		e = i;
+		while (e + 1 < hlen && !(h[e] == '\r' && h[e + 1] == '\n'))
+			e++;
+		if (on && (h[i] == ' ' || h[i] == '\t'))
+			buf_add(&b, h + i, e - i);
+		else if (on)
+			break;
+		else if (e - i > nl && h[i + nl] == ':' &&
+		    strncasecmp(h + i, name, nl) == 0) {
+			on = true;
+			buf_add(&b, h + i + nl + 1, e - i - nl - 1);
+		}
+		i = e + 2;
+	}
+	if (!on) {
+		buf_clear(&b);
+		return NULL;
+	}
+	return util_trim(buf_release(&b));
+}
+
+/* A parameter (exact name) of a header value, unquoted; NULL if absent. */
+static char *
+t_param_dup(const char *v, const char *name)
+{
+	struct buf	 b;
+	const char	*p = v;
+	size_t		 nl = strlen(name);
+
+	while (v != NULL && (p = strchr(p, ';')) != NULL) {
+		p += 1 + strspn(p + 1, " \t");
+		if (strncasecmp(p, name, nl) != 0 || p[nl] != '=')
+			continue;
+		p += nl + 1;
+		buf_init(&b);
+		if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				buf_addc(&b, *p);
+			}
+		} else
+			buf_add(&b, p, strcspn(p, "; \t"));
+		return buf_release(&b);
+	}
+	return NULL;
+}
+
+static struct t_node *
+t_scan(const char *s, size_t n, int depth)
+{
+	struct t_node	*t = xcalloc(1, sizeof(*t));
+	const char	*hend, *p, *line, *start = NULL, *end = s + n;
+	char		*delim = NULL;
+	size_t		 i, dl, ll;
+
+	if (n >= 2 && s[0] == '\r' && s[1] == '\n')
+		hend = s;
+	else if ((hend = memmem(s, n, "\r\n\r\n", 4)) != NULL)
+		hend += 2;
+	if (hend == NULL) {
+		t->bad = true;
+		return t;
+	}
+	t->ctype = t_hdr_dup(s, (size_t)(hend - s), "Content-Type");
+	t->disp = t_hdr_dup(s, (size_t)(hend - s), "Content-Disposition");
+	t->cte = t_hdr_dup(s, (size_t)(hend - s), "Content-Transfer-Encoding");
+	snprintf(t->type, sizeof(t->type), "%.*s", t->ctype == NULL ? 10 :
+	    (int)strcspn(t->ctype, "; \t"), t->ctype == NULL ? "text/plain" :
+	    t->ctype);
+	for (i = 0; t->type[i] != '\0'; i++)
+		t->type[i] = (char)tolower((unsigned char)t->type[i]);
+	t->body = hend + 2;
+	t->blen = (size_t)(end - t->body);
+	if (strncmp(t->type, "multipart/", 10) != 0 || depth > 4)
+		return t;
+	if ((t->bnd = t_param_dup(t->ctype, "boundary")) == NULL) {
+		t->bad = true;
+		return t;
+	}
+	delim = xasprintf("--%s", t->bnd);
+	dl = strlen(delim);
+	t->bad = true;
+	for (line = t->body; line < end; line = p + 2) {
+		if ((p = memmem(line, (size_t)(end - line), "\r\n", 2)) ==
+		    NULL)
+			p = end;
+		ll = (size_t)(p - line);
+		if (ll < dl || memcmp(line, delim, dl) != 0)
+			continue;
+		if (start != NULL && t->nkids < nitems(t->kids))
+			t->kids[t->nkids++] = t_scan(start,
+			    (size_t)(line - 2 - start), depth + 1);
+		if (ll == dl + 2 && memcmp(line + dl, "--", 2) == 0) {
+			t->bad = false;
+			break;
+		}
+		start = ll == dl ? p + 2 : NULL;
+	}
+	free(delim);
+	return t;
+}
+
+static void
+t_node_free(struct t_node *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nkids; i++)
+		t_node_free(t->kids[i]);
+	free(t->ctype);
+	free(t->disp);
+	free(t->cte);
+	free(t->bnd);
+	free(t);
+}
+
+/*
+ * Decodes a base64 body of our own making: only the alphabet, "=" at
+ * the end, lines of at most 76 characters ending in CRLF. Returns a
+ * new buffer, or NULL if any of that does not hold.
+ */
+static char *
+t_b64_dup(const char *s, size_t n, size_t *outlen)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf	 b;
+	const char	*c;
+	size_t		 i, col = 0;
+	unsigned int	 acc = 0, nb = 0;
+	bool		 ok = true, pad = false;
+
+	buf_init(&b);
+	for (i = 0; i < n && ok; i++) {
+		if (s[i] == '\r') {
+			ok = i + 1 < n && s[i + 1] == '\n';
+			i++;
+			col = 0;
+			continue;
+		}
+		if (++col > 76)
+			ok = false;
+		if (s[i] == '=') {
+			pad = true;
+			continue;
+		}
+		if (pad || s[i] == '\0' || (c = strchr(abc, s[i])) == NULL) {
+			ok = false;
+			break;
+		}
+		acc = acc << 6 | (unsigned int)(c - abc);
+		if ((nb += 6) >= 8) {
+			nb -= 8;
+			buf_addc(&b, (int)(acc >> nb & 0xff));
+		}
+	}
+	*outlen = b.len;
+	if (!ok || col != 0) {
+		buf_clear(&b);
+		return NULL;
+	}
+	return buf_release(&b);
+}
+
+/* The decoded base64 body equals (data, len). */
+static bool
+t_b64_is(const struct t_node *t, const char *data, size_t len)
+{
+	char	*d;
+	size_t	 n;
+	bool	 ok;
+
+	if (t == NULL || t->cte == NULL || strcasecmp(t->cte, "base64") != 0)
+		return false;
+	d = t_b64_dup(t->body, t->blen, &n);
+	ok = d != NULL && n == len && memcmp(d, data, len) == 0;
+	free(d);
+	return ok;
+}
+
+/* A parameter of a header value equals want (NULL: is absent). */
+static bool
+t_param_is(const char *v, const char *name, const char *want)
+{
+	char	*p = t_param_dup(v, name);
+	bool	 ok;
+
+	ok = want == NULL ? p == NULL : p != NULL && strcmp(p, want) == 0;
+	free(p);
+	return ok;
+}
+
+/* Every byte 7-bit and not NUL, every line CRLF and at most 78 long. */
+static bool
+t_wire_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0' || (unsigned char)s[i] >= 0x80)
+			return false;
+	return t_lines_ok(s, len, len);
+}
+
+/* How often needle occurs in (s, n). */
+static size_t
+t_count(const char *s, size_t n, const char *needle)
+{
+	const char	*p = s, *q;
+	size_t		 c = 0, nl = strlen(needle);
+
+	while ((q = memmem(p, (size_t)(s + n - p), needle, nl)) != NULL) {
+		c++;
+		p = q + nl;
+	}
+	return c;
+}
+
+static const char t_invite[] =
+	"BEGIN:VCALENDAR\r\n"
+	"PRODID:-//FFnet//ffnet 1.0//DA\r\n"
+	"VERSION:2.0\r\n"
+	"METHOD:REQUEST\r\n"
+	"BEGIN:VEVENT\r\n"
+	"UID:3f0c9a6e-5b1d-4c1e-9d7a-2b8e1f4a6c90\r\n"
+	"DTSTAMP:20260301T120000Z\r\n"
+	"DTSTART:20260611T130000Z\r\n"
+	"DTEND:20260611T150000Z\r\n"
+	"SEQUENCE:0\r\n"
+	"SUMMARY:Netværksmøde hos Æblegården\r\n"
+	"LOCATION:Æblegården\\, Næstved\r\n"
+	"ORGANIZER;CN=FFnet:mailto:tilmelding@ffnet.dk\r\n"
+	"ATTENDEE;CN=Åse Ørsted;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT\r\n"
+	" =NEEDS-ACTION;RSVP=TRUE:mailto:aase@example.dk\r\n"
+	"STATUS:CONFIRMED\r\n"
+	"END:VEVENT\r\n"
+	"END:VCALENDAR\r\n";
+
+static const char t_cancel[] =
+	"BEGIN:VCALENDAR\r\n"
+	"PRODID:-//FFnet//ffnet 1.0//DA\r\n"
+	"VERSION:2.0\r\n"
+	"METHOD:CANCEL\r\n"
+	"BEGIN:VEVENT\r\n"
+	"UID:3f0c9a6e-5b1d-4c1e-9d7a-2b8e1f4a6c90\r\n"
+	"DTSTAMP:20260305T090000Z\r\n"
+	"DTSTART:20260611T130000Z\r\n"
+	"SEQUENCE:1\r\n"
+	"ORGANIZER:mailto:tilmelding@ffnet.dk\r\n"
+	"ATTENDEE:mailto:aase@example.dk\r\n"
+	"STATUS:CANCELLED\r\n"
+	"END:VEVENT\r\n"
+	"END:VCALENDAR\r\n";
+
+/* Binary: NUL, 0xFF, bare CR and LF; a CSV starting with the UTF-8 BOM. */
+static const char t_pdf[] = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n\0\0\xff\xfe\xff"
+	"\r\x80\x00 stream\r\nend\n%%EOF\xff";
+static const char t_csv[] = "\xef\xbb\xbfNavn;Virksomhed;E-mail\r\n"
+	"Søren Jensen;Æblegården A/S;soren@example.dk\r\n"
+	"Åse Ørsted;\"Hansen; Co\";aase@example.dk\r\n";
+static const char t_csv_name[] = "Deltagere møde M3.csv";
+
+static void
+t_out_init(struct mime_out *o, const char *text)
+{
+	memset(o, 0, sizeof(*o));
+	o->from_name = "FFnet Tilmelding";
+	o->from_addr = "tilmelding@ffnet.dk";
+	o->to_name = "Åse Ørsted";
+	o->to_addr = "aase@example.dk";
+	o->subject = "Invitation: Netværksmøde hos Æblegården";
+	o->message_id = "inv.1@ffnet.dk";
+	o->auto_submitted = "auto-generated";
+	o->date = 1772366400;
+	o->text = text;
+}
+
+/* The scan's own checks fail where they should. */
+static void
+test_build_scan(void)
+{
+	struct t_node	*t;
+	char		*d, l77[80];
+	size_t		 n;
+	const char	 two[] = "Content-Type: multipart/mixed; boundary=\"b\"\r\n"
+	    "\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\n\r\ny"
+	    "\r\n--b--\r\n";
+
+	d = t_b64_dup("SGVq\r\n", 6, &n);
+	CHECK(d != NULL && n == 3 && memcmp(d, "Hej", 3) == 0);
+	free(d);
+	memset(l77, 'Q', 77);
+	memcpy(l77 + 77, "\r\n", 3);
+	CHECK(t_b64_dup(l77, 79, &n) == NULL);
+	d = t_b64_dup(l77 + 1, 78, &n);
+	CHECK(d != NULL && n == 57);
+	free(d);
+	CHECK(t_b64_dup("SGVq\n", 5, &n) == NULL);
+	CHECK(t_b64_dup("SGVq", 4, &n) == NULL);
+	CHECK(t_b64_dup("SG=q\r\n", 6, &n) == NULL);
+	CHECK(!t_wire_ok("a\nb\r\n", 5));
+	CHECK(!t_wire_ok("\xc3\xa6\r\n", 4));
+	CHECK(t_wire_ok("ab\r\n", 4));
+	CHECK(t_param_is("text/plain; name=\"a \\\"b\"; x=y", "name",
+	    "a \"b"));
+	CHECK(t_param_is("a; filename*=x", "filename", NULL));
+	t = t_scan(two, sizeof(two) - 1, 0);
+	CHECK(!t->bad && t->nkids == 2);
+	if (t->nkids == 2) {
+		CHECK_STR(t->kids[0]->type, "text/plain");
+		CHECK(t->kids[0]->blen == 1 && *t->kids[0]->body == 'x');
+		CHECK(t->kids[1]->ctype == NULL && t->kids[1]->blen == 1);
+	}
+	t_node_free(t);
+	t = t_scan(two, sizeof(two) - 5, 0);
+	CHECK(t->bad);
+	t_node_free(t);
+}
+
+static void
+test_build_invite(void)
+{
+	struct mime_out		 o;
+	struct mime_attach	 at[2] = {
+		{ "application/pdf", "Program.pdf", t_pdf, sizeof(t_pdf) - 1 },
+		{ "text/csv; charset=UTF-8", t_csv_name, t_csv,
+		    sizeof(t_csv) - 1 },
+	};
+	struct msg		 m;
+	struct t_node		*t = NULL, *alt, *k;
+	const struct mime_part	*p;
+	const char		 text[] = "Kære Åse,\n\nDu er inviteret til "
+	    "netværksmødet den 11. juni.\nProgram og deltagerliste er "
+	    "vedhæftet.\n";
+	char			*out, *ct;
+	size_t			 len, i;
+
+	t_out_init(&o, text);
+	o.calendar = t_invite;
+	o.cal_method = "REQUEST";
+	o.attach = at;
+	o.nattach = nitems(at);
+	out = mime_build(&o, &len);
+	CHECK(out != NULL);
+	if (out == NULL)
+		return;
+	CHECK(strlen(out) == len);
+	CHECK(t_wire_ok(out, len));
+	CHECK(t_count(out, len, "MIME-Version: 1.0\r\n") == 1);
+	CHECK(strncmp(out, "MIME-Version", 12) != 0 &&
+	    t_count(out, len, "\r\nMIME-Version: 1.0\r\n") == 1);
+
+	/* The structure, scanned here. */
+	t = t_scan(out, len, 0);
+	CHECK(!t->bad);
+	CHECK_STR(t->type, "multipart/mixed");
+	CHECK(t->nkids == 4);
+	alt = t->nkids > 0 ? t->kids[0] : NULL;
+	CHECK(alt != NULL && strcmp(alt->type, "multipart/alternative") == 0);
+	CHECK(alt != NULL && !alt->bad && alt->nkids == 2);
+	if (alt != NULL && alt->nkids == 2) {
+		CHECK_STR(alt->kids[0]->type, "text/plain");
+		CHECK(t_param_is(alt->kids[0]->ctype, "charset", "UTF-8"));
+		CHECK_STR(alt->kids[0]->cte, "quoted-printable");
+		k = alt->kids[1];
+		CHECK_STR(k->type, "text/calendar");
+		CHECK(t_param_is(k->ctype, "charset", "UTF-8"));
+		CHECK(t_param_is(k->ctype, "method", o.cal_method));
+		/* Bare, as Google, Thunderbird and Outlook write it. */
+		CHECK_STR(k->ctype,
+		    "text/calendar; charset=UTF-8; method=REQUEST");
+		CHECK(k->disp == NULL);
+		CHECK(t_b64_is(k, t_invite, sizeof(t_invite) - 1));
+	}
+	/* The boundaries differ and occur only where they belong. */
+	CHECK(alt != NULL && t->bnd != NULL && alt->bnd != NULL &&
+	    strstr(t->bnd, alt->bnd) == NULL &&
+	    strstr(alt->bnd, t->bnd) == NULL);
+	if (alt != NULL && t->bnd != NULL && alt->bnd != NULL) {
+		CHECK(t_count(out, len, t->bnd) == 1 + t->nkids + 1);
+		CHECK(t_count(out, len, alt->bnd) == 1 + alt->nkids + 1);
+	}
+	if (t->nkids == 4) {
+		k = t->kids[1];
+		CHECK_STR(k->type, "application/ics");
+		CHECK(t_param_is(k->ctype, "name", "invite.ics"));
+		CHECK(t_param_is(k->ctype, "method", NULL));
+		CHECK(k->disp != NULL && strncmp(k->disp, "attachment;", 11)
+		    == 0);
+		CHECK(t_param_is(k->disp, "filename", "invite.ics"));
+		CHECK(t_b64_is(k, t_invite, sizeof(t_invite) - 1));
+
+		k = t->kids[2];
+		CHECK_STR(k->type, "application/pdf");
+		CHECK(t_param_is(k->ctype, "name", "Program.pdf"));
+		CHECK(t_param_is(k->disp, "filename", "Program.pdf"));
+		CHECK(t_param_is(k->disp, "filename*", NULL));
+		CHECK(t_b64_is(k, t_pdf, sizeof(t_pdf) - 1));
+
+		k = t->kids[3];
+		CHECK_STR(k->type, "text/csv");
+		CHECK(t_param_is(k->ctype, "charset", "UTF-8"));
+		CHECK(t_param_is(k->ctype, "name", "Deltagere moede M3.csv"));
+		CHECK(t_param_is(k->disp, "filename",
+		    "Deltagere moede M3.csv"));
+		CHECK(t_param_is(k->disp, "filename*",
+		    "UTF-8''Deltagere%20m%C3%B8de%20M3.csv"));
+		CHECK(k->disp != NULL && strncmp(k->disp, "attachment;", 11)
+		    == 0);
+		CHECK(t_b64_is(k, t_csv, sizeof(t_csv) - 1));
+		/* Nothing but the text and the calendar in the alternative. */
+		for (i = 1; i < t->nkids; i++)
+			CHECK(t->kids[i]->nkids == 0);
+	}
+
+	/* The same, as mime_parse() sees it. */
+	CHECK(mime_parse(out, len, NULL, &m) == 0);
+	CHECK_STR(m.content_type, "multipart/mixed");
+	CHECK_STR(m.text, text);
+	CHECK_STR(m.subject, o.subject);
+	CHECK(m.nparts == 4);
+	p = t_part(&m, "text/calendar");
+	CHECK(p != NULL && p->method != NULL &&
+	    strcmp(p->method, o.cal_method) == 0);
+	CHECK(p != NULL && p->filename == NULL);
+	CHECK(p != NULL && p->len == sizeof(t_invite) - 1 &&
+	    memcmp(p->data, t_invite, p->len) == 0);
+	p = t_part(&m, "application/ics");
+	CHECK(p != NULL && p->filename != NULL &&
+	    strcmp(p->filename, "invite.ics") == 0);
+	CHECK(p != NULL && p->len == sizeof(t_invite) - 1 &&
+	    memcmp(p->data, t_invite, p->len) == 0);
+	p = t_part(&m, "application/pdf");
+	CHECK(p != NULL && p->len == sizeof(t_pdf) - 1 &&
+	    memcmp(p->data, t_pdf, p->len) == 0);
+	CHECK(p != NULL && p->filename != NULL &&
+	    strcmp(p->filename, "Program.pdf") == 0);
+	p = t_part(&m, "text/csv");
+	CHECK(p != NULL && p->len == sizeof(t_csv) - 1 &&
+	    memcmp(p->data, t_csv, p->len) == 0);
+	CHECK(p != NULL && p->filename != NULL &&
+	    strcmp(p->filename, t_csv_name) == 0);
+	ct = mime_header_decoded_dup(&m, "Content-Type");
+	CHECK(ct != NULL && strncmp(ct, "multipart/mixed;", 16) == 0);
+	free(ct);
+	msg_clear(&m);
+	t_node_free(t);
+	free(out);
+}
+
+static void
+test_build_cancel(void)
+{
+	struct mime_out		 o;
+	struct msg		 m;
+	struct t_node		*t;
+	const struct mime_part	*p;
+	char			*out;
+	size_t			 len;
+
+	t_out_init(&o, "Mødet er aflyst.\n");
+	o.calendar = t_cancel;
+	o.cal_method = "CANCEL";
+	out = mime_build(&o, &len);
+	CHECK(out != NULL);
+	if (out == NULL)
+		return;
+	CHECK(t_wire_ok(out, len));
+	t = t_scan(out, len, 0);
+	CHECK_STR(t->type, "multipart/mixed");
+	CHECK(t->nkids == 2);
+	if (t->nkids == 2) {
+		CHECK_STR(t->kids[0]->type, "multipart/alternative");
+		CHECK(t->kids[0]->nkids == 2);
+		if (t->kids[0]->nkids == 2) {
+			CHECK(t_param_is(t->kids[0]->kids[1]->ctype, "method",
+			    "CANCEL"));
+			CHECK(t_b64_is(t->kids[0]->kids[1], t_cancel,
+			    sizeof(t_cancel) - 1));
+		}
+		CHECK_STR(t->kids[1]->type, "application/ics");
+		CHECK(t_b64_is(t->kids[1], t_cancel, sizeof(t_cancel) - 1));
+	}
+	t_node_free(t);
+	CHECK(mime_parse(out, len, NULL, &m) == 0);
+	CHECK(m.nparts == 2);
+	CHECK_STR(m.text, "Mødet er aflyst.\n");
+	p = t_part(&m, "text/calendar");
+	CHECK(p != NULL && p->method != NULL &&
+	    strcmp(p->method, "CANCEL") == 0);
+	msg_clear(&m);
+	free(out);
+
+	/* The parameter is written in upper case whatever it is given in. */
+	o.cal_method = "cancel";
+	out = mime_build(&o, &len);
+	CHECK(out != NULL && t_has(out, "; method=CANCEL\r\n") &&
+	    !t_has(out, "method=cancel"));
+	free(out);
+
+	/* RFC 5545 3.7.2: no method, or one that is not the METHOD: refused. */
+	o.cal_method = "REQUEST";
+	CHECK(mime_build(&o, &len) == NULL);
+	o.cal_method = NULL;
+	CHECK(mime_build(&o, &len) == NULL);
+	o.cal_method = "CANCEL\r\nBcc: victim@x.dk";
+	CHECK(mime_build(&o, &len) == NULL);
+	o.cal_method = "CANCE";
+	CHECK(mime_build(&o, &len) == NULL);
+	o.cal_method = "CANCEL";
+	o.calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n";
+	CHECK(mime_build(&o, &len) == NULL);
+}
+
+static void
+test_build_attach(void)
+{
+	struct mime_out		 o;
+	const char		 lname[] = "Referat fra bestyrelsesmødet på "
+	    "Ærø om økonomi, årsregnskab og næste års aktiviteter.txt";
+	struct mime_attach	 at[3] = {
+		{ "text/csv; charset=\"UTF-8\"", t_csv_name, t_csv,
+		    sizeof(t_csv) - 1 },
+		{ "text/plain; charset=UTF-8; name=old.txt", lname, "Referat\n",
+		    8 },
+		{ "application/octet-stream", NULL, NULL, 0 },
+	};
+	struct msg		 m;
+	struct t_node		*t;
+	const struct mime_part	*p;
+	char			*out, *hdrend;
+	size_t			 len, i;
+
+	t_out_init(&o, "Her er listen.\n");
+	o.attach = at;
+	o.nattach = nitems(at);
+	out = mime_build(&o, &len);
+	CHECK(out != NULL);
+	if (out == NULL)
+		return;
+	CHECK(t_wire_ok(out, len));
+	CHECK(!t_has(out, "multipart/alternative") &&
+	    !t_has(out, "calendar") && !t_has(out, "invite.ics"));
+	t = t_scan(out, len, 0);
+	CHECK(!t->bad);
+	CHECK_STR(t->type, "multipart/mixed");
+	CHECK(t->nkids == 4);
+	if (t->nkids == 4) {
+		CHECK_STR(t->kids[0]->type, "text/plain");
+		CHECK(t->kids[0]->disp == NULL);
+		CHECK_STR(t->kids[1]->type, "text/csv");
+		CHECK(t_b64_is(t->kids[1], t_csv, sizeof(t_csv) - 1));
+		/* The type's own name= gives way to the file name. */
+		CHECK(t_param_is(t->kids[2]->ctype, "charset", "UTF-8"));
+		CHECK(t_count(t->kids[2]->ctype, strlen(t->kids[2]->ctype),
+		    "name=") == 1 && !t_has(t->kids[2]->ctype, "old.txt"));
+		CHECK(t_b64_is(t->kids[2], "Referat\n", 8));
+		/* No name: attachment without parameters, empty body. */
+		CHECK_STR(t->kids[3]->disp, "attachment");
+		CHECK_STR(t->kids[3]->ctype, "application/octet-stream");
+		CHECK(t_b64_is(t->kids[3], "", 0));
+		for (i = 1; i < t->nkids; i++)
+			CHECK(t->kids[i]->nkids == 0);
+	}
+	t_node_free(t);
+
+	CHECK(mime_parse(out, len, NULL, &m) == 0);
+	CHECK_STR(m.content_type, "multipart/mixed");
+	CHECK_STR(m.text, "Her er listen.\n");
+	CHECK(m.nparts == 3);
+	p = t_part(&m, "text/csv");
+	CHECK(p != NULL && p->filename != NULL &&
+	    strcmp(p->filename, t_csv_name) == 0);
+	CHECK(p != NULL && p->len == sizeof(t_csv) - 1 &&
+	    memcmp(p->data, t_csv, p->len) == 0);
+	/* A long name: RFC 2231 continuations, folded lines. */
+	CHECK(m.nparts == 3 && m.parts[1].filename != NULL &&
+	    strcmp(m.parts[1].filename, lname) == 0);
+	CHECK(t_has(out, "filename*0*=UTF-8''") &&
+	    t_has(out, "\r\n filename*1*="));
+	CHECK(m.nparts == 3 && m.parts[2].len == 0 &&
+	    m.parts[2].filename == NULL);
+	msg_clear(&m);
+	free(out);
+
+	/* A file and no text: the text part is still there. */
+	o.text = NULL;
+	o.nattach = 1;
+	out = mime_build(&o, &len);
+	CHECK(out != NULL && mime_parse(out, len, NULL, &m) == 0);
+	if (out != NULL) {
+		CHECK(m.nparts == 1);
+		CHECK(m.text != NULL && strspn(m.text, "\n") ==
+		    strlen(m.text));
+		msg_clear(&m);
+		t = t_scan(out, len, 0);
+		CHECK(t->nkids == 2 && strcmp(t->kids[0]->type,
+		    "text/plain") == 0);
+		t_node_free(t);
+	}
+	free(out);
+
+	/* Text only, even with a file list of none: one text/plain part. */
+	o.text = "Ja";
+	o.nattach = 0;
+	out = mime_build(&o, &len);
+	CHECK(out != NULL && !t_has(out, "multipart") &&
+	    t_has(out, "\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\n"));
+	hdrend = out != NULL ? strstr(out, "\r\n\r\n") : NULL;
+	CHECK(hdrend != NULL && strcmp(hdrend, "\r\n\r\nJa\r\n") == 0);
+	free(out);
+
+	/* Bad types are refused. */
+	o.nattach = 1;
+	at[0].type = "multipart/mixed";
+	CHECK(mime_build(&o, &len) == NULL);
+	at[0].type = "text/csv\r\nBcc: victim@x.dk";
+	CHECK(mime_build(&o, &len) == NULL);
+	at[0].type = "tekst/cs\xc3\xb8";
+	CHECK(mime_build(&o, &len) == NULL);
+	at[0].type = "text; charset=a/b";
+	CHECK(mime_build(&o, &len) == NULL);
+	at[0].type = "message/rfc822";
+	CHECK(mime_build(&o, &len) == NULL);
+	at[0].type = NULL;
+	CHECK(mime_build(&o, &len) == NULL);
+	at[0].type = "text/csv";
+	at[0].data = NULL;
+	CHECK(mime_build(&o, &len) == NULL);
+	o.attach = NULL;
+	CHECK(mime_build(&o, &len) == NULL);
+}
+
+/*
  * Corpus: every *.eml and *.bin under FFNET_CORPUS_DIR parses to 0 or
  * -1 within FFNET_CORPUS_MAXSEC seconds (default 2), with valid UTF-8.
  */
@@ -1380,6 +2060,10 @@ main(void)
 	test_encode_header();
 	test_build();
 	test_build_minimal();
+	test_build_scan();
+	test_build_invite();
+	test_build_cancel();
+	test_build_attach();
 	test_corpus();
 	return check_done("test_mime");
 }
