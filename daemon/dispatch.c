@@ -135,9 +135,16 @@ dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
 		    h->name);
 		return h_notmember.run(c);
 	}
-	ok = (h->args != ARGS_REQUIRED || *c->args != '\0') &&
-	    (h->check == NULL || h->check(c) == 0);
-	if (!ok) {
+	ok = h->args != ARGS_REQUIRED || *c->args != '\0' ? 0 : -1;
+	if (ok == 0 && h->check != NULL)
+		ok = h->check(c);
+	if (ok == 1) {	/* "Deltag i konferencen": a person's sentence */
+		snprintf(c->why, sizeof(c->why), "%s with words that are not "
+		    "its arguments", h->name);
+		*kind = "none";
+		return D_SKIP;
+	}
+	if (ok == -1) {
 		const struct tvar v[] = { { NULL, NULL } };
 
 		tmpl = xasprintf("%s.usage", h->name);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cli.h"
 #include "conf.h"
 #include "dispatch.h"
 #include "imap.h"
@@ -58,6 +59,13 @@ static const char *const required_templates[] = {
 	"confirm.wrongaddr", "help", "join.already", "join.confirm",
 	"join.welcome", "leave.confirm", "leave.goodbye", "leave.notmember",
 	"notmember", "toolarge", "unknown",
+	"invite.new", "invite.promoted", "invite.update", "invite.cancel",
+	"invite.unregistered", "meetings.item", "meetings.item.open",
+	"meetings.list", "meetings.none", "register.unknown",
+	"register.cancelled", "register.closed", "register.membersonly",
+	"register.needparent", "register.waiting", "register.already.waiting",
+	"register.usage", "unregister.notfound", "unregister.waiting",
+	"unregister.usage", "secretariat.late", "csv.header",
 };
 
 void		 outbox_crash_point(const char *);
@@ -88,7 +96,9 @@ static void	 daemon_wait(struct daemon *);
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | check\n");
+	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | check\n"
+	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
+	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n");
 	exit(2);
 }
 
@@ -614,7 +624,8 @@ main(int argc, char *argv[])
 	char		 err[1024];
 	int		 ch, debug = 0, verbose = 0, rc = 0;
 
-	while ((ch = getopt(argc, argv, "c:dv")) != -1) {
+	/* "+": options end at the command, whose own options follow it */
+	while ((ch = getopt(argc, argv, "+c:dv")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -629,9 +640,21 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind >= argc)
 		usage();
 	cmd = argv[optind];
+	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0) {
+		log_init(debug, verbose, "ffnet");
+		daemon_open(&d, path, debug);
+		rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
+		    argv + optind);
+		tmpl_free(d.tmpls);
+		store_close(d.st);
+		conf_clear(&d.conf);
+		return rc;
+	}
+	if (optind + 1 != argc)
+		usage();
 	memset(&d, 0, sizeof(d));
 	d.conf_path = path;
 	if (strcmp(cmd, "check") == 0)

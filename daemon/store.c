@@ -27,7 +27,7 @@ enum q {
 	Q_OUTBOX_SENT, Q_OUTBOX_RETRY, Q_OUTBOX_FAILED, Q_OUTBOX_COUNT_TO,
 	Q_OUTBOX_HAS_MSGID, Q_OUTBOX_NEXT, Q_OUTBOX_UNSENT,
 	Q_AUDIT,
-	Q_MEET_ADD, Q_MEET_GET, Q_MEET_UPDATE, Q_MEET_LIST, Q_MEET_COUNT_KIND,
+	Q_MEET_ADD, Q_MEET_GET, Q_MEET_GET_ID, Q_MEET_UPDATE, Q_MEET_LIST, Q_MEET_COUNT_KIND,
 	Q_REG_GET, Q_REG_BY_UID, Q_REG_PUT, Q_REG_STATE, Q_REG_PARTSTAT,
 	Q_REG_LIST, Q_REG_LIST_STATE, Q_REG_POS,
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
@@ -101,6 +101,7 @@ static const char *const sql[Q_MAX] = {
 	    "status, sequence, parent, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, ?, 'planned', 0, ?, ?)",
 	[Q_MEET_GET] = "SELECT " MCOLS " FROM meetings m WHERE m.code = upper(?)",
+	[Q_MEET_GET_ID] = "SELECT " MCOLS " FROM meetings m WHERE m.id = ?",
 	[Q_MEET_UPDATE] = "UPDATE meetings SET title = ?, kind = ?, start = ?, "
 	    "end_ = ?, place = ?, host = ?, host_contact = ?, capacity = ?, "
 	    "deadline = ?, open = ?, description = ?, status = ?, sequence = ?, "
@@ -1063,6 +1064,24 @@ store_meeting_get(struct store *st, const char *code, struct meeting *m)
 	if ((s = store_stmt(st, Q_MEET_GET)) == NULL)
 		return -1;
 	bind_text(s, 1, code);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW)
+		store_meeting_read(s, m);
+	sqlite3_reset(s);
+	if (r == SQLITE_ROW)
+		return 1;
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_meeting_by_id(struct store *st, int64_t id, struct meeting *m)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	memset(m, 0, sizeof(*m));
+	if ((s = store_stmt(st, Q_MEET_GET_ID)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW)
 		store_meeting_read(s, m);
 	sqlite3_reset(s);

@@ -156,6 +156,7 @@ int	store_meeting_add(struct store *, const struct meeting *, time_t now,
 	    char **code);
 /* 1 found, 0 not; code case-insensitive. */
 int	store_meeting_get(struct store *, const char *code, struct meeting *);
+int	store_meeting_by_id(struct store *, int64_t, struct meeting *);
 /* Writes every field of m back (by id), raising nothing by itself. */
 int	store_meeting_update(struct store *, const struct meeting *);
 /* Meetings ending after since, by start; *v new, caller frees with meetings_free. */

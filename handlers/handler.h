@@ -65,7 +65,8 @@ struct handler {
 	const char	*name;		/* English, as in handlers/<name>.c */
 	enum who	 who;
 	enum argspec	 args;
-	int		(*check)(struct ctx *);	/* 0 ok, -1: answer with <name>.usage */
+	/* 0 ok; -1: answer with <name>.usage; 1: not a command after all */
+	int		(*check)(struct ctx *);
 	enum disp	(*run)(struct ctx *);
 };
 
@@ -81,6 +82,19 @@ extern const struct command	 commands[];
 extern const size_t		 ncommands;
 /* Finds a folded word; NULL when it is not a command. */
 const struct command	*command_find(const char *);
+/* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
+bool	meeting_code_ok(const char *s, char out[16]);
+/*
+ * Answers with a text template about meeting m (NULL: unknown code):
+ * {{code}}, {{title}} and one more variable. -1 on failure.
+ */
+int	meeting_reply(struct ctx *, const char *tmpl, const struct meeting *m,
+	    const char *key, const char *value);
+
+/* Moves the first on the waiting list up when a seat is free. */
+int	meeting_promote(struct store *, const struct conf *,
+	    const struct tmpls *, const struct meeting *, time_t now);
+
 /* Reached by a plain reply to a confirmation mail, too. */
 extern const struct handler	 h_confirm;
 /* The handlers that are not reached by a word. */

@@ -9,18 +9,27 @@
 
 #include "handler.h"
 
-extern const struct handler h_help, h_join, h_leave;
+extern const struct handler h_help, h_join, h_leave, h_meetings,
+    h_register, h_unregister;
 
 const struct command commands[] = {
 	{ "afmeld",		&h_leave,	"da" },
+	{ "attend",		&h_register,	"en" },
 	{ "bekraeft",		&h_confirm,	"da" },
 	{ "bekraft",		&h_confirm,	"da" },
+	{ "cancel",		&h_unregister,	"en" },
 	{ "confirm",		&h_confirm,	"en" },
+	{ "decline",		&h_unregister,	"en" },
+	{ "deltag",		&h_register,	"da" },
+	{ "frameld",		&h_unregister,	"da" },
 	{ "help",		&h_help,	"en" },
 	{ "hjaelp",		&h_help,	"da" },
 	{ "hjalp",		&h_help,	"da" },
 	{ "join",		&h_join,	"en" },
 	{ "leave",		&h_leave,	"en" },
+	{ "meetings",		&h_meetings,	"en" },
+	{ "moeder",		&h_meetings,	"da" },
+	{ "register",		&h_register,	"en" },
 	{ "subscribe",		&h_join,	"en" },
 	{ "tilmeld",		&h_join,	"da" },
 	{ "unsubscribe",	&h_leave,	"en" },

@@ -697,6 +697,128 @@ def t_corpus(s):
     net.done()
 
 
+def cli(net, *args, expect=0):
+    p = subprocess.run([FFNET, "-c", net.conf_path] + list(args), capture_output=True, text=True)
+    if expect is not None and p.returncode != expect:
+        check(False, "ffnet %s exit %d: %s" % (" ".join(args), p.returncode, p.stderr[-500:]))
+    return p.stdout
+
+
+def calendar(msg):
+    """(method parameter, {property: value}, raw text) of the text/calendar
+    part inside multipart/alternative, or (None, {}, "")."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            raw = part.get_payload(decode=True).decode("utf-8")
+            text = re.sub(r"\r\n[ \t]", "", raw)
+            props = {}
+            for line in text.split("\r\n"):
+                k = line.split(":", 1)[0].split(";", 1)[0]
+                if k and k not in props:
+                    props[k] = line
+            return part.get_param("method"), props, raw
+    return None, {}, ""
+
+
+def prop(props, name):
+    line = props.get(name, "")
+    return line.split(":", 1)[1] if ":" in line else None
+
+
+def t_meetings(s):
+    """DELTAG with an invite, the waiting list and moving up, FRAMELD with
+    a CANCEL, a change with SEQUENCE+1 to all, a cancel to all, MØDER."""
+    net = Net(s, "meet")
+    anna = join(net, "anna", "Anna Berg", "Slagelse Erhvervsskole")
+    bo = join(net, "bo", "Bo Ek", "Ek ApS")
+    code = cli(net, "meeting", "add", "--title", "Netværksmøde hos Hansen VVS",
+               "--start", "2030-06-13 14:00", "--end", "2030-06-13 16:30",
+               "--place", "Industrivej 1, 4200 Slagelse", "--host", "Hansen VVS",
+               "--capacity", "1").splitlines()[0].strip()
+    check(code == "M1", "meetings: code of the new meeting: %r" % code)
+    net.send("From: Anna Berg <%s>\nTo: %s\nSubject: DELTAG m1\n\nKost: vegetar\n" % (anna, net.user))
+    net.once()
+    r = net.replies(anna)[-1]
+    method, props, raw = calendar(r)
+    check(method == "REQUEST" and prop(props, "METHOD") == "REQUEST", "meetings: invite is a REQUEST (%r)" % method)
+    check(prop(props, "SEQUENCE") == "0", "meetings: SEQUENCE 0")
+    check(props.get("ATTENDEE", "").lower().endswith("mailto:" + anna), "meetings: the member is the attendee")
+    check(raw.count("ATTENDEE") == 1, "meetings: one attendee only")
+    check("DTSTART;TZID=Europe/Copenhagen:20300613T140000" in raw, "meetings: local time with TZID")
+    check("vegetar" in body(r), "meetings: the note is echoed")
+    uid = prop(props, "UID")
+    # full: Bo goes on the waiting list
+    net.send("From: %s\nTo: %s\nSubject: DELTAG M1\n\n" % (bo, net.user))
+    net.once()
+    rb = net.replies(bo)[-1]
+    check("ventelisten" in str(rb["Subject"]) and "1" in body(rb) and calendar(rb)[0] is None,
+          "meetings: waiting list with the position, no invite")
+    # MØDER
+    net.send("From: %s\nTo: %s\nSubject: møder\n\n" % (bo, net.user))
+    net.once()
+    rl = net.replies(bo)[-1]
+    check("M1" in body(rl) and "Hansen VVS" in body(rl), "meetings: MØDER lists M1")
+    # Anna leaves: her entry is cancelled, Bo moves up
+    net.send("From: %s\nTo: %s\nSubject: FRAMELD M1\n\n" % (anna, net.user))
+    net.once()
+    method, props, raw = calendar(net.replies(anna)[-1])
+    check(method == "CANCEL" and prop(props, "UID") == uid and "STATUS" not in props,
+          "meetings: personal CANCEL with the same UID and no STATUS")
+    rb = net.replies(bo)[-1]
+    method, props, raw = calendar(rb)
+    check(method == "REQUEST" and "plads" in str(rb["Subject"]), "meetings: Bo moved up with an invite")
+    bo_uid = prop(props, "UID")
+    # a change: SEQUENCE+1 to everyone registered
+    out = cli(net, "meeting", "change", "M1", "--start", "2030-06-13 15:00", "--end", "2030-06-13 17:00")
+    check("SEQUENCE 1" in out, "meetings: change raised SEQUENCE: %r" % out)
+    net.once()
+    method, props, raw = calendar(net.replies(bo)[-1])
+    check(method == "REQUEST" and prop(props, "SEQUENCE") == "1" and prop(props, "UID") == bo_uid and
+          "20300613T150000" in raw, "meetings: update with the same UID, SEQUENCE 1, new time")
+    # cancel to all
+    cli(net, "meeting", "cancel", "M1")
+    net.once()
+    method, props, raw = calendar(net.replies(bo)[-1])
+    check(method == "CANCEL" and prop(props, "STATUS") == "CANCELLED" and prop(props, "SEQUENCE") == "2",
+          "meetings: meeting CANCEL with STATUS:CANCELLED and SEQUENCE 2")
+    csv = cli(net, "registrations", "M1", "--csv")
+    check(csv.startswith("\ufeff") and "Bo Ek" in csv and ";" in csv, "meetings: CSV for Excel")
+    net.done()
+
+
+def t_conference(s):
+    """An open conference: a guest registers; a workshop needs the conference."""
+    net = Net(s, "conf")
+    cli(net, "meeting", "add", "--kind", "conference", "--open", "--title", "Konference: Flere faglærte",
+        "--start", "2030-11-05 09:00", "--end", "2030-11-05 16:00", "--place", "Slagelse Musikhus",
+        "--host", "Slagelse Kommune", "--capacity", "100")
+    w = cli(net, "meeting", "add", "--parent", "K1", "--title", "Workshop: Praktik",
+            "--start", "2030-11-05 13:00", "--end", "2030-11-05 14:00", "--place", "Lokale 2",
+            "--host", "Slagelse Kommune", "--capacity", "20").strip()
+    check(w == "W1", "conference: workshop code %r" % w)
+    g = net.addr("guest")
+    net.send("From: Gitte Gæst <%s>\nTo: %s\nSubject: DELTAG W1\n\n" % (g, net.user))
+    net.once()
+    check("konferencen" in str(net.replies(g)[-1]["Subject"]), "conference: workshop needs the conference first")
+    net.send("From: Gitte Gæst <%s>\nTo: %s\nSubject: DELTAG K1\n\n" % (g, net.user))
+    net.send("From: Gitte Gæst <%s>\nTo: %s\nSubject: DELTAG W1\n\n" % (g, net.user))
+    net.once()
+    r = net.replies(g)
+    check(calendar(r[-1])[0] == "REQUEST" and calendar(r[-2])[0] == "REQUEST", "conference: guest registered for both")
+    check(net.sql("SELECT count(*) FROM registrations WHERE guest = 1")[0][0] == 2, "conference: recorded as a guest")
+    check(net.sql("SELECT count(*) FROM members")[0][0] == 0, "conference: a guest is not a member")
+    # members-only meeting refuses a non-member kindly
+    cli(net, "meeting", "add", "--title", "Netværksmøde", "--start", "2030-03-01 14:00",
+        "--end", "2030-03-01 16:00", "--place", "X", "--host", "Y", "--capacity", "5")
+    net.send("From: %s\nTo: %s\nSubject: DELTAG M1\n\n" % (g, net.user))
+    net.once()
+    check("medlemmer" in str(net.replies(g)[-1]["Subject"]), "conference: members-only meeting asks to join first")
+    net.send("From: %s\nTo: %s\nSubject: Deltag i konferencen\n\nHej\n" % (g, net.user))
+    net.once()
+    check(len(net.folder("INBOX")) == 1, "conference: 'Deltag i konferencen' is a person's mail")
+    net.done()
+
+
 def wait_for(pred, secs=20.0):
     end = time.time() + secs
     while time.time() < end:
@@ -750,7 +872,7 @@ def t_daemon(s):
 
 TESTS = [t_join_plain_reply, t_join_bekraeft, t_join_english, t_leave, t_help, t_leave_alone,
          t_no_answer, t_rate_limit, t_smtp_down, t_crash, t_tls, t_uidvalidity,
-         t_check_cmd, t_folders, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
+         t_check_cmd, t_meetings, t_conference, t_folders, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
 
 
 def main():

@@ -1,0 +1,27 @@
+/*
+ * cli.h: the secretariat's commands on the command line: meeting add,
+ * change, cancel and list, and registrations (also as CSV for Excel).
+ * Changes queue the calendar updates; the daemon sends them.
+ */
+#ifndef FFNET_CLI_H
+#define FFNET_CLI_H
+
+#include <time.h>
+
+struct conf;
+struct meeting;
+struct store;
+struct tmpls;
+
+/* Runs "meeting …" or "registrations …"; argv[0] is that word. Exit code. */
+int	cli_main(struct store *, const struct conf *, const struct tmpls *,
+	    int argc, char **argv);
+/*
+ * The registrations of a meeting as CSV that Danish Excel opens right:
+ * UTF-8 with a BOM, semicolons, CRLF; the header row from the template
+ * csv.header in lang. Returns a new string; caller frees. NULL on error.
+ */
+char	*cli_csv_dup(struct store *, const struct tmpls *,
+	    const struct meeting *, const char *lang);
+
+#endif

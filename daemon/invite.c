@@ -1,0 +1,137 @@
+/*
+ * invite.c: calendar mail for registrations. Handlers (DELTAG, FRAMELD)
+ * and the secretariat's meeting commands call it inside their store
+ * transaction; it builds the VCALENDAR with ical.c and queues it with
+ * the text from templates/<lang>/invite.*.txt. Owns nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "ical.h"
+#include "invite.h"
+#include "log.h"
+#include "util.h"
+
+static const char *const invite_tmpl[] = {
+	[INV_NEW] = "invite.new",
+	[INV_PROMOTED] = "invite.promoted",
+	[INV_UPDATE] = "invite.update",
+	[INV_CANCEL_MEETING] = "invite.cancel",
+	[INV_CANCEL_PERSONAL] = "invite.unregistered",
+};
+
+char *
+invite_uid_dup(const struct conf *conf)
+{
+	unsigned char	 r[16];
+	char		 hex[33];
+	const char	*at = strrchr(conf->address, '@');
+	size_t		 i;
+
+	if (util_random(r, sizeof(r)) == -1)
+		fatal("getrandom");	/* the kernel's RNG is an invariant */
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	return xasprintf("%s@%s", hex, at ? at + 1 : "localhost");
+}
+
+int
+invite_queue(struct store *st, const struct conf *conf,
+    const struct tmpls *t, const struct meeting *m,
+    const struct registration *g, enum invite_what what, const char *lang,
+    const struct msg *thread, time_t now)
+{
+	struct ical_event	 ev;
+	struct outmail		 o;
+	char			*cal = NULL, *when = NULL, *until = NULL;
+	char			*desc = NULL;
+	bool			 cancel;
+	int			 rc = -1;
+
+	cancel = what == INV_CANCEL_MEETING || what == INV_CANCEL_PERSONAL;
+	desc = xasprintf("%s%s%s%s", m->description ? m->description : "",
+	    m->description && *m->description ? "\n\n" : "",
+	    m->host ? (strcmp(lang, "en") == 0 ? "Host: " : "Vært: ") : "",
+	    m->host ? m->host : "");
+	memset(&ev, 0, sizeof(ev));
+	ev.uid = g->uid;
+	ev.sequence = m->sequence;
+	ev.dtstamp = now;
+	ev.start = m->start;
+	ev.end = m->end;
+	ev.tzid = conf->timezone;
+	ev.summary = m->title;
+	ev.location = m->place;
+	ev.description = desc;
+	ev.status = what == INV_CANCEL_MEETING ? ICAL_STATUS_CANCELLED :
+	    what == INV_CANCEL_PERSONAL ? ICAL_STATUS_NONE :
+	    ICAL_STATUS_CONFIRMED;
+	ev.organizer_name = conf->name;
+	ev.organizer_addr = conf->address;
+	ev.attendee_name = g->name;
+	ev.attendee_addr = g->addr;
+	if ((cal = ical_build(cancel ? ICAL_CANCEL : ICAL_REQUEST, &ev)) ==
+	    NULL) {
+		log_warnx("%s: cannot build the calendar for %s", m->code,
+		    g->addr);
+		goto out;
+	}
+	when = ical_when_dup(conf->timezone, m->start, lang, false);
+	until = ical_when_dup(conf->timezone, m->end, lang, true);
+	{
+		const struct tvar v[] = { { "code", m->code },
+		    { "title", m->title }, { "when", when }, { "until", until },
+		    { "place", m->place ? m->place : "" },
+		    { "host", m->host ? m->host : "" },
+		    { "description", m->description ? m->description : "" },
+		    { "note", g->note && *g->note ? g->note : "-" },
+		    { "name", g->name ? g->name : "" }, { NULL, NULL } };
+
+		memset(&o, 0, sizeof(o));
+		o.to = g->addr;
+		o.to_name = g->name;
+		o.lang = lang;
+		o.tmpl = invite_tmpl[what];
+		o.vars = v;
+		o.thread = thread;
+		o.calendar = cal;
+		o.cal_method = cancel ? "CANCEL" : "REQUEST";
+		o.kind = "invite";
+		rc = mail_queue(st, conf, t, &o, now, NULL);
+	}
+ out:
+	free(cal);
+	free(when);
+	free(until);
+	free(desc);
+	return rc;
+}
+
+int
+invite_all(struct store *st, const struct conf *conf, const struct tmpls *t,
+    const struct meeting *m, enum invite_what what, time_t now)
+{
+	struct registration	*v = NULL;
+	struct member		 mem;
+	size_t			 n = 0, i;
+	int			 r, sent = 0, rc = -1;
+
+	if (store_reg_list(st, m->id, "registered", &v, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((r = store_member_get(st, v[i].addr, &mem)) == -1)
+			goto out;
+		r = invite_queue(st, conf, t, m, &v[i], what,
+		    r == 1 ? mem.lang : conf->language, NULL, now);
+		member_clear(&mem);
+		if (r == -1)
+			goto out;
+		sent++;
+	}
+	rc = sent;
+ out:
+	registrations_free(v, n);
+	return rc;
+}

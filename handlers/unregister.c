@@ -1,0 +1,130 @@
+/*
+ * unregister.c: FRAMELD <kode> / CANCEL, DECLINE. The registered
+ * person. Their calendar entry is cancelled (iTIP CANCEL without
+ * STATUS), the first on the waiting list moves up and gets the
+ * invitation, and after the deadline the secretariat is told.
+ * Templates: invite.unregistered, invite.promoted, unregister.*,
+ * secretariat.late. Tables: registrations, audit, outbox.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "invite.h"
+#include "util.h"
+
+static int		 unregister_check(struct ctx *);
+static enum disp	 unregister_run(struct ctx *);
+
+const struct handler h_unregister = {
+	"unregister", WHO_ANYONE, ARGS_REQUIRED, unregister_check,
+	unregister_run
+};
+
+static int
+unregister_check(struct ctx *c)
+{
+	char	 code[16];
+
+	return meeting_code_ok(c->args, code) ? 0 : 1;
+}
+
+/* The first on the waiting list takes the free seat. */
+int
+meeting_promote(struct store *st, const struct conf *conf,
+    const struct tmpls *t, const struct meeting *m, time_t now)
+{
+	struct registration	*v = NULL;
+	struct member		 mem;
+	size_t			 n = 0;
+	int			 r, rc = -1;
+
+	if (store_reg_list(st, m->id, "waiting", &v, &n) == -1)
+		return -1;
+	if (n == 0 || m->taken >= m->capacity) {
+		rc = 0;
+		goto out;
+	}
+	free(v[0].state);
+	v[0].state = xstrdup("registered");
+	if (store_reg_set_state(st, v[0].id, "registered") == -1 ||
+	    store_audit(st, v[0].addr, "promoted", m->code, now) == -1 ||
+	    (r = store_member_get(st, v[0].addr, &mem)) == -1)
+		goto out;
+	rc = invite_queue(st, conf, t, m, &v[0], INV_PROMOTED,
+	    r == 1 ? mem.lang : conf->language, NULL, now);
+	member_clear(&mem);
+ out:
+	registrations_free(v, n);
+	return rc;
+}
+
+/* After the deadline the secretariat hears of every cancellation. */
+static int
+unregister_tell(struct ctx *c, const struct meeting *m)
+{
+	struct outmail	 o;
+	char		**a;
+	const struct tvar v[] = { { "code", m->code }, { "title", m->title },
+	    { "who", c->sender }, { "name", c->sender_name ?
+	    c->sender_name : "" }, { NULL, NULL } };
+
+	for (a = c->conf->secretariat; *a != NULL; a++) {
+		memset(&o, 0, sizeof(o));
+		o.to = *a;
+		o.lang = c->conf->language;
+		o.tmpl = "secretariat.late";
+		o.vars = v;
+		o.kind = "notice";
+		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static enum disp
+unregister_run(struct ctx *c)
+{
+	struct meeting		 m;
+	struct registration	 g;
+	char			 code[16];
+	int			 r;
+	bool			 was_registered;
+	enum disp		 d = D_TEMPFAIL;
+
+	memset(&g, 0, sizeof(g));
+	meeting_code_ok(c->args, code);
+	if ((r = store_meeting_get(c->st, code, &m)) == -1)
+		goto out;
+	if (r == 0 || (r = store_reg_get(c->st, m.id, c->sender, &g)) == 0 ||
+	    strcmp(g.state, "cancelled") == 0) {
+		c->args = code;
+		d = meeting_reply(c, "unregister.notfound", r ? &m : NULL,
+		    NULL, NULL) == 0 ? D_REJECT : D_TEMPFAIL;
+		goto out;
+	}
+	if (r == -1)
+		goto out;
+	was_registered = strcmp(g.state, "registered") == 0;
+	if (store_reg_set_state(c->st, g.id, "cancelled") == -1 ||
+	    store_audit(c->st, c->sender, "unregistered", m.code, c->now) == -1)
+		goto out;
+	if (!was_registered) {
+		d = meeting_reply(c, "unregister.waiting", &m, NULL, NULL) == 0 ?
+		    D_DONE : D_TEMPFAIL;
+		goto out;
+	}
+	m.taken--;
+	if (invite_queue(c->st, c->conf, c->tmpls, &m, &g, INV_CANCEL_PERSONAL,
+	    c->lang, c->m, c->now) == -1 ||
+	    (m.deadline != 0 && c->now > m.deadline &&
+	    unregister_tell(c, &m) == -1) ||
+	    meeting_promote(c->st, c->conf, c->tmpls, &m, c->now) == -1)
+		goto out;
+	d = D_DONE;
+ out:
+	registration_clear(&g);
+	meeting_clear(&m);
+	return d;
+}
