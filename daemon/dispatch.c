@@ -189,6 +189,10 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 			log_info("arguments of %s from %s cut to %d bytes",
 			    r->cmd->word, c->sender, c->conf->max_arg_len);
 		return dispatch_run(c, r->cmd->h, kind);
+	case R_CALENDAR:
+		*kind = "calendar";
+		c->cal = &r->cal;
+		return h_calreply.run(c);
 	case R_NEAR:
 	case R_NOT_OURS:
 		break;

@@ -22,6 +22,7 @@ static bool	 recog_match(const char *, size_t, struct recog *);
 static void	 recog_near(const char *, struct recog *);
 static const char *recog_greeting_skip(char **, size_t, size_t *);
 static char	*recog_cut_dup(const char *, size_t, bool *);
+static bool	 recog_calendar(const struct msg *, struct ical_reply *);
 static const char *recog_auto_why(const struct msg *, const char *);
 static const char *recog_bounce_why(const struct msg *, const char *,
 		    const char *, bool);
@@ -103,7 +104,42 @@ recog_clear(struct recog *r)
 {
 	free(r->args);
 	free(r->rest);
+	ical_reply_clear(&r->cal);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * A calendar app's answer, in any part: text/calendar with or without a
+ * method parameter, application/ics, or an .ics attachment (RFC 6047
+ * 2.4). Only REPLY and COUNTER are ffnet's; a REQUEST from elsewhere is
+ * a person's invitation to the mailbox.
+ */
+static bool
+recog_calendar(const struct msg *m, struct ical_reply *out)
+{
+	const struct mime_part	*p;
+	const char		*method;
+	size_t			 i, fl;
+
+	for (i = 0; i < m->nparts; i++) {
+		p = &m->parts[i];
+		fl = p->filename ? strlen(p->filename) : 0;
+		if (strcmp(p->type, "text/calendar") != 0 &&
+		    strcmp(p->type, "application/ics") != 0 &&
+		    !(fl > 4 && strcasecmp(p->filename + fl - 4, ".ics") == 0))
+			continue;
+		if (ical_parse(p->data, p->len, out) == -1)
+			continue;
+		method = out->method ? out->method : p->method;
+		if (method != NULL && (strcasecmp(method, "REPLY") == 0 ||
+		    strcasecmp(method, "COUNTER") == 0)) {
+			if (out->method == NULL)
+				out->method = xstrdup(method);
+			return true;
+		}
+		ical_reply_clear(out);
+	}
+	return false;
 }
 
 char *
@@ -562,6 +598,15 @@ recog_classify(const struct msg *m, const char *self, size_t max_arg,
 	memset(r, 0, sizeof(*r));
 	r->kind = R_NOT_OURS;
 	r->why = "no command";
+	/* before the auto-reply rules: Google's REPLY is Auto-Submitted */
+	if ((m->report_type == NULL || strcasecmp(m->report_type,
+	    "delivery-status") != 0) && recog_calendar(m, &r->cal) &&
+	    (m->from_addr == NULL || self == NULL ||
+	    !util_addr_eq(m->from_addr, self))) {
+		r->kind = R_CALENDAR;
+		r->why = "calendar answer";
+		return;
+	}
 	if ((r->why = recog_noreply_why(m, self, &r->kind)) != NULL)
 		return;
 	r->kind = R_NOT_OURS;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "auth.h"
+#include "ical.h"
 #include "mime.h"
 
 struct command;
@@ -22,6 +23,7 @@ enum recog_kind {
 	R_LIST,		/* mail from a mailing list */
 	R_COMMAND,	/* a command word, in Subject or the first lines */
 	R_NEAR,		/* one word that looks like a command but is none */
+	R_CALENDAR,	/* a calendar app's answer: iTIP REPLY or COUNTER */
 };
 
 struct recog {
@@ -35,6 +37,7 @@ struct recog {
 	bool			 args_cut;	/* args were longer than the cap */
 	bool			 human;		/* Subject reads as a sentence */
 	char			 code[AUTH_CODE_LEN + 1]; /* in Subject, or "" */
+	struct ical_reply	 cal;		/* R_CALENDAR: what it says */
 };
 
 /*

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "conf.h"
+#include "ical.h"
 #include "mime.h"
 #include "store.h"
 #include "tmpl.h"
@@ -56,6 +57,7 @@ struct ctx {
 	const char		*code;		/* code-shaped token in Subject, or NULL */
 	int64_t			 ref_pending;	/* pending row this replies to, or 0 */
 	const char		*suggest;	/* near-miss: the word meant */
+	const struct ical_reply	*cal;		/* a calendar answer, or NULL */
 	time_t			 now;
 	char			 code_buf[AUTH_CODE_LEN + 1];
 	char			 why[200];	/* reason for a park or reject */
@@ -99,6 +101,8 @@ int	meeting_promote(struct store *, const struct conf *,
 extern const struct handler	 h_confirm;
 /* The handlers that are not reached by a word. */
 extern const struct handler	 h_unknown, h_notmember, h_toolarge;
+/* A calendar app's REPLY or COUNTER (handlers/calreply.c). */
+extern const struct handler	 h_calreply;
 
 /*
  * Splits TILMELD's "Jens Hansen; Hansen VVS" (or with a comma) into

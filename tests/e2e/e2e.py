@@ -875,6 +875,22 @@ TESTS = [t_join_plain_reply, t_join_bekraeft, t_join_english, t_leave, t_help, t
          t_check_cmd, t_meetings, t_conference, t_folders, t_too_large, t_autoreply_to_us, t_corpus, t_daemon]
 
 
+def all_tests():
+    """TESTS here, then the t_* functions of tests/e2e/t_*.py (one file per
+    feature, each importing this module as e2e), in file order."""
+    import importlib.util
+    tests = list(TESTS[:-1])
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.modules.setdefault("e2e", sys.modules[__name__])
+    for fn in sorted(os.listdir(here)):
+        if fn.startswith("t_") and fn.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(fn[:-3], os.path.join(here, fn))
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            tests += [getattr(mod, n) for n in dir(mod) if n.startswith("t_") and callable(getattr(mod, n))]
+    return tests + [TESTS[-1]]    # t_daemon restarts the stack: last
+
+
 def main():
     if not os.access(FFNET, os.X_OK):
         check(False, "build/ffnet is missing: run make")
@@ -882,7 +898,7 @@ def main():
         return 1
     stack = Stack()
     try:
-        for t in TESTS:
+        for t in all_tests():
             if ONLY and t.__name__ not in ONLY:
                 continue
             t0 = time.time()
