@@ -164,6 +164,8 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(confirm_days) },
 	{ "limits", "retry_max_hours", CT_INT, 1, 720, "72",
 	    .off = F(retry_max_hours) },
+	{ "auth", "trusted_authserv_id", CT_STRING,
+	    .off = F(trusted_authserv_id) },
 };
 
 #define CONF_NKEYS	nitems(conf_keys)

@@ -59,6 +59,9 @@ struct conf {
 	int	 replies_per_hour;	/* to any one address */
 	int	 confirm_days;		/* confirmation codes live this long */
 	int	 retry_max_hours;	/* the outbox gives up after this */
+
+	/* [auth] */
+	char	*trusted_authserv_id;	/* comma-separated; NULL: trust none */
 };
 
 /*
