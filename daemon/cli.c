@@ -16,6 +16,7 @@
 #include "ical.h"
 #include "invite.h"
 #include "log.h"
+#include "meeting.h"
 #include "store.h"
 #include "tmpl.h"
 #include "util.h"
@@ -47,103 +48,27 @@ struct cli {
 	const struct conf	*conf;
 	const struct tmpls	*tmpls;
 	bool			 csv;
-	bool			 moved;		/* time, place or status changed */
-	bool			 changed;
+	struct meeting_edit	 edit;
 };
-
-static void
-cli_set(char **field, const char *v, struct cli *c, bool significant)
-{
-	if (*field != NULL && strcmp(*field, v) == 0)
-		return;
-	free(*field);
-	*field = xstrdup(v);
-	c->changed = true;
-	c->moved |= significant;
-}
 
 /* Applies one option to m; -1 with a message on stderr when it is bad. */
 static int
 cli_option(struct cli *c, struct meeting *m, int opt, const char *arg)
 {
-	struct meeting	 p;
-	const char	*errstr;
-	time_t		 t;
-	int		 n;
+	char	 err[256];
 
-	switch (opt) {
-	case O_TITLE:
-		cli_set(&m->title, arg, c, false);
-		break;
-	case O_PLACE:
-		cli_set(&m->place, arg, c, true);
-		break;
-	case O_HOST:
-		cli_set(&m->host, arg, c, false);
-		break;
-	case O_CONTACT:
-		if (!util_is_addr(arg))
-			goto bad;
-		cli_set(&m->host_contact, arg, c, false);
-		break;
-	case O_DESCRIPTION:
-		cli_set(&m->description, arg, c, false);
-		break;
-	case O_KIND:
-		if (strcmp(arg, "meeting") && strcmp(arg, "outing") &&
-		    strcmp(arg, "conference") && strcmp(arg, "workshop"))
-			goto bad;
-		cli_set(&m->kind, arg, c, false);
-		break;
-	case O_OPEN:
-		n = arg == NULL || strcmp(arg, "yes") == 0;
-		if (arg != NULL && strcmp(arg, "yes") && strcmp(arg, "no"))
-			goto bad;
-		c->changed |= m->open != (n != 0);
-		m->open = n != 0;
-		break;
-	case O_CAPACITY:
-		n = (int)util_strtonum(arg, 0, 100000, &errstr);
-		if (errstr != NULL)
-			goto bad;
-		c->changed |= m->capacity != n;
-		m->capacity = n;
-		break;
-	case O_START:
-	case O_END:
-	case O_DEADLINE:
-		if (ical_local_to_utc(c->conf->timezone, arg, &t) == -1)
-			goto bad;
-		if (opt == O_DEADLINE)
-			m->deadline = t;
-		else if ((opt == O_START ? m->start : m->end) != t) {
-			*(opt == O_START ? &m->start : &m->end) = t;
-			c->moved = c->changed = true;
-		}
-		break;
-	case O_PARENT:
-		if (store_meeting_get(c->st, arg, &p) != 1 ||
-		    strcmp(p.kind, "conference") != 0) {
-			meeting_clear(&p);
-			fprintf(stderr, "ffnet: --parent %s: no such conference\n",
-			    arg);
-			return -1;
-		}
-		m->parent = p.id;
-		meeting_clear(&p);
-		cli_set(&m->kind, "workshop", c, false);
-		break;
-	case O_CSV:
+	if (opt == O_CSV) {
 		c->csv = true;
-		break;
-	default:
+		return 0;
+	}
+	if (opt < 1 || opt >= O_CSV)
+		return -1;
+	if (meeting_set(c->st, c->conf, m, cli_opts[opt - 1].name,
+	    arg ? arg : "yes", &c->edit, err, sizeof(err)) == -1) {
+		fprintf(stderr, "ffnet: --%s\n", err);
 		return -1;
 	}
 	return 0;
- bad:
-	fprintf(stderr, "ffnet: --%s %s: not a valid value\n",
-	    cli_opts[opt - 1].name, arg ? arg : "");
-	return -1;
 }
 
 static int
@@ -162,28 +87,18 @@ static int
 cli_add(struct cli *c, int argc, char **argv)
 {
 	struct meeting	 m;
-	char		*code = NULL;
+	char		*code = NULL, err[256];
 	int		 rc = 1;
 
 	memset(&m, 0, sizeof(m));
-	m.kind = xstrdup("meeting");
 	m.capacity = -1;
 	if (cli_options(c, &m, argc, argv) == -1)
 		goto out;
-	if (m.title == NULL || m.start == 0 || m.end == 0 || m.capacity < 0) {
-		fprintf(stderr, "ffnet: meeting add needs --title, --start, "
-		    "--end and --capacity\n");
-		goto out;
-	}
-	if (m.end <= m.start) {
-		fprintf(stderr, "ffnet: --end must come after --start\n");
-		goto out;
-	}
 	if (store_begin(c->st) == -1 ||
-	    store_meeting_add(c->st, &m, time(NULL), &code) == -1 ||
+	    meeting_add(c->st, &m, time(NULL), &code, err, sizeof(err)) == -1 ||
 	    store_commit(c->st) == -1) {
 		store_rollback(c->st);
-		fprintf(stderr, "ffnet: the store refused the meeting\n");
+		fprintf(stderr, "ffnet: meeting add: %s\n", err);
 		goto out;
 	}
 	printf("%s\n", code);
@@ -201,35 +116,25 @@ cli_change(struct cli *c, const char *code, bool cancel, int argc,
     char **argv)
 {
 	struct meeting	 m;
-	time_t		 now = time(NULL);
+	char		 err[256] = "store error";
 	int		 n = 0, rc = 1;
 
 	if (store_meeting_get(c->st, code, &m) != 1) {
 		fprintf(stderr, "ffnet: no meeting %s\n", code);
 		goto out;
 	}
-	if (cancel)
-		cli_set(&m.status, "cancelled", c, true);
-	else if (cli_options(c, &m, argc, argv) == -1)
+	if (!cancel && cli_options(c, &m, argc, argv) == -1)
 		goto out;
-	if (!c->changed) {
+	if (!cancel && !c->edit.changed) {
 		printf("%s: nothing changed\n", m.code);
 		rc = 0;
 		goto out;
 	}
-	if (m.end <= m.start) {
-		fprintf(stderr, "ffnet: the end must come after the start\n");
-		goto out;
-	}
-	m.sequence++;	/* RFC 5545 3.8.7.4 */
-	if (store_begin(c->st) == -1 || store_meeting_update(c->st, &m) == -1 ||
-	    (n = invite_all(c->st, c->conf, c->tmpls, &m, cancel ?
-	    INV_CANCEL_MEETING : INV_UPDATE, now)) == -1 ||
-	    (!cancel && meeting_promote(c->st, c->conf, c->tmpls, &m,
-	    now) == -1) || store_commit(c->st) == -1) {
+	if (store_begin(c->st) == -1 || meeting_commit(c->st, c->conf,
+	    c->tmpls, &m, cancel, time(NULL), &n, err, sizeof(err)) == -1 ||
+	    store_commit(c->st) == -1) {
 		store_rollback(c->st);
-		fprintf(stderr, "ffnet: %s: not changed (store error)\n",
-		    m.code);
+		fprintf(stderr, "ffnet: %s: not changed: %s\n", m.code, err);
 		goto out;
 	}
 	printf("%s: %s; %d calendar mail%s queued (SEQUENCE %d)\n", m.code,

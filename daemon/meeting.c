@@ -1,0 +1,184 @@
+/*
+ * meeting.c: the rules for creating and changing meetings. cli.c and
+ * the secretariat's mail commands call it inside their transaction;
+ * it writes the store and queues calendar mail through invite.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "handler.h"
+#include "ical.h"
+#include "invite.h"
+#include "meeting.h"
+#include "store.h"
+#include "util.h"
+
+static int	meeting_fill(struct store *, const struct conf *,
+		    const struct tmpls *, const struct meeting *, time_t);
+
+static void
+meeting_str(char **field, const char *v, struct meeting_edit *e,
+    bool significant)
+{
+	if (*field != NULL && strcmp(*field, v) == 0)
+		return;
+	free(*field);
+	*field = xstrdup(v);
+	e->changed = true;
+	e->moved |= significant;
+}
+
+static int
+meeting_time(const struct conf *conf, time_t *t, const char *v,
+    struct meeting_edit *e, bool significant)
+{
+	time_t	 n;
+
+	if (ical_local_to_utc(conf->timezone, v, &n) == -1)
+		return -1;
+	if (*t != n) {
+		*t = n;
+		e->changed = true;
+		e->moved |= significant;
+	}
+	return 0;
+}
+
+static int
+meeting_parent(struct store *st, struct meeting *m, const char *code,
+    struct meeting_edit *e)
+{
+	struct meeting	 p;
+	int		 rc = -1;
+
+	if (store_meeting_get(st, code, &p) == 1 &&
+	    strcmp(p.kind, "conference") == 0) {
+		m->parent = p.id;
+		meeting_str(&m->kind, "workshop", e, false);
+		rc = 0;
+	}
+	meeting_clear(&p);
+	return rc;
+}
+
+int
+meeting_set(struct store *st, const struct conf *conf, struct meeting *m,
+    const char *name, const char *v, struct meeting_edit *e, char *err,
+    size_t errlen)
+{
+	const char	*errstr;
+	int		 n, rc = 0;
+
+	if (strcmp(name, "title") == 0 && *v != '\0')
+		meeting_str(&m->title, v, e, false);
+	else if (strcmp(name, "place") == 0)
+		meeting_str(&m->place, v, e, true);
+	else if (strcmp(name, "host") == 0)
+		meeting_str(&m->host, v, e, false);
+	else if (strcmp(name, "description") == 0)
+		meeting_str(&m->description, v, e, false);
+	else if (strcmp(name, "contact") == 0 && util_is_addr(v))
+		meeting_str(&m->host_contact, v, e, false);
+	else if (strcmp(name, "kind") == 0 && (strcmp(v, "meeting") == 0 ||
+	    strcmp(v, "outing") == 0 || strcmp(v, "conference") == 0))
+		meeting_str(&m->kind, v, e, false);
+	else if (strcmp(name, "open") == 0 && (strcmp(v, "yes") == 0 ||
+	    strcmp(v, "no") == 0)) {
+		e->changed |= m->open != (v[0] == 'y');
+		m->open = v[0] == 'y';
+	} else if (strcmp(name, "capacity") == 0) {
+		n = (int)util_strtonum(v, 0, 100000, &errstr);
+		if (errstr != NULL)
+			rc = -1;
+		else {
+			e->changed |= m->capacity != n;
+			m->capacity = n;
+		}
+	} else if (strcmp(name, "start") == 0)
+		rc = meeting_time(conf, &m->start, v, e, true);
+	else if (strcmp(name, "end") == 0)
+		rc = meeting_time(conf, &m->end, v, e, true);
+	else if (strcmp(name, "deadline") == 0)
+		rc = meeting_time(conf, &m->deadline, v, e, false);
+	else if (strcmp(name, "parent") == 0)
+		rc = meeting_parent(st, m, v, e);
+	else
+		rc = -1;
+	if (rc == -1)
+		snprintf(err, errlen, "%s: \"%s\" is not a valid value", name, v);
+	return rc;
+}
+
+int
+meeting_add(struct store *st, struct meeting *m, time_t now, char **code,
+    char *err, size_t errlen)
+{
+	*code = NULL;
+	if (m->title == NULL || m->start == 0 || m->end == 0 ||
+	    m->capacity < 0) {
+		snprintf(err, errlen, "a title, a start, an end and a capacity "
+		    "are needed");
+		return -1;
+	}
+	if (m->end <= m->start) {
+		snprintf(err, errlen, "the end must come after the start");
+		return -1;
+	}
+	if (m->kind == NULL)
+		m->kind = xstrdup("meeting");
+	if (store_meeting_add(st, m, now, code) == -1) {
+		snprintf(err, errlen, "the store refused the meeting");
+		return -1;
+	}
+	return 0;
+}
+
+int
+meeting_commit(struct store *st, const struct conf *conf,
+    const struct tmpls *t, struct meeting *m, bool cancel, time_t now,
+    int *queued, char *err, size_t errlen)
+{
+	*queued = 0;
+	if (m->end <= m->start) {
+		snprintf(err, errlen, "the end must come after the start");
+		return -1;
+	}
+	if (cancel) {
+		free(m->status);
+		m->status = xstrdup("cancelled");
+	}
+	m->sequence++;	/* RFC 5545 3.8.7.4: every change the invite shows */
+	if (store_meeting_update(st, m) == -1 ||
+	    (*queued = invite_all(st, conf, t, m, cancel ? INV_CANCEL_MEETING :
+	    INV_UPDATE, now)) == -1 ||
+	    (!cancel && meeting_fill(st, conf, t, m, now) == -1)) {
+		snprintf(err, errlen, "store error");
+		return -1;
+	}
+	return 0;
+}
+
+/* More seats than registered: the waiting list moves up, in order. */
+static int
+meeting_fill(struct store *st, const struct conf *conf, const struct tmpls *t,
+    const struct meeting *m, time_t now)
+{
+	struct meeting	 cur;
+	int		 i, rc = 0;
+
+	for (i = 0; i <= m->capacity && rc == 0; i++) {
+		if (store_meeting_by_id(st, m->id, &cur) != 1) {
+			rc = -1;
+			break;
+		}
+		if (cur.waiting == 0 || cur.taken >= cur.capacity) {
+			meeting_clear(&cur);
+			break;
+		}
+		rc = meeting_promote(st, conf, t, &cur, now);
+		meeting_clear(&cur);
+	}
+	return rc;
+}

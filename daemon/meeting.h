@@ -1,0 +1,45 @@
+/*
+ * meeting.h: creating, changing and cancelling meetings, shared by the
+ * command line (cli.c) and the secretariat's commands by mail
+ * (handlers/meetingadmin.c). Each runs inside the caller's transaction
+ * and queues the calendar mail the change causes.
+ */
+#ifndef FFNET_MEETING_H
+#define FFNET_MEETING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct conf;
+struct meeting;
+struct store;
+struct tmpls;
+
+struct meeting_edit {
+	bool	 changed;
+	bool	 moved;		/* time, place or status: raise SEQUENCE */
+};
+
+/*
+ * Sets one field by name: title, start, end, place, host, contact,
+ * description, kind, open (yes/no), capacity, deadline, parent; times
+ * as "YYYY-MM-DD HH:MM" local. -1 with a reason in err.
+ */
+int	meeting_set(struct store *, const struct conf *, struct meeting *,
+	    const char *name, const char *value, struct meeting_edit *,
+	    char *err, size_t errlen);
+/* Checks and adds a new meeting; *code new (caller frees). -1 with err. */
+int	meeting_add(struct store *, struct meeting *, time_t now, char **code,
+	    char *err, size_t errlen);
+/*
+ * Stores a changed (or, with cancel, cancelled) meeting with a higher
+ * SEQUENCE, queues the update or the cancel to everyone registered and
+ * moves people up from the waiting list when seats appear. *queued
+ * gets the number of calendar mails. -1 with err.
+ */
+int	meeting_commit(struct store *, const struct conf *,
+	    const struct tmpls *, struct meeting *, bool cancel, time_t now,
+	    int *queued, char *err, size_t errlen);
+
+#endif
