@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
+#include "conf.h"
 #include "log.h"
+#include "mime.h"
 #include "util.h"
 
 /* Crockford's base32: no I, L, O or U, so it reads and types well. */
@@ -24,6 +27,9 @@ static int	auth_secret_create(const char *, unsigned char *, char *,
 		    size_t);
 static int	auth_b32_value(int);
 static int	auth_hex_value(int);
+static bool	auth_id_trusted(const char *, const char *, size_t);
+static bool	auth_aligned(const char *, const char *, size_t);
+static bool	auth_resinfo_pass(const char *, size_t, const char *);
 
 static int
 auth_secret_create(const char *path, unsigned char *secret, char *err,
@@ -203,6 +209,95 @@ auth_code_find(const char *text, char out[AUTH_CODE_LEN + 1])
 		tok[AUTH_CODE_LEN] = '\0';
 		if (auth_code_norm(tok, out))
 			return true;
+	}
+	return false;
+}
+
+/* Is id one of the comma- or space-separated trusted ids? */
+static bool
+auth_id_trusted(const char *list, const char *id, size_t idlen)
+{
+	const char	*p = list;
+	size_t		 n;
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n > 0 && n == idlen && strncasecmp(p, id, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Is d the From domain, or a parent of it (relaxed alignment)? */
+static bool
+auth_aligned(const char *from_domain, const char *d, size_t dlen)
+{
+	size_t	 fl = strlen(from_domain);
+
+	if (dlen == 0 || dlen > fl)
+		return false;
+	if (strncasecmp(from_domain + fl - dlen, d, dlen) != 0)
+		return false;
+	return dlen == fl || from_domain[fl - dlen - 1] == '.';
+}
+
+/* In one resinfo: "dkim=pass … header.d=x" or "dmarc=pass … header.from=x". */
+static bool
+auth_resinfo_pass(const char *r, size_t len, const char *domain)
+{
+	static const struct { const char *method, *prop; } ok[] = {
+		{ "dkim=pass", "header.d=" }, { "dmarc=pass", "header.from=" },
+	};
+	char		*s;
+	const char	*p, *v;
+	size_t		 i, vl;
+	bool		 hit = false;
+
+	s = xstrndup(r, len);
+	p = s + strspn(s, " \t");
+	for (i = 0; i < nitems(ok) && !hit; i++) {
+		if (strncasecmp(p, ok[i].method, strlen(ok[i].method)) != 0 ||
+		    (v = strcasestr(p, ok[i].prop)) == NULL)
+			continue;
+		v += strlen(ok[i].prop);
+		vl = strcspn(v, " \t;()");
+		hit = auth_aligned(domain, v, vl);
+	}
+	free(s);
+	return hit;
+}
+
+bool
+auth_sender_proven(const struct conf *conf, const struct msg *m)
+{
+	const char	*v, *domain, *semi;
+	size_t		 i, idlen;
+
+	if (conf->trusted_authserv_id == NULL || m->from_addr == NULL ||
+	    (domain = strrchr(m->from_addr, '@')) == NULL)
+		return false;
+	domain++;
+	for (i = 0; i < m->nhdrs; i++) {
+		if (strcasecmp(m->hdrs[i].name, "Authentication-Results") != 0)
+			continue;
+		v = m->hdrs[i].value + strspn(m->hdrs[i].value, " \t");
+		idlen = strcspn(v, " \t;");
+		if (!auth_id_trusted(conf->trusted_authserv_id, v, idlen))
+			continue;
+		/*
+		 * The topmost header of a trusted server is its own (RFC 8601
+		 * 5: it removes forged ones with its id); later ones are not
+		 * looked at.
+		 */
+		for (v = strchr(v, ';'); v != NULL; v = semi) {
+			semi = strchr(v + 1, ';');
+			if (auth_resinfo_pass(v + 1, semi ? (size_t)(semi - v -
+			    1) : strlen(v + 1), domain))
+				return true;
+		}
+		return false;
 	}
 	return false;
 }

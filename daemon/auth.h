@@ -40,4 +40,16 @@ bool	auth_code_norm(const char *in, char out[AUTH_CODE_LEN + 1]);
 /* Finds the first code-shaped token ("XXXX-XXXX") in a text. */
 bool	auth_code_find(const char *text, char out[AUTH_CODE_LEN + 1]);
 
+struct conf;
+struct msg;
+
+/*
+ * Does the receiving mail server vouch for the sender (RFC 8601)? True
+ * when the topmost Authentication-Results header whose authserv-id is in
+ * [auth] trusted_authserv_id says dkim=pass with header.d, or dmarc=pass
+ * with header.from, for the From address's domain (or a parent domain
+ * of it, as DMARC's relaxed alignment allows).
+ */
+bool	auth_sender_proven(const struct conf *, const struct msg *);
+
 #endif

@@ -9,7 +9,60 @@
 
 #include "auth.h"
 #include "check.h"
+#include "conf.h"
+#include "mime.h"
 #include "util.h"
+
+static bool
+proven(const char *trusted, const char *raw)
+{
+	struct conf		 c;
+	struct mime_limits	 lim;
+	struct msg		 m;
+	bool			 r;
+
+	memset(&c, 0, sizeof(c));
+	c.trusted_authserv_id = (char *)(uintptr_t)trusted;
+	mime_limits_default(&lim);
+	if (mime_parse(raw, strlen(raw), &lim, &m) == -1)
+		return false;
+	r = auth_sender_proven(&c, &m);
+	msg_clear(&m);
+	return r;
+}
+
+static void
+test_proof(void)
+{
+	const char *t = "mx.slagelse.dk, mx2.slagelse.dk";
+
+	CHECK(proven(t, "Authentication-Results: mx.slagelse.dk;\r\n"
+	    " dkim=pass header.d=slagelse.dk header.s=s1;\r\n"
+	    " spf=pass smtp.mailfrom=slagelse.dk\r\n"
+	    "From: Sekretariat <sek@slagelse.dk>\r\nSubject: x\r\n\r\n"));
+	CHECK(proven(t, "Authentication-Results: MX2.slagelse.dk 1; "
+	    "dmarc=pass (p=reject) header.from=slagelse.dk\n"
+	    "From: sek@slagelse.dk\nSubject: x\n\n"));
+	/* relaxed alignment: a parent domain signs */
+	CHECK(proven(t, "Authentication-Results: mx.slagelse.dk; "
+	    "dkim=pass header.d=slagelse.dk\nFrom: a@intern.slagelse.dk\n\n"));
+	/* not: another server's word, a fail, another domain, no list */
+	CHECK(!proven(t, "Authentication-Results: mx.evil.example; "
+	    "dkim=pass header.d=slagelse.dk\nFrom: sek@slagelse.dk\n\n"));
+	CHECK(!proven(t, "Authentication-Results: mx.slagelse.dk; "
+	    "dkim=fail header.d=slagelse.dk\nFrom: sek@slagelse.dk\n\n"));
+	CHECK(!proven(t, "Authentication-Results: mx.slagelse.dk; "
+	    "dkim=pass header.d=evil.example\nFrom: sek@slagelse.dk\n\n"));
+	CHECK(!proven(t, "Authentication-Results: mx.slagelse.dk; "
+	    "dkim=pass header.d=agelse.dk\nFrom: sek@slagelse.dk\n\n"));
+	CHECK(!proven(NULL, "Authentication-Results: mx.slagelse.dk; "
+	    "dkim=pass header.d=slagelse.dk\nFrom: sek@slagelse.dk\n\n"));
+	/* a forged pass below the trusted server's own fail counts for nothing */
+	CHECK(!proven(t, "Authentication-Results: mx.slagelse.dk; dkim=none\n"
+	    "Authentication-Results: mx.slagelse.dk; dkim=pass "
+	    "header.d=slagelse.dk\nFrom: sek@slagelse.dk\n\n"));
+	CHECK(!proven(t, "From: sek@slagelse.dk\n\n"));
+}
 
 int
 main(void)
@@ -71,5 +124,6 @@ main(void)
 	unlink(path);
 	rmdir(dir);
 	free(path);
+	test_proof();
 	return check_done("test_auth");
 }
