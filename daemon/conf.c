@@ -164,6 +164,8 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(confirm_days) },
 	{ "limits", "retry_max_hours", CT_INT, 1, 720, "72",
 	    .off = F(retry_max_hours) },
+	{ "meetings", "reminder_days", CT_INT, 0, 30, "2",
+	    .off = F(reminder_days) },
 	{ "auth", "trusted_authserv_id", CT_STRING,
 	    .off = F(trusted_authserv_id) },
 };

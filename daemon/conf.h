@@ -60,6 +60,9 @@ struct conf {
 	int	 confirm_days;		/* confirmation codes live this long */
 	int	 retry_max_hours;	/* the outbox gives up after this */
 
+	/* [meetings] */
+	int	 reminder_days;		/* remind this long before; 0: never */
+
 	/* [auth] */
 	char	*trusted_authserv_id;	/* comma-separated; NULL: trust none */
 };

@@ -131,9 +131,12 @@ dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
 		return h_notmember.run(c);
 	if (h->who == WHO_SECRETARIAT &&
 	    !conf_is_secretariat(c->conf, c->sender)) {
+		const struct tvar v[] = { { NULL, NULL } };
+
 		snprintf(c->why, sizeof(c->why), "%s is for the secretariat",
 		    h->name);
-		return h_notmember.run(c);
+		return reply_queue(c, "notsecretariat", v, NULL) == 0 ?
+		    D_REJECT : D_TEMPFAIL;
 	}
 	ok = h->args != ARGS_REQUIRED || *c->args != '\0' ? 0 : -1;
 	if (ok == 0 && h->check != NULL)

@@ -593,7 +593,8 @@ ical_upper_dup(const char *s)
 
 /*
  * The address in an ATTENDEE value: "mailto:" (any case, RFC 3986 3.1)
- * removed, lower case; NULL unless it looks like a mailbox. Caller frees.
+ * removed, lower case; NULL unless it looks like a mailbox, in UTF-8,
+ * with no other scheme left ("MAILTO:mailto:…"). Caller frees.
  */
 static char *
 ical_addr_dup(const char *v)
@@ -607,7 +608,8 @@ ical_addr_dup(const char *v)
 	if (strncasecmp(v, "mailto:", 7) == 0)
 		v += 7;
 	a = util_addr_norm_dup(v);
-	if (!util_is_addr(a)) {
+	if (!util_is_addr(a) || strchr(a, ':') != NULL ||
+	    !util_is_utf8(a, strlen(a))) {
 		free(a);
 		a = NULL;
 	}
@@ -756,7 +758,8 @@ ical_start_utc(icalcomponent *cal, icalcomponent *ev)
 	time_t			 t = 0;
 
 	if ((p = icalcomponent_get_first_property(ev,
-	    ICAL_DTSTART_PROPERTY)) == NULL || icalproperty_get_value(p) == NULL)
+	    ICAL_DTSTART_PROPERTY)) == NULL ||
+	    icalproperty_get_value(p) == NULL)
 		return 0;
 	tt = icalproperty_get_dtstart(p);
 	if (icaltime_is_null_time(tt) || !icaltime_is_valid_time(tt))

@@ -29,6 +29,7 @@
 #include "mime.h"
 #include "outbox.h"
 #include "recog.h"
+#include "remind.h"
 #include "store.h"
 #include "tmpl.h"
 #include "util.h"
@@ -66,6 +67,12 @@ static const char *const required_templates[] = {
 	"register.needparent", "register.waiting", "register.already.waiting",
 	"register.usage", "unregister.notfound", "unregister.waiting",
 	"unregister.usage", "secretariat.late", "csv.header",
+	"calreply.declined", "calreply.counter",
+	"meeting.confirm", "meeting.created", "meeting.changed",
+	"meeting.cancelled", "meetingnew.usage", "meetingchange.usage",
+	"meetingcancel.usage", "notsecretariat",
+	"remind.member", "remind.host", "participants.list",
+	"participants.usage",
 };
 
 void		 outbox_crash_point(const char *);
@@ -474,6 +481,10 @@ daemon_round(struct daemon *d, bool force)
 	for (i = 0; i < n && !got_term && r == 0; i++)
 		if ((r = daemon_one(d, &v[i])) == -1)
 			goto out;
+	/* its own transaction; a failure waits for the next round */
+	if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
+		log_warnx("reminders: not queued this round; trying again "
+		    "next round");
 	outbox_crash_point("before_send");
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");

@@ -228,6 +228,9 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  reminded INTEGER,"
 	"  UNIQUE (meeting, addr));",
+
+	/* remind.c: the host contact's mail goes once per meeting */
+	"ALTER TABLE meetings ADD COLUMN reminded INTEGER;",
 };
 
 struct store {
@@ -1331,4 +1334,84 @@ registrations_free(struct registration *v, size_t n)
 	for (i = 0; i < n; i++)
 		registration_clear(&v[i]);
 	free(v);
+}
+
+/*
+ * Reminders (remind.c). These statements are prepared per call rather
+ * than kept in sql[]: they run once a round, and most rounds find
+ * nothing to do.
+ */
+int
+store_meeting_remind_due(struct store *st, time_t now, time_t until,
+    struct meeting **v, size_t *n)
+{
+	static const char	 q[] = "SELECT " MCOLS " FROM meetings m "
+	    "WHERE m.status = 'planned' AND m.start > ? AND m.start <= ? AND "
+	    "((m.reminded IS NULL AND m.host_contact IS NOT NULL) OR EXISTS "
+	    "(SELECT 1 FROM registrations r WHERE r.meeting = m.id AND "
+	    "r.state = 'registered' AND r.reminded IS NULL)) "
+	    "ORDER BY m.start, m.id";
+	sqlite3_stmt		*s = NULL;
+	struct meeting		*a = NULL;
+	size_t			 cnt = 0;
+	int			 r = SQLITE_ERROR, rc = -1;
+
+	*v = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, until);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		a = xrealloc(a, (cnt + 1) * sizeof(*a));
+		memset(&a[cnt], 0, sizeof(*a));
+		store_meeting_read(s, &a[cnt++]);
+	}
+	if (r != SQLITE_DONE)
+		goto out;
+	*v = a;
+	*n = cnt;
+	a = NULL;
+	cnt = 0;
+	rc = 0;
+ out:
+	if (rc == -1)
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	meetings_free(a, cnt);
+	return rc;
+}
+
+/* An UPDATE of one row by id, setting now; 1 if it changed a row. */
+static int
+store_mark_once(struct store *st, const char *q, int64_t id, time_t now)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, now);
+		sqlite3_bind_int64(s, 2, id);
+		if (sqlite3_step(s) == SQLITE_DONE)
+			rc = sqlite3_changes(st->db) > 0 ? 1 : 0;
+	}
+	if (rc == -1)
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_meeting_set_reminded(struct store *st, int64_t id, time_t now)
+{
+	return store_mark_once(st, "UPDATE meetings SET reminded = ? "
+	    "WHERE id = ? AND reminded IS NULL", id, now);
+}
+
+int
+store_reg_set_reminded(struct store *st, int64_t id, time_t now)
+{
+	return store_mark_once(st, "UPDATE registrations SET reminded = ? "
+	    "WHERE id = ? AND reminded IS NULL AND state = 'registered'", id,
+	    now);
 }

@@ -195,6 +195,21 @@ int	store_reg_position(struct store *, const struct registration *,
 	    int *pos);
 void	registration_clear(struct registration *);
 void	registrations_free(struct registration *, size_t);
+/*
+ * Reminders (remind.c). Planned meetings starting after now and by
+ * until that still owe a reminder: a registered participant not yet
+ * reminded, or a host contact not yet told. Caller frees with
+ * meetings_free.
+ */
+int	store_meeting_remind_due(struct store *, time_t now, time_t until,
+	    struct meeting **v, size_t *n);
+/*
+ * Mark the host contact's mail, or a registration's reminder, as sent
+ * in the caller's transaction: 1 marked now, 0 marked before (or the
+ * registration is no longer registered), -1 error.
+ */
+int	store_meeting_set_reminded(struct store *, int64_t id, time_t now);
+int	store_reg_set_reminded(struct store *, int64_t id, time_t now);
 
 /* The audit trail of membership changes. */
 int	store_audit(struct store *, const char *addr, const char *action,

@@ -3,8 +3,9 @@
  * confirmation mail (main.c then passes the code it found in the
  * Subject or through In-Reply-To/References). Only the address that
  * was asked may confirm. Carries out the pending action: join →
- * member + join.welcome; leave → removed + leave.goodbye.
- * Tables: pending, members, audit, outbox.
+ * member + join.welcome; leave → removed + leave.goodbye; unregister
+ * (a calendar decline, calreply.c) → the seat given up as FRAMELD does.
+ * Tables: pending, members, registrations, audit, outbox.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +19,32 @@ static int		 confirm_check(struct ctx *);
 static enum disp	 confirm_run(struct ctx *);
 static enum disp	 confirm_do(struct ctx *, const struct pending *);
 static bool		 confirm_code(struct ctx *, char [AUTH_CODE_LEN + 1]);
+static enum disp	 confirm_unregister(struct ctx *, const struct pending *);
 
 const struct handler h_confirm = {
 	"confirm", WHO_ANYONE, ARGS_OPTIONAL, confirm_check, confirm_run
 };
 
+#define CONFIRM_MAX_VARS	16
+
 int
 confirm_ask(struct ctx *c, const char *action, const char *args,
     const char *tmpl, const char *name, const char *org)
 {
+	return confirm_ask_vars(c, action, args, tmpl, name, org, NULL);
+}
+
+int
+confirm_ask_vars(struct ctx *c, const char *action, const char *args,
+    const char *tmpl, const char *name, const char *org,
+    const struct tvar *more)
+{
+	struct tvar	 v[CONFIRM_MAX_VARS];
 	char		*mail = NULL, *audit = NULL;
 	char		 code[AUTH_CODE_LEN + 1], days[16];
 	int64_t		 id;
 	time_t		 expires;
+	size_t		 n = 0;
 	int		 rc = -1;
 
 	expires = c->now + (time_t)c->conf->confirm_days * 86400;
@@ -39,14 +53,16 @@ confirm_ask(struct ctx *c, const char *action, const char *args,
 	    expires, c->now, &id) == -1)
 		goto out;
 	auth_code_make(c->secret, id, c->sender, action, expires, code);
-	{
-		const struct tvar v[] = { { "name", name ? name : "" },
-		    { "org", org ? org : "" }, { "code", code },
-		    { "days", days }, { NULL, NULL } };
-
-		if (reply_queue(c, tmpl, v, &mail) == -1)
-			goto out;
-	}
+	v[n++] = (struct tvar){ "name", name ? name : "" };
+	v[n++] = (struct tvar){ "org", org ? org : "" };
+	v[n++] = (struct tvar){ "code", code };
+	v[n++] = (struct tvar){ "days", days };
+	for (; more != NULL && more->key != NULL && n < CONFIRM_MAX_VARS - 1;
+	    more++)
+		v[n++] = *more;
+	v[n] = (struct tvar){ NULL, NULL };
+	if (reply_queue(c, tmpl, v, &mail) == -1)
+		goto out;
 	audit = xasprintf("%s-requested", action);
 	if (store_pending_set_code(c->st, id, code, mail) == -1 ||
 	    store_audit(c->st, c->sender, audit, name, c->now) == -1)
@@ -106,6 +122,15 @@ confirm_do(struct ctx *c, const struct pending *p)
 		name = xstrdup(c->member && c->member->name ?
 		    c->member->name : "");
 		tmpl = "leave.goodbye";
+	} else if (strcmp(p->action, "unregister") == 0) {
+		d = confirm_unregister(c, p);
+		goto out;
+	} else if (strncmp(p->action, "meeting-", 8) == 0) {
+		d = meetingadmin_confirmed(c, p);
+		if ((d == D_DONE || d == D_REJECT) &&
+		    store_pending_use(c->st, p->id, c->now) == -1)
+			d = D_TEMPFAIL;
+		goto out;
 	} else {
 		snprintf(c->why, sizeof(c->why), "unknown pending action %s",
 		    p->action);
@@ -126,6 +151,43 @@ confirm_do(struct ctx *c, const struct pending *p)
  out:
 	free(name);
 	free(org);
+	return d;
+}
+
+/*
+ * A calendar decline, confirmed (calreply.c asked): the seat is given
+ * up exactly as FRAMELD does; the personal CANCEL is the answer. If the
+ * seat is already gone (FRAMELD meanwhile), the person is told so.
+ */
+static enum disp
+confirm_unregister(struct ctx *c, const struct pending *p)
+{
+	struct meeting		 m;
+	struct registration	 g;
+	bool			 was_registered;
+	int			 r;
+	enum disp		 d = D_TEMPFAIL;
+
+	memset(&g, 0, sizeof(g));
+	if ((r = store_meeting_get(c->st, p->args ? p->args : "", &m)) == -1 ||
+	    (r == 1 && (r = store_reg_get(c->st, m.id, p->addr, &g)) == -1) ||
+	    store_pending_use(c->st, p->id, c->now) == -1)
+		goto out;
+	if (r == 0 || strcmp(g.state, "registered") != 0) {
+		c->args = p->args ? p->args : "";
+		d = meeting_reply(c, "unregister.notfound", r ? &m : NULL, NULL,
+		    NULL) == 0 ? D_DONE : D_TEMPFAIL;
+		snprintf(c->why, sizeof(c->why), "confirmed giving up %s, "
+		    "but holds no seat", c->args);
+		goto out;
+	}
+	if (meeting_unregister(c, &m, &g, &was_registered) == -1)
+		goto out;
+	log_info("%s confirmed unregister %s", p->addr, m.code);
+	d = D_DONE;
+ out:
+	registration_clear(&g);
+	meeting_clear(&m);
 	return d;
 }
 

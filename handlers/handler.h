@@ -96,6 +96,20 @@ int	meeting_reply(struct ctx *, const char *tmpl, const struct meeting *m,
 /* Moves the first on the waiting list up when a seat is free. */
 int	meeting_promote(struct store *, const struct conf *,
 	    const struct tmpls *, const struct meeting *, time_t now);
+/*
+ * Gives up registration g for meeting m (FRAMELD, or a confirmed
+ * calendar decline; handlers/unregister.c): cancelled, with an audit
+ * row; a registered person's entry gets a personal CANCEL in c->lang
+ * answering c->m, the first on the waiting list moves up and, after the
+ * deadline, the secretariat is told. Lowers m->taken for a seat given
+ * up. *was_registered: it held a seat (else it was waiting). -1 on failure.
+ */
+int	meeting_unregister(struct ctx *, struct meeting *,
+	    const struct registration *, bool *was_registered);
+
+/* A confirmed "meeting-new/-change/-cancel" (handlers/meetingadmin.c). */
+struct pending;
+enum disp meetingadmin_confirmed(struct ctx *, const struct pending *);
 
 /* Reached by a plain reply to a confirmation mail, too. */
 extern const struct handler	 h_confirm;
@@ -118,6 +132,10 @@ void	join_parse_args(const char *, char **name, char **org);
  */
 int	confirm_ask(struct ctx *, const char *action, const char *args,
 	    const char *tmpl, const char *name, const char *org);
+/* The same, with more template variables (may be NULL). */
+int	confirm_ask_vars(struct ctx *, const char *action, const char *args,
+	    const char *tmpl, const char *name, const char *org,
+	    const struct tvar *more);
 
 /* A mail to queue: a template in a language, and what goes with it. */
 struct outmail {

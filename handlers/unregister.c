@@ -5,6 +5,8 @@
  * invitation, and after the deadline the secretariat is told.
  * Templates: invite.unregistered, invite.promoted, unregister.*,
  * secretariat.late. Tables: registrations, audit, outbox.
+ * meeting_unregister() is also how a confirmed calendar decline
+ * (confirm.c) gives up the seat.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +64,14 @@ meeting_promote(struct store *st, const struct conf *conf,
 
 /* After the deadline the secretariat hears of every cancellation. */
 static int
-unregister_tell(struct ctx *c, const struct meeting *m)
+unregister_tell(struct ctx *c, const struct meeting *m,
+    const struct registration *g)
 {
 	struct outmail	 o;
 	char		**a;
 	const struct tvar v[] = { { "code", m->code }, { "title", m->title },
-	    { "who", c->sender }, { "name", c->sender_name ?
-	    c->sender_name : "" }, { NULL, NULL } };
+	    { "who", g->addr }, { "name", g->name ? g->name : "" },
+	    { NULL, NULL } };
 
 	for (a = c->conf->secretariat; *a != NULL; a++) {
 		memset(&o, 0, sizeof(o));
@@ -80,6 +83,26 @@ unregister_tell(struct ctx *c, const struct meeting *m)
 		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+int
+meeting_unregister(struct ctx *c, struct meeting *m,
+    const struct registration *g, bool *was_registered)
+{
+	*was_registered = strcmp(g->state, "registered") == 0;
+	if (store_reg_set_state(c->st, g->id, "cancelled") == -1 ||
+	    store_audit(c->st, g->addr, "unregistered", m->code, c->now) == -1)
+		return -1;
+	if (!*was_registered)
+		return 0;
+	m->taken--;
+	if (invite_queue(c->st, c->conf, c->tmpls, m, g, INV_CANCEL_PERSONAL,
+	    c->lang, c->m, c->now) == -1 ||
+	    (m->deadline != 0 && c->now > m->deadline &&
+	    unregister_tell(c, m, g) == -1) ||
+	    meeting_promote(c->st, c->conf, c->tmpls, m, c->now) == -1)
+		return -1;
 	return 0;
 }
 
@@ -95,34 +118,22 @@ unregister_run(struct ctx *c)
 
 	memset(&g, 0, sizeof(g));
 	meeting_code_ok(c->args, code);
-	if ((r = store_meeting_get(c->st, code, &m)) == -1)
+	if ((r = store_meeting_get(c->st, code, &m)) == -1 ||
+	    (r == 1 && (r = store_reg_get(c->st, m.id, c->sender, &g)) == -1))
 		goto out;
-	if (r == 0 || (r = store_reg_get(c->st, m.id, c->sender, &g)) == 0 ||
-	    strcmp(g.state, "cancelled") == 0) {
+	if (r == 0 || strcmp(g.state, "cancelled") == 0) {
 		c->args = code;
 		d = meeting_reply(c, "unregister.notfound", r ? &m : NULL,
 		    NULL, NULL) == 0 ? D_REJECT : D_TEMPFAIL;
 		goto out;
 	}
-	if (r == -1)
+	if (meeting_unregister(c, &m, &g, &was_registered) == -1)
 		goto out;
-	was_registered = strcmp(g.state, "registered") == 0;
-	if (store_reg_set_state(c->st, g.id, "cancelled") == -1 ||
-	    store_audit(c->st, c->sender, "unregistered", m.code, c->now) == -1)
-		goto out;
-	if (!was_registered) {
+	if (!was_registered)
 		d = meeting_reply(c, "unregister.waiting", &m, NULL, NULL) == 0 ?
 		    D_DONE : D_TEMPFAIL;
-		goto out;
-	}
-	m.taken--;
-	if (invite_queue(c->st, c->conf, c->tmpls, &m, &g, INV_CANCEL_PERSONAL,
-	    c->lang, c->m, c->now) == -1 ||
-	    (m.deadline != 0 && c->now > m.deadline &&
-	    unregister_tell(c, &m) == -1) ||
-	    meeting_promote(c->st, c->conf, c->tmpls, &m, c->now) == -1)
-		goto out;
-	d = D_DONE;
+	else
+		d = D_DONE;
  out:
 	registration_clear(&g);
 	meeting_clear(&m);

@@ -1,0 +1,254 @@
+/*
+ * meetingadmin.c: the secretariat's meeting commands by mail.
+ *   MØDE OPRET / MEETING NEW        (lines: titel: start: slut: sted: vært:
+ *                                    kapacitet: type: åben: frist: kontakt:
+ *                                    beskrivelse: konference:)
+ *   MØDE ÆNDR <kode> / MEETING CHANGE <code>  (the lines to change)
+ *   MØDE AFLYS <kode> / MEETING CANCEL <code>
+ * Secretariat only (the dispatcher checks the address). A From header
+ * proves nothing: the act happens at once only with a DKIM/DMARC pass
+ * from a trusted server (auth.c); otherwise the secretariat address is
+ * asked to confirm by replying (confirm_ask), and confirm.c calls
+ * meetingadmin_confirmed(). Templates: meeting.*, meeting*.usage.
+ * Tables: meetings, registrations, pending, outbox.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "ical.h"
+#include "log.h"
+#include "meeting.h"
+#include "util.h"
+
+static enum disp	 meetingnew_run(struct ctx *);
+static enum disp	 meetingchange_run(struct ctx *);
+static enum disp	 meetingcancel_run(struct ctx *);
+static int		 meetingadmin_check(struct ctx *);
+
+const struct handler h_meetingnew = {
+	"meetingnew", WHO_SECRETARIAT, ARGS_NONE, NULL, meetingnew_run
+};
+const struct handler h_meetingchange = {
+	"meetingchange", WHO_SECRETARIAT, ARGS_REQUIRED, meetingadmin_check,
+	meetingchange_run
+};
+const struct handler h_meetingcancel = {
+	"meetingcancel", WHO_SECRETARIAT, ARGS_REQUIRED, meetingadmin_check,
+	meetingcancel_run
+};
+
+/* Body keys (folded) and the field names of meeting_set(). */
+static const struct {
+	const char	*key;
+	const char	*field;
+} meetingadmin_keys[] = {
+	{ "aaben", "open" }, { "beskrivelse", "description" },
+	{ "capacity", "capacity" }, { "contact", "contact" },
+	{ "deadline", "deadline" }, { "description", "description" },
+	{ "end", "end" }, { "frist", "deadline" }, { "host", "host" },
+	{ "kapacitet", "capacity" }, { "kind", "kind" },
+	{ "konference", "parent" }, { "kontakt", "contact" },
+	{ "open", "open" }, { "parent", "parent" }, { "place", "place" },
+	{ "slut", "end" }, { "start", "start" }, { "sted", "place" },
+	{ "title", "title" }, { "titel", "title" }, { "type", "kind" },
+	{ "vaert", "host" },
+};
+
+/* Danish and English values for type: and åben:. */
+static const char *
+meetingadmin_value(const char *field, const char *v)
+{
+	static const struct { const char *in, *out; } words[] = {
+		{ "moede", "meeting" }, { "udflugt", "outing" },
+		{ "konference", "conference" }, { "ja", "yes" }, { "nej", "no" },
+	};
+	size_t	 i;
+
+	if (strcmp(field, "kind") != 0 && strcmp(field, "open") != 0)
+		return v;
+	for (i = 0; i < nitems(words); i++)
+		if (strcmp(v, words[i].in) == 0)
+			return words[i].out;
+	return v;
+}
+
+/*
+ * Applies the "key: value" lines of text to m; lines without a known
+ * key (a greeting, a signature) are passed over. -1 with err.
+ */
+static int
+meetingadmin_apply(struct store *st, const struct conf *conf,
+    struct meeting *m, const char *text, struct meeting_edit *e, char *err,
+    size_t errlen)
+{
+	char	*copy, *line, *save = NULL, *colon, *key, *val;
+	size_t	 i;
+	int	 rc = 0;
+
+	copy = xstrdup(text ? text : "");
+	for (line = strtok_r(copy, "\n", &save); line != NULL && rc == 0;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((colon = strchr(line, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		key = util_fold_dup(util_trim(line));
+		val = util_trim(colon + 1);
+		for (i = 0; i < nitems(meetingadmin_keys); i++)
+			if (strcmp(key, meetingadmin_keys[i].key) == 0)
+				break;
+		if (i < nitems(meetingadmin_keys)) {
+			char *fv = util_fold_dup(val);
+			const char *field = meetingadmin_keys[i].field;
+
+			rc = meeting_set(st, conf, m, field,
+			    meetingadmin_value(field, fv) != fv ?
+			    meetingadmin_value(field, fv) : val, e, err, errlen);
+			free(fv);
+		}
+		free(key);
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+meetingadmin_check(struct ctx *c)
+{
+	char	 code[16];
+
+	return meeting_code_ok(c->args, code) ? 0 : 1;
+}
+
+static int
+meetingadmin_usage(struct ctx *c, const char *tmpl, const char *err)
+{
+	const struct tvar v[] = { { "error", err }, { "code", c->args },
+	    { NULL, NULL } };
+
+	return reply_queue(c, tmpl, v, NULL);
+}
+
+/* Carries out an act (proven or confirmed); answers the secretariat. */
+static enum disp
+meetingadmin_do(struct ctx *c, const char *action, const char *code,
+    const char *fields)
+{
+	struct meeting		 m;
+	struct meeting_edit	 e;
+	char			 err[256] = "", n[16], *newcode = NULL;
+	char			*when = NULL;
+	int			 queued = 0, r;
+	enum disp		 d = D_TEMPFAIL;
+	bool			 add = strcmp(action, "meeting-new") == 0;
+
+	memset(&m, 0, sizeof(m));
+	memset(&e, 0, sizeof(e));
+	m.capacity = -1;
+	if (!add && (r = store_meeting_get(c->st, code, &m)) != 1) {
+		if (r == 0 && meeting_reply(c, "register.unknown", NULL, NULL,
+		    NULL) == 0)
+			d = D_REJECT;
+		goto out;
+	}
+	if (strcmp(action, "meeting-cancel") != 0 &&
+	    meetingadmin_apply(c->st, c->conf, &m, fields, &e, err,
+	    sizeof(err)) == -1) {
+		d = meetingadmin_usage(c, add ? "meetingnew.usage" :
+		    "meetingchange.usage", err) == 0 ? D_REJECT : D_TEMPFAIL;
+		goto out;
+	}
+	if (add)
+		r = meeting_add(c->st, &m, c->now, &newcode, err, sizeof(err));
+	else
+		r = meeting_commit(c->st, c->conf, c->tmpls, &m,
+		    strcmp(action, "meeting-cancel") == 0, c->now, &queued,
+		    err, sizeof(err));
+	if (r == -1) {
+		d = meetingadmin_usage(c, add ? "meetingnew.usage" :
+		    "meetingchange.usage", err) == 0 ? D_REJECT : D_TEMPFAIL;
+		goto out;
+	}
+	snprintf(n, sizeof(n), "%d", queued);
+	when = ical_when_dup(c->conf->timezone, m.start, c->lang, false);
+	{
+		const struct tvar v[] = { { "code", add ? newcode : m.code },
+		    { "title", m.title }, { "when", when }, { "count", n },
+		    { NULL, NULL } };
+
+		if (reply_queue(c, add ? "meeting.created" :
+		    strcmp(action, "meeting-cancel") == 0 ? "meeting.cancelled" :
+		    "meeting.changed", v, NULL) == 0)
+			d = D_DONE;
+	}
+	log_info("%s: %s %s by %s", action, add ? newcode : m.code, m.title,
+	    c->sender);
+ out:
+	free(newcode);
+	free(when);
+	meeting_clear(&m);
+	return d;
+}
+
+/* Proven now, or asked for by a reply from the secretariat address. */
+static enum disp
+meetingadmin_ask(struct ctx *c, const char *action, const char *code)
+{
+	char		*args, *title = NULL;
+	enum disp	 d;
+
+	if (auth_sender_proven(c->conf, c->m))
+		return meetingadmin_do(c, action, code, c->rest);
+	args = xasprintf("%s\n%s", code ? code : "", c->rest ? c->rest : "");
+	title = xasprintf("%s%s%s", code ? code : "", code ? " " : "",
+	    strcmp(action, "meeting-cancel") == 0 ? "(aflys / cancel)" : "");
+	d = confirm_ask(c, action, args, "meeting.confirm", title,
+	    c->rest) == 0 ? D_DONE : D_TEMPFAIL;
+	free(args);
+	free(title);
+	return d;
+}
+
+enum disp
+meetingadmin_confirmed(struct ctx *c, const struct pending *p)
+{
+	char		*code, *nl;
+	enum disp	 d;
+
+	if (!conf_is_secretariat(c->conf, p->addr)) {
+		snprintf(c->why, sizeof(c->why), "%s is no longer secretariat",
+		    p->addr);
+		return D_PARK;
+	}
+	code = xstrdup(p->args ? p->args : "");
+	if ((nl = strchr(code, '\n')) != NULL)
+		*nl = '\0';
+	d = meetingadmin_do(c, p->action, code, nl ? nl + 1 : "");
+	free(code);
+	return d;
+}
+
+static enum disp
+meetingnew_run(struct ctx *c)
+{
+	return meetingadmin_ask(c, "meeting-new", NULL);
+}
+
+static enum disp
+meetingchange_run(struct ctx *c)
+{
+	char	 code[16];
+
+	meeting_code_ok(c->args, code);
+	return meetingadmin_ask(c, "meeting-change", code);
+}
+
+static enum disp
+meetingcancel_run(struct ctx *c)
+{
+	char	 code[16];
+
+	meeting_code_ok(c->args, code);
+	return meetingadmin_ask(c, "meeting-cancel", code);
+}

@@ -1,0 +1,169 @@
+/*
+ * participants.c: DELTAGERE <kode> / PARTICIPANTS <code>. The
+ * secretariat only (the dispatcher answers anyone else with notmember).
+ * Replies with the meeting's participant list as a CSV file that Danish
+ * Excel opens right (cli_csv_dup) and the counts in the text.
+ * Templates: participants.list, participants.usage, register.unknown,
+ * csv.header. Tables: meetings, registrations, members (read), outbox.
+ *
+ * Authorisation is by the From address, through WHO_SECRETARIAT. That
+ * is enough here, though not for commands that change state: the list
+ * is only ever sent to the configured secretariat address the request
+ * claims to come from, so a forged From reveals nothing to the forger.
+ * Stronger proof (DKIM/DMARC, a confirmation round trip) is auth.c's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "handler.h"
+#include "ical.h"
+#include "log.h"
+#include "util.h"
+
+static int		 participants_check(struct ctx *);
+static enum disp	 participants_run(struct ctx *);
+static char		*participants_filename_dup(struct ctx *,
+			    const struct meeting *);
+static int		 participants_guests(struct ctx *,
+			    const struct meeting *, int *);
+static int		 participants_reply(struct ctx *,
+			    const struct meeting *, const char *);
+
+const struct handler h_participants = {
+	"participants", WHO_SECRETARIAT, ARGS_REQUIRED, participants_check,
+	participants_run
+};
+
+/* "Deltagere til mødet i morgen" is a person's sentence, not a code. */
+static int
+participants_check(struct ctx *c)
+{
+	char	 code[16];
+
+	return meeting_code_ok(c->args, code) ? 0 : 1;
+}
+
+static enum disp
+participants_run(struct ctx *c)
+{
+	struct meeting	 m;
+	char		 code[16], *csv = NULL;
+	enum disp	 d = D_TEMPFAIL;
+	int		 r;
+
+	memset(&m, 0, sizeof(m));
+	meeting_code_ok(c->args, code);
+	if ((r = store_meeting_get(c->st, code, &m)) == -1)
+		goto out;
+	if (r == 0) {
+		c->args = code;
+		d = meeting_reply(c, "register.unknown", NULL, NULL, NULL) ==
+		    0 ? D_REJECT : D_TEMPFAIL;
+		goto out;
+	}
+	if ((csv = cli_csv_dup(c->st, c->tmpls, &m, c->lang)) == NULL)
+		goto out;
+	if (participants_reply(c, &m, csv) == 0)
+		d = D_DONE;
+ out:
+	free(csv);
+	meeting_clear(&m);
+	return d;
+}
+
+/*
+ * "Deltagere M3.csv": the file is named by the Subject of csv.header
+ * (its header row's text), so the name is in the reader's language.
+ */
+static char *
+participants_filename_dup(struct ctx *c, const struct meeting *m)
+{
+	const struct tvar	 none[] = { { NULL, NULL } };
+	char			*subject = NULL, *body = NULL, *name;
+
+	if (tmpl_render(c->tmpls, c->lang, "csv.header", none, &subject,
+	    &body) == 0 && *util_trim(subject) != '\0')
+		name = xasprintf("%s %s.csv", subject, m->code);
+	else
+		name = xasprintf("%s.csv", m->code);
+	free(subject);
+	free(body);
+	return name;
+}
+
+/* Guests (non-members) among the registered. */
+static int
+participants_guests(struct ctx *c, const struct meeting *m, int *guests)
+{
+	struct registration	*v = NULL;
+	size_t			 n = 0, i;
+
+	*guests = 0;
+	if (store_reg_list(c->st, m->id, "registered", &v, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		*guests += v[i].guest;
+	registrations_free(v, n);
+	return 0;
+}
+
+/*
+ * The answer with the file attached. reply_queue() carries no files, so
+ * this queues with mail_queue() and applies reply_queue()'s hourly limit
+ * per address itself.
+ */
+static int
+participants_reply(struct ctx *c, const struct meeting *m, const char *csv)
+{
+	struct mime_attach	 a;
+	struct outmail		 o;
+	char			 reg[16], wait[16], guest[16], cap[16];
+	char			*name, *when;
+	int64_t			 recent = 0;
+	int			 guests, rc = -1;
+
+	if (store_outbox_count_to(c->st, c->sender, "reply", c->now - 3600,
+	    &recent) == -1 || participants_guests(c, m, &guests) == -1)
+		return -1;
+	if (recent >= c->conf->replies_per_hour) {
+		log_warnx("participants of %s to %s not sent: %lld replies in "
+		    "the last hour (limit %d)", m->code, c->sender,
+		    (long long)recent, c->conf->replies_per_hour);
+		return 0;
+	}
+	snprintf(reg, sizeof(reg), "%d", m->taken);
+	snprintf(wait, sizeof(wait), "%d", m->waiting);
+	snprintf(guest, sizeof(guest), "%d", guests);
+	snprintf(cap, sizeof(cap), "%d", m->capacity);
+	name = participants_filename_dup(c, m);
+	when = ical_when_dup(c->conf->timezone, m->start, c->lang, false);
+	{
+		const struct tvar v[] = { { "code", m->code },
+		    { "title", m->title }, { "when", when },
+		    { "place", m->place ? m->place : "" },
+		    { "host", m->host ? m->host : "" }, { "registered", reg },
+		    { "waiting", wait }, { "guests", guest },
+		    { "capacity", cap }, { "file", name }, { NULL, NULL } };
+
+		a.type = "text/csv; charset=UTF-8";
+		a.filename = name;
+		a.data = csv;
+		a.len = strlen(csv);
+		memset(&o, 0, sizeof(o));
+		o.to = c->sender;
+		o.to_name = c->sender_name;
+		o.lang = c->lang;
+		o.tmpl = "participants.list";
+		o.vars = v;
+		o.thread = c->m;
+		o.attach = &a;
+		o.nattach = 1;
+		o.kind = "reply";
+		rc = mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL);
+	}
+	free(name);
+	free(when);
+	return rc;
+}
