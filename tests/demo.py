@@ -23,7 +23,7 @@ def show(net, addr, label):
         print("      Fra:  %s" % m["From"])
         print("      Til:  %s" % m["To"])
         print("      Emne: %s" % m["Subject"])
-        for line in e2e.body(m).strip().splitlines()[:14]:
+        for line in e2e.body(m).strip().splitlines()[:20]:
             print("      | " + line)
 
 
@@ -105,6 +105,30 @@ Sendt fra min iPhone
 """ % (jens, net.user, conf["Subject"], conf["Message-ID"], conf["Message-ID"]), "bekræfter")
         run(net)
         show(net, jens, "Jens")
+        print("\n  --- sekretariatet opretter et møde: ffnet -c ffnet.conf meeting add ...")
+        code = e2e.cli(net, "meeting", "add", "--title", "Netværksmøde hos Hansen VVS",
+                       "--start", "2030-03-12 14:00", "--end", "2030-03-12 16:30",
+                       "--place", "Industrivej 1, 4200 Slagelse", "--host", "Hansen VVS",
+                       "--capacity", "20").strip()
+        print("      %s" % code)
+        say(net, "Jens tilmelder sig mødet", """From: "Jens Hansen" <%s>
+To: %s
+Subject: DELTAG %s
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Kost: vegetar
+""" % (jens, net.user, code), "med en note om kost")
+        run(net)
+        show(net, jens, "Jens")
+        method, props, raw = e2e.calendar(net.replies(jens)[-1])
+        print("\n      Kalenderdelen (text/calendar; method=%s), som Outlook, Google og Apple læser:" % method)
+        lines = raw.replace("\r\n ", "").split("\r\n")
+        vevent = lines.index("BEGIN:VEVENT") if "BEGIN:VEVENT" in lines else 0
+        for line in lines[:1] + lines[vevent:]:
+            if line.split(":")[0].split(";")[0] in ("METHOD", "UID", "SEQUENCE", "DTSTART", "DTEND",
+                                                   "SUMMARY", "LOCATION", "ORGANIZER", "ATTENDEE", "STATUS"):
+                print("      | " + line)
         print("\n  Medlemmer nu:")
         for row in net.sql("SELECT addr, name, org, status FROM members"):
             print("      %s" % " | ".join(str(x) for x in row))
