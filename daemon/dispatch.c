@@ -127,6 +127,16 @@ dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
 	int	 ok;
 
 	*kind = h->name;
+	/* first: is it a command at all ("Deltagere til mødet i går…")? */
+	ok = h->args != ARGS_REQUIRED || *c->args != '\0' ? 0 : -1;
+	if (ok == 0 && h->check != NULL)
+		ok = h->check(c);
+	if (ok == 1) {
+		snprintf(c->why, sizeof(c->why), "%s with words that are not "
+		    "its arguments", h->name);
+		*kind = "none";
+		return D_SKIP;
+	}
 	if (h->who == WHO_MEMBER && c->member == NULL)
 		return h_notmember.run(c);
 	if (h->who == WHO_SECRETARIAT &&
@@ -137,15 +147,6 @@ dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
 		    h->name);
 		return reply_queue(c, "notsecretariat", v, NULL) == 0 ?
 		    D_REJECT : D_TEMPFAIL;
-	}
-	ok = h->args != ARGS_REQUIRED || *c->args != '\0' ? 0 : -1;
-	if (ok == 0 && h->check != NULL)
-		ok = h->check(c);
-	if (ok == 1) {	/* "Deltag i konferencen": a person's sentence */
-		snprintf(c->why, sizeof(c->why), "%s with words that are not "
-		    "its arguments", h->name);
-		*kind = "none";
-		return D_SKIP;
 	}
 	if (ok == -1) {
 		const struct tvar v[] = { { NULL, NULL } };

@@ -123,6 +123,7 @@ static icalcomponent	*ical_vevent_new(enum ical_method,
 			    const struct ical_event *, icaltimezone *);
 static void		 ical_line_quote(struct buf *, const char *, size_t);
 static void		 ical_line_fold(struct buf *, const char *, size_t);
+static void		 ical_line_put(struct buf *, const struct buf *);
 static char		*ical_serialise_dup(icalcomponent *);
 static icalcomponent	*ical_event_find(icalcomponent *, icalcomponent **);
 static icalcomponent	*ical_event_in(icalcomponent *);
@@ -417,7 +418,7 @@ ical_build(enum ical_method method, const struct ical_event *ev)
 static void
 ical_line_quote(struct buf *b, const char *s, size_t n)
 {
-	size_t	 i = 0, j, k;
+	size_t	 i = 0, j;
 	bool	 need;
 
 	while (i < n && s[i] != ';' && s[i] != ':')
@@ -448,8 +449,7 @@ ical_line_quote(struct buf *b, const char *s, size_t n)
 					need = true;
 			if (need)
 				buf_addc(b, '"');
-			for (k = i; k < j; k++)
-				buf_addc(b, s[k]);
+			buf_add(b, s + i, j - i);
 			if (need)
 				buf_addc(b, '"');
 			i = j;
@@ -485,6 +485,20 @@ ical_line_fold(struct buf *b, const char *s, size_t n)
 	}
 }
 
+/* Quotes and folds one unfolded line into out. */
+static void
+ical_line_put(struct buf *out, const struct buf *line)
+{
+	struct buf	 q;
+
+	if (line->len == 0)
+		return;
+	buf_init(&q);
+	ical_line_quote(&q, line->data, line->len);
+	ical_line_fold(out, q.data, q.len);
+	buf_clear(&q);
+}
+
 /*
  * Serialises with libical, then unfolds its output and writes every
  * line again through ical_line_quote() and ical_line_fold(), so quoting
@@ -511,16 +525,10 @@ ical_serialise_dup(icalcomponent *cal)
 			p++;	/* a fold: drop the newline and the space */
 			continue;
 		}
-		if (line.len > 0) {
-			struct buf	 q;
-
-			buf_init(&q);
-			ical_line_quote(&q, line.data, line.len);
-			ical_line_fold(&out, q.data, q.len);
-			buf_clear(&q);
-		}
+		ical_line_put(&out, &line);
 		line.len = 0;
 	}
+	ical_line_put(&out, &line);
 	buf_clear(&line);
 	icalmemory_free_buffer(s);
 	return buf_release(&out);
@@ -908,6 +916,7 @@ ical_local_to_utc(const char *tzid, const char *s, time_t *out)
 	icaltimezone		*zone;
 	time_t			 t;
 
+	ical_lib_init();
 	if ((zone = ical_zone(tzid)) == NULL || ical_parse_local(s, &tt) == -1)
 		return -1;
 	t = icaltime_as_timet_with_zone(tt, zone);
@@ -934,6 +943,7 @@ ical_when_dup(const char *tzid, time_t t, const char *lang, bool time_only)
 	bool			 en;
 	int			 wd;
 
+	ical_lib_init();
 	en = lang != NULL && strncasecmp(lang, "en", 2) == 0;
 	tt = ical_utc_tt(t);
 	if ((zone = ical_zone(tzid)) != NULL)

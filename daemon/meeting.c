@@ -151,6 +151,7 @@ meeting_commit(struct store *st, const struct conf *conf,
 	}
 	m->sequence++;	/* RFC 5545 3.8.7.4: every change the invite shows */
 	if (store_meeting_update(st, m) == -1 ||
+	    (!cancel && store_meeting_reminders_reset(st, m->id) == -1) ||
 	    (*queued = invite_all(st, conf, t, m, cancel ? INV_CANCEL_MEETING :
 	    INV_UPDATE, now)) == -1 ||
 	    (!cancel && meeting_fill(st, conf, t, m, now) == -1)) {

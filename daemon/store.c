@@ -29,7 +29,8 @@ enum q {
 	Q_AUDIT,
 	Q_MEET_ADD, Q_MEET_GET, Q_MEET_GET_ID, Q_MEET_UPDATE, Q_MEET_LIST, Q_MEET_COUNT_KIND,
 	Q_REG_GET, Q_REG_BY_UID, Q_REG_PUT, Q_REG_STATE, Q_REG_PARTSTAT,
-	Q_REG_LIST, Q_REG_LIST_STATE, Q_REG_POS,
+	Q_REG_LIST, Q_REG_LIST_STATE, Q_REG_POS, Q_MEET_REMIND_RESET,
+	Q_REG_REMIND_RESET,
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
 	Q_MAX
 };
@@ -127,6 +128,9 @@ static const char *const sql[Q_MAX] = {
 	    "meeting = ? AND state = ? ORDER BY created, id",
 	[Q_REG_POS] = "SELECT count(*) FROM registrations WHERE meeting = ? AND "
 	    "state = 'waiting' AND (created < ? OR (created = ? AND id <= ?))",
+	[Q_MEET_REMIND_RESET] = "UPDATE meetings SET reminded = NULL WHERE id = ?",
+	[Q_REG_REMIND_RESET] = "UPDATE registrations SET reminded = NULL WHERE "
+	    "meeting = ?",
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
@@ -1414,4 +1418,19 @@ store_reg_set_reminded(struct store *st, int64_t id, time_t now)
 	return store_mark_once(st, "UPDATE registrations SET reminded = ? "
 	    "WHERE id = ? AND reminded IS NULL AND state = 'registered'", id,
 	    now);
+}
+
+int
+store_meeting_reminders_reset(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, Q_MEET_REMIND_RESET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (store_exec_done(st, s) == -1 ||
+	    (s = store_stmt(st, Q_REG_REMIND_RESET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return store_exec_done(st, s);
 }

@@ -210,6 +210,8 @@ int	store_meeting_remind_due(struct store *, time_t now, time_t until,
  */
 int	store_meeting_set_reminded(struct store *, int64_t id, time_t now);
 int	store_reg_set_reminded(struct store *, int64_t id, time_t now);
+/* A meeting moved in time: its reminders are due again. */
+int	store_meeting_reminders_reset(struct store *, int64_t id);
 
 /* The audit trail of membership changes. */
 int	store_audit(struct store *, const char *addr, const char *action,

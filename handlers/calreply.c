@@ -184,12 +184,17 @@ calreply_run(struct ctx *c)
 		goto out;
 	}
 	/* RFC 5546 3.2.3: the ATTENDEE answering is the registrant */
-	if (c->cal->attendee == NULL ||
-	    !util_addr_eq(c->cal->attendee, g.addr)) {
+	if (c->cal->attendee == NULL) {
+		snprintf(c->why, sizeof(c->why), "calendar %s for %s %s "
+		    "without an ATTENDEE: for a person", c->cal->method,
+		    m.code, g.addr);
+		d = D_PARK;
+		goto out;
+	}
+	if (!util_addr_eq(c->cal->attendee, g.addr)) {
 		snprintf(c->why, sizeof(c->why), "calendar %s for %s: "
 		    "ATTENDEE %s is not the registration's address %s",
-		    c->cal->method, m.code, c->cal->attendee ?
-		    c->cal->attendee : "missing", g.addr);
+		    c->cal->method, m.code, c->cal->attendee, g.addr);
 		d = D_PARK;
 		goto out;
 	}
