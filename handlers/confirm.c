@@ -19,7 +19,8 @@ static int		 confirm_check(struct ctx *);
 static enum disp	 confirm_run(struct ctx *);
 static enum disp	 confirm_do(struct ctx *, const struct pending *);
 static bool		 confirm_code(struct ctx *, char [AUTH_CODE_LEN + 1]);
-static enum disp	 confirm_unregister(struct ctx *, const struct pending *);
+static enum disp	 confirm_unregister(struct ctx *,
+			    const struct pending *);
 
 const struct handler h_confirm = {
 	"confirm", WHO_ANYONE, ARGS_OPTIONAL, confirm_check, confirm_run
