@@ -40,7 +40,7 @@ static enum disp
 calreply_declined(struct ctx *c, const struct meeting *m,
     const struct registration *g)
 {
-	char		*when = NULL;
+	char		*when = NULL, *args = NULL;
 	enum disp	 d = D_TEMPFAIL;
 
 	if (strcmp(m->status, "cancelled") == 0 || c->now >= m->start) {
@@ -51,11 +51,13 @@ calreply_declined(struct ctx *c, const struct meeting *m,
 		goto out;
 	}
 	when = ical_when_dup(c->conf->timezone, m->start, c->lang, false);
+	/* the UID too: a later registration is not the one declined */
+	args = xasprintf("%s %s", m->code, g->uid);
 	{
 		const struct tvar v[] = { { "meeting", m->code },
 		    { "title", m->title }, { "when", when }, { NULL, NULL } };
 
-		if (confirm_ask_vars(c, "unregister", m->code,
+		if (confirm_ask_vars(c, "unregister", args,
 		    "calreply.declined", g->name, NULL, v) == -1)
 			goto out;
 	}
@@ -64,6 +66,7 @@ calreply_declined(struct ctx *c, const struct meeting *m,
 	d = D_DONE;
  out:
 	free(when);
+	free(args);
 	return d;
 }
 

@@ -165,17 +165,24 @@ confirm_unregister(struct ctx *c, const struct pending *p)
 {
 	struct meeting		 m;
 	struct registration	 g;
+	char			*code, *uid;
 	bool			 was_registered;
 	int			 r;
 	enum disp		 d = D_TEMPFAIL;
 
 	memset(&g, 0, sizeof(g));
-	if ((r = store_meeting_get(c->st, p->args ? p->args : "", &m)) == -1 ||
+	memset(&m, 0, sizeof(m));
+	/* args: "CODE UID", the registration that was declined */
+	code = xstrdup(p->args ? p->args : "");
+	if ((uid = strchr(code, ' ')) != NULL)
+		*uid++ = '\0';
+	if ((r = store_meeting_get(c->st, code, &m)) == -1 ||
 	    (r == 1 && (r = store_reg_get(c->st, m.id, p->addr, &g)) == -1) ||
 	    store_pending_use(c->st, p->id, c->now) == -1)
 		goto out;
-	if (r == 0 || strcmp(g.state, "registered") != 0) {
-		c->args = p->args ? p->args : "";
+	if (r == 0 || strcmp(g.state, "registered") != 0 ||
+	    (uid != NULL && strcmp(uid, g.uid) != 0)) {
+		c->args = code;
 		d = meeting_reply(c, "unregister.notfound", r ? &m : NULL, NULL,
 		    NULL) == 0 ? D_DONE : D_TEMPFAIL;
 		snprintf(c->why, sizeof(c->why), "confirmed giving up %s, "
@@ -189,6 +196,7 @@ confirm_unregister(struct ctx *c, const struct pending *p)
  out:
 	registration_clear(&g);
 	meeting_clear(&m);
+	free(code);
 	return d;
 }
 

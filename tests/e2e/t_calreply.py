@@ -359,8 +359,10 @@ def t_calreply(s):
           "calreply: Danish question with a code: %s" % ask["Subject"])
     check("Netværksmøde hos Hansen VVS" in body(ask), "calreply: the question names the meeting")
     check(calendar(ask)[0] is None, "calreply: the question carries no calendar")
-    check(net.sql("SELECT action, args FROM pending WHERE addr = ?", carl)[-1] == ("unregister", "M1"),
-          "calreply: pending unregister M1")
+    pend = net.sql("SELECT action, args FROM pending WHERE addr = ?", carl)[-1]
+    uid_now = net.sql("SELECT r.uid FROM registrations r WHERE r.addr = ?", carl)[0][0]
+    check(pend == ("unregister", "M1 " + uid_now),
+          "calreply: pending unregister of this registration (M1 and its UID): %r" % (pend,))
     inbox = net.folder("INBOX")
     check(len(inbox) == 2 and all("\\Seen" not in f for f, _ in inbox),
           "calreply: unknown UID and the mail without a calendar stay unread in the inbox: %r" % inbox)
@@ -414,15 +416,22 @@ def t_calreply(s):
     feed(net, good, "bodecl", uid=buid, attendee=bo, partstat="DECLINED", seq=bseq)
     net.send("From: %s\nTo: %s\nSubject: FRAMELD M1\n\n" % (bo, net.user))
     net.once()
-    ask = net.replies(bo)[-2] if len(net.replies(bo)) >= 2 else None
+    # the question and the CANCEL arrive in either order: find the question
+    asks = [m for m in net.replies(bo) if e2e.code_of(m) is not None]
+    ask = asks[-1] if asks else None
     check(ask is not None and e2e.code_of(ask) is not None and reg(net, bo)[0] == "cancelled",
           "calreply: asked, then unregistered by FRAMELD")
+    # Bo changes his mind and registers again (a new UID); the old
+    # question, confirmed now, must not cancel the new registration
+    net.send("From: %s\nTo: %s\nSubject: DELTAG M1\n\n" % (bo, net.user))
+    net.once()
     n_bo = sent_to(net, bo)
     net.send(e2e.outlook_reply(net, ask, bo, "Ja"))
     net.once()
     r = net.replies(bo)[-1]
     check(sent_to(net, bo) == n_bo + 1 and "ikke tilmeldt" in str(r["Subject"]) and calendar(r)[0] is None,
           "calreply: a late confirmation is told there is no seat: %s" % r["Subject"])
+    check(reg(net, bo)[0] in ("registered", "waiting"), "calreply: the new registration stands: %r" % (reg(net, bo),))
     check(net.sql("SELECT count(*) FROM audit WHERE addr = ? AND action = 'unregistered'", bo)[0][0] == 1,
           "calreply: unregistered once")
     net.done()
