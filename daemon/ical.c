@@ -31,20 +31,7 @@
 #include <strings.h>
 #include <time.h>
 
-/*
- * ical.h's enum ical_status constants (ICAL_STATUS_NONE…) have the names
- * of libical's enum icalproperty_status: ours are renamed FFNET_… while
- * ical.h is read, so both can be used here. Values are unchanged.
- */
-#define ICAL_STATUS_NONE	FFNET_ICAL_STATUS_NONE
-#define ICAL_STATUS_CONFIRMED	FFNET_ICAL_STATUS_CONFIRMED
-#define ICAL_STATUS_TENTATIVE	FFNET_ICAL_STATUS_TENTATIVE
-#define ICAL_STATUS_CANCELLED	FFNET_ICAL_STATUS_CANCELLED
 #include "ical.h"
-#undef ICAL_STATUS_NONE
-#undef ICAL_STATUS_CONFIRMED
-#undef ICAL_STATUS_TENTATIVE
-#undef ICAL_STATUS_CANCELLED
 
 #include <libical/ical.h>
 
@@ -287,9 +274,9 @@ static enum icalproperty_status
 ical_status(enum ical_status s)
 {
 	switch (s) {
-	case FFNET_ICAL_STATUS_TENTATIVE:
+	case FFNET_STATUS_TENTATIVE:
 		return ICAL_STATUS_TENTATIVE;
-	case FFNET_ICAL_STATUS_CANCELLED:
+	case FFNET_STATUS_CANCELLED:
 		return ICAL_STATUS_CANCELLED;
 	default:
 		return ICAL_STATUS_CONFIRMED;
@@ -357,7 +344,7 @@ ical_vevent_new(enum ical_method method, const struct ical_event *ev,
 	ical_add_text(v, ICAL_SUMMARY_PROPERTY, ev->summary);
 	ical_add_text(v, ICAL_LOCATION_PROPERTY, ev->location);
 	ical_add_text(v, ICAL_DESCRIPTION_PROPERTY, ev->description);
-	if (ev->status != FFNET_ICAL_STATUS_NONE)
+	if (ev->status != FFNET_STATUS_NONE)
 		icalcomponent_add_property(v,
 		    icalproperty_new_status(ical_status(ev->status)));
 	icalcomponent_add_property(v, ical_person_new(true,

@@ -17,10 +17,10 @@ enum ical_method {
 };
 
 enum ical_status {
-	ICAL_STATUS_NONE,	/* no STATUS property (a personal CANCEL) */
-	ICAL_STATUS_CONFIRMED,
-	ICAL_STATUS_TENTATIVE,
-	ICAL_STATUS_CANCELLED,
+	FFNET_STATUS_NONE,	/* no STATUS property (a personal CANCEL) */
+	FFNET_STATUS_CONFIRMED,
+	FFNET_STATUS_TENTATIVE,
+	FFNET_STATUS_CANCELLED,
 };
 
 /* One event as ffnet sends it: one registrant, one attendee. */

@@ -65,9 +65,9 @@ invite_queue(struct store *st, const struct conf *conf,
 	ev.summary = m->title;
 	ev.location = m->place;
 	ev.description = desc;
-	ev.status = what == INV_CANCEL_MEETING ? ICAL_STATUS_CANCELLED :
-	    what == INV_CANCEL_PERSONAL ? ICAL_STATUS_NONE :
-	    ICAL_STATUS_CONFIRMED;
+	ev.status = what == INV_CANCEL_MEETING ? FFNET_STATUS_CANCELLED :
+	    what == INV_CANCEL_PERSONAL ? FFNET_STATUS_NONE :
+	    FFNET_STATUS_CONFIRMED;
 	ev.organizer_name = conf->name;
 	ev.organizer_addr = conf->address;
 	ev.attendee_name = g->name;

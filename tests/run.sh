@@ -46,6 +46,7 @@ corpora=tests/corpus
 [ -d ../shared/corpus ] && corpora="$corpora ../shared/corpus"
 suite corpus env FFNET_CORPUS="$corpora" $VG build/tests/test_corpus
 suite net env NET_WRAP="$VG" bash tests/net.sh
+suite ical sh tests/ical/validate.sh
 suite e2e python3 tests/e2e/e2e.py
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,19 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-/*
- * libical names its STATUS values like ical.h does (see daemon/ical.c):
- * here ical.h's are ST_*.
- */
-#define ICAL_STATUS_NONE	ST_NONE
-#define ICAL_STATUS_CONFIRMED	ST_CONFIRMED
-#define ICAL_STATUS_TENTATIVE	ST_TENTATIVE
-#define ICAL_STATUS_CANCELLED	ST_CANCELLED
 #include "ical.h"
-#undef ICAL_STATUS_NONE
-#undef ICAL_STATUS_CONFIRMED
-#undef ICAL_STATUS_TENTATIVE
-#undef ICAL_STATUS_CANCELLED
 
 #include <libical/ical.h>
 
@@ -267,9 +255,9 @@ t_build_text(const char *u, enum ical_method m, enum ical_status st,
 	CHECK(t_has(u, "\r\nDTSTART:19700329T020000\r\n"));
 	CHECK(!t_has(u, "UNTIL") && !t_has(u, "freeassociation"));
 	snprintf(want, sizeof(want), "\r\nSTATUS:%s\r\n",
-	    st == ST_CANCELLED ? "CANCELLED" :
-	    st == ST_TENTATIVE ? "TENTATIVE" : "CONFIRMED");
-	CHECK(st == ST_NONE ? !t_has(u, "STATUS") : t_has(u, want));
+	    st == FFNET_STATUS_CANCELLED ? "CANCELLED" :
+	    st == FFNET_STATUS_TENTATIVE ? "TENTATIVE" : "CONFIRMED");
+	CHECK(st == FFNET_STATUS_NONE ? !t_has(u, "STATUS") : t_has(u, want));
 }
 
 /* One built object: the text itself, libical's view, and ical_parse's. */
@@ -309,7 +297,7 @@ t_build_case(enum ical_method m, enum ical_status st, time_t start,
 static void
 t_build_more(void)
 {
-	struct ical_event	 e = t_event(T_SUMMER, ST_CONFIRMED);
+	struct ical_event	 e = t_event(T_SUMMER, FFNET_STATUS_CONFIRMED);
 	char			*s, *u;
 
 	e.tzid = "America/New_York";
@@ -344,7 +332,7 @@ t_build_more(void)
 static void
 t_fold_boundaries(void)
 {
-	struct ical_event	 e = t_event(T_WINTER, ST_CONFIRMED);
+	struct ical_event	 e = t_event(T_WINTER, FFNET_STATUS_CONFIRMED);
 	struct buf		 d;
 	icalcomponent		*cal;
 	char			*s;
@@ -960,15 +948,15 @@ main(void)
 {
 	size_t		 n;
 
-	t_build_case(ICAL_REQUEST, ST_CONFIRMED, T_SUMMER,
+	t_build_case(ICAL_REQUEST, FFNET_STATUS_CONFIRMED, T_SUMMER,
 	    "20260611T140000");
-	t_build_case(ICAL_REQUEST, ST_CONFIRMED, T_WINTER,
+	t_build_case(ICAL_REQUEST, FFNET_STATUS_CONFIRMED, T_WINTER,
 	    "20260115T100000");
-	t_build_case(ICAL_CANCEL, ST_CANCELLED, T_SUMMER,
+	t_build_case(ICAL_CANCEL, FFNET_STATUS_CANCELLED, T_SUMMER,
 	    "20260611T140000");
-	t_build_case(ICAL_CANCEL, ST_NONE, T_WINTER,
+	t_build_case(ICAL_CANCEL, FFNET_STATUS_NONE, T_WINTER,
 	    "20260115T100000");
-	t_build_case(ICAL_REQUEST, ST_TENTATIVE, T_WINTER,
+	t_build_case(ICAL_REQUEST, FFNET_STATUS_TENTATIVE, T_WINTER,
 	    "20260115T100000");
 	t_build_more();
 	t_fold_boundaries();
