@@ -73,7 +73,7 @@ main(int argc, char *argv[])
 	    "gartneriet, hvor vi ser på æbler, pærer og blåbær.\n"
 	    "Sti til programmet: C:\\netværk\\program.pdf – tilmelding er "
 	    "bindende, afbud til sekretariatet.";
-	ev.status = ICAL_STATUS_CONFIRMED;
+	ev.status = FFNET_STATUS_CONFIRMED;
 	ev.organizer_name = "Erhvervsnetværk Slagelse";
 	ev.organizer_addr = "tilmelding@netvaerk.example.dk";
 	ev.attendee_name = "Søren Østergård";
@@ -81,7 +81,7 @@ main(int argc, char *argv[])
 	rc |= gen_one(argv[1], "request-summer.ics", ICAL_REQUEST, &ev);
 	/* RFC 5546 3.2.5: same UID, higher SEQUENCE, STATUS:CANCELLED. */
 	ev.sequence = 1;
-	ev.status = ICAL_STATUS_CANCELLED;
+	ev.status = FFNET_STATUS_CANCELLED;
 	rc |= gen_one(argv[1], "cancel-meeting.ics", ICAL_CANCEL, &ev);
 
 	ev.uid = "0a7d5e21-91bc-4f08-b3c6-ffnet-winter@netvaerk.example.dk";
@@ -89,11 +89,11 @@ main(int argc, char *argv[])
 	ev.start = G_WINTER;
 	ev.end = G_WINTER + 90 * 60;
 	ev.summary = "Vintermøde: årsregnskab, bestyrelsesvalg";
-	ev.status = ICAL_STATUS_CONFIRMED;
+	ev.status = FFNET_STATUS_CONFIRMED;
 	rc |= gen_one(argv[1], "request-winter.ics", ICAL_REQUEST, &ev);
 	/* A personal CANCEL (one registration withdrawn): no STATUS. */
 	ev.sequence = 2;
-	ev.status = ICAL_STATUS_NONE;
+	ev.status = FFNET_STATUS_NONE;
 	rc |= gen_one(argv[1], "cancel-personal.ics", ICAL_CANCEL, &ev);
 	return rc ? 1 : 0;
 }
