@@ -131,7 +131,8 @@ cli_change(struct cli *c, const char *code, bool cancel, int argc,
 		goto out;
 	}
 	if (store_begin(c->st) == -1 || meeting_commit(c->st, c->conf,
-	    c->tmpls, &m, cancel, time(NULL), &n, err, sizeof(err)) == -1 ||
+	    c->tmpls, &m, cancel, &c->edit, time(NULL), &n, err,
+	    sizeof(err)) == -1 ||
 	    store_commit(c->st) == -1) {
 		store_rollback(c->st);
 		fprintf(stderr, "ffnet: %s: not changed: %s\n", m.code, err);

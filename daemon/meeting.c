@@ -28,6 +28,7 @@ meeting_str(char **field, const char *v, struct meeting_edit *e,
 	*field = xstrdup(v);
 	e->changed = true;
 	e->moved |= significant;
+	e->shown = true;
 }
 
 static int
@@ -79,11 +80,14 @@ meeting_set(struct store *st, const struct conf *conf, struct meeting *m,
 		meeting_str(&m->host, v, e, false);
 	else if (strcmp(name, "description") == 0)
 		meeting_str(&m->description, v, e, false);
-	else if (strcmp(name, "contact") == 0 && util_is_addr(v))
+	else if (strcmp(name, "contact") == 0 && util_is_addr(v)) {
 		meeting_str(&m->host_contact, v, e, false);
-	else if (strcmp(name, "kind") == 0 && (strcmp(v, "meeting") == 0 ||
-	    strcmp(v, "outing") == 0 || strcmp(v, "conference") == 0))
+		e->shown = false;	/* not in the invite */
+	} else if (strcmp(name, "kind") == 0 && (strcmp(v, "meeting") == 0 ||
+	    strcmp(v, "outing") == 0 || strcmp(v, "conference") == 0)) {
 		meeting_str(&m->kind, v, e, false);
+		e->shown = false;
+	}
 	else if (strcmp(name, "open") == 0 && (strcmp(v, "yes") == 0 ||
 	    strcmp(v, "no") == 0)) {
 		e->changed |= m->open != (v[0] == 'y');
@@ -137,9 +141,12 @@ meeting_add(struct store *st, struct meeting *m, time_t now, char **code,
 
 int
 meeting_commit(struct store *st, const struct conf *conf,
-    const struct tmpls *t, struct meeting *m, bool cancel, time_t now,
-    int *queued, char *err, size_t errlen)
+    const struct tmpls *t, struct meeting *m, bool cancel,
+    const struct meeting_edit *e, time_t now, int *queued, char *err,
+    size_t errlen)
 {
+	bool	 tell = cancel || e->moved || e->shown;
+
 	*queued = 0;
 	if (m->end <= m->start) {
 		snprintf(err, errlen, "the end must come after the start");
@@ -149,11 +156,13 @@ meeting_commit(struct store *st, const struct conf *conf,
 		free(m->status);
 		m->status = xstrdup("cancelled");
 	}
-	m->sequence++;	/* RFC 5545 3.8.7.4: every change the invite shows */
+	if (cancel || e->moved)
+		m->sequence++;	/* RFC 5545 3.8.7.4 */
 	if (store_meeting_update(st, m) == -1 ||
-	    (!cancel && store_meeting_reminders_reset(st, m->id) == -1) ||
-	    (*queued = invite_all(st, conf, t, m, cancel ? INV_CANCEL_MEETING :
-	    INV_UPDATE, now)) == -1 ||
+	    (!cancel && e->moved &&
+	    store_meeting_reminders_reset(st, m->id) == -1) ||
+	    (tell && (*queued = invite_all(st, conf, t, m, cancel ?
+	    INV_CANCEL_MEETING : INV_UPDATE, now)) == -1) ||
 	    (!cancel && meeting_fill(st, conf, t, m, now) == -1)) {
 		snprintf(err, errlen, "store error");
 		return -1;

@@ -19,6 +19,7 @@ struct tmpls;
 struct meeting_edit {
 	bool	 changed;
 	bool	 moved;		/* time, place or status: raise SEQUENCE */
+	bool	 shown;		/* title, host or text: the invite shows it */
 };
 
 /*
@@ -33,13 +34,16 @@ int	meeting_set(struct store *, const struct conf *, struct meeting *,
 int	meeting_add(struct store *, struct meeting *, time_t now, char **code,
 	    char *err, size_t errlen);
 /*
- * Stores a changed (or, with cancel, cancelled) meeting with a higher
- * SEQUENCE, queues the update or the cancel to everyone registered and
- * moves people up from the waiting list when seats appear. *queued
- * gets the number of calendar mails. -1 with err.
+ * Stores a changed (or, with cancel, cancelled) meeting and tells
+ * everyone registered: a new time, place or status raises SEQUENCE
+ * (RFC 5545 3.8.7.4); a new title or text goes out with the same
+ * SEQUENCE (a minor update); capacity, deadline and the like send
+ * nothing. Seats that appear go to the waiting list. *queued gets the
+ * number of calendar mails. -1 with err.
  */
 int	meeting_commit(struct store *, const struct conf *,
-	    const struct tmpls *, struct meeting *, bool cancel, time_t now,
-	    int *queued, char *err, size_t errlen);
+	    const struct tmpls *, struct meeting *, bool cancel,
+	    const struct meeting_edit *, time_t now, int *queued, char *err,
+	    size_t errlen);
 
 #endif

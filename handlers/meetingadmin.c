@@ -163,7 +163,7 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 		r = meeting_add(c->st, &m, c->now, &newcode, err, sizeof(err));
 	else
 		r = meeting_commit(c->st, c->conf, c->tmpls, &m,
-		    strcmp(action, "meeting-cancel") == 0, c->now, &queued,
+		    strcmp(action, "meeting-cancel") == 0, &e, c->now, &queued,
 		    err, sizeof(err));
 	if (r == -1) {
 		d = meetingadmin_usage(c, add ? "meetingnew.usage" :

@@ -78,6 +78,9 @@ class Net:
         self.stack = stack
         self.tag = "%s%d" % (re.sub(r"[^a-z0-9]", "", name.lower())[:12], Net.count)
         self.user = "ffnet-%s@example.org" % self.tag
+        # its own secretariat address: mail to it lands in the shared
+        # catch-all, where another test's would be counted too
+        self.sek = "sekretariat.%s@example.org" % self.tag
         stack.adduser(self.user)
         self.dir = tempfile.mkdtemp(prefix="ffnet-%s." % self.tag, dir="/tmp")
         self.conf_path = os.path.join(self.dir, "ffnet.conf")
@@ -101,7 +104,7 @@ class Net:
 [network]
 name = Flere Faglærte Netværket
 address = %(user)s
-secretariat = sekretariat@example.org
+secretariat = %(sek)s
 language = da
 
 [imap]
@@ -129,7 +132,7 @@ dir = %(tmpl)s
 
 [limits]
 %(limits)s
-""" % dict(c, user=self.user, store=self.store,
+""" % dict(c, user=self.user, store=self.store, sek=self.sek,
            tmpl=os.path.join(ROOT, "templates"))
         with open(self.conf_path, "w") as f:
             f.write(text)

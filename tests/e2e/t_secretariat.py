@@ -4,7 +4,6 @@ from a trusted authserv-id does. Loaded by e2e.py."""
 
 import e2e
 
-SEK = "sekretariat@example.org"
 FIELDS = """Hej
 
 titel: Netværksmøde hos Hansen VVS
@@ -30,6 +29,7 @@ def t_secretariat_confirm(s):
     """A spoofable MØDE OPRET creates nothing until the secretariat
     address confirms by replying; a member is refused."""
     net = e2e.Net(s, "sekconf")
+    SEK = net.sek
     attacker = net.addr("mallory")
     net.send("From: Sekretariatet <%s>\nReply-To: %s\nTo: %s\nSubject: MØDE OPRET\n"
              "Content-Type: text/plain; charset=utf-8\n\n%s" % (SEK, attacker, net.user, FIELDS))
@@ -58,6 +58,7 @@ def t_secretariat_proof(s):
     """With a DKIM pass from a trusted server the act happens at once;
     changes reach every registrant with a higher SEQUENCE."""
     net = e2e.Net(s, "sekproof")
+    SEK = net.sek
     trust(net)
     net.send(PROOF + "From: Sekretariatet <%s>\nTo: %s\nSubject: MØDE OPRET\n"
              "Content-Type: text/plain; charset=utf-8\n\n%s" % (SEK, net.user, FIELDS))
@@ -81,4 +82,31 @@ def t_secretariat_proof(s):
     net.once()
     method, props, raw = e2e.calendar(net.replies(a)[-1])
     e2e.check(method == "CANCEL" and e2e.prop(props, "STATUS") == "CANCELLED", "proof: cancelled to all")
+    net.done()
+
+
+def t_late_cancel(s):
+    """After the deadline a FRAMELD still works, and the secretariat is
+    told; moving the deadline sends no calendar mail."""
+    net = e2e.Net(s, "late")
+    sek = net.sek
+    a = e2e.join(net, "sen", "Søren Sen", "Sen ApS")
+    e2e.cli(net, "meeting", "add", "--title", "Udflugt til DM i Skills", "--kind", "outing",
+            "--start", "2030-04-20 08:00", "--end", "2030-04-20 17:00", "--place", "Herning",
+            "--host", "Slagelse Kommune", "--capacity", "40")
+    net.send("From: %s\nTo: %s\nSubject: DELTAG U1\n\n" % (a, net.user))
+    net.once()
+    n = len(net.replies(a))
+    before = len(net.replies(sek))
+    out = e2e.cli(net, "meeting", "change", "U1", "--deadline", "2020-01-01 12:00")
+    net.once()
+    e2e.check("0 calendar mails" in out and len(net.replies(a)) == n,
+              "late: a new deadline sends no calendar mail: %r" % out)
+    net.send("From: %s\nTo: %s\nSubject: FRAMELD U1\n\n" % (a, net.user))
+    net.once()
+    method, props, raw = e2e.calendar(net.replies(a)[-1])
+    e2e.check(method == "CANCEL", "late: the FRAMELD still cancels the entry")
+    told = net.replies(sek)[before:]
+    e2e.check(len(told) == 1 and "Sen framelding" in str(told[0]["Subject"]) and a in e2e.body(told[0]),
+              "late: the secretariat is told: %r" % [str(m["Subject"]) for m in told])
     net.done()
