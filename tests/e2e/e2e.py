@@ -864,7 +864,9 @@ def t_daemon(s):
         check(wait_for(lambda: len(net.replies(a)) == 3, 60), "daemon: reconnects and answers")
         p.send_signal(signal.SIGTERM)
         rc = p.wait(timeout=30)
-        check(rc == 0, "daemon: SIGTERM stops it cleanly (rc %d)" % rc)
+        logf.flush()
+        check(rc == 0, "daemon: SIGTERM stops it cleanly (rc %d)%s" % (
+            rc, "" if rc == 0 else "\n" + "".join(l for l in open(logf.name) if "==" in l)[-4000:]))
     finally:
         if p.poll() is None:
             p.kill()
