@@ -23,7 +23,8 @@
 
 enum cli_opt {
 	O_TITLE = 1, O_START, O_END, O_PLACE, O_HOST, O_CAPACITY, O_KIND,
-	O_OPEN, O_DEADLINE, O_PARENT, O_CONTACT, O_DESCRIPTION, O_CSV,
+	O_OPEN, O_DEADLINE, O_PARENT, O_CONTACT, O_DESCRIPTION, O_AGENDA,
+	O_CSV,
 };
 
 static const struct option cli_opts[] = {
@@ -39,6 +40,7 @@ static const struct option cli_opts[] = {
 	{ "parent",	 required_argument, NULL, O_PARENT },
 	{ "contact",	 required_argument, NULL, O_CONTACT },
 	{ "description", required_argument, NULL, O_DESCRIPTION },
+	{ "agenda",	 required_argument, NULL, O_AGENDA },
 	{ "csv",	 no_argument,	    NULL, O_CSV },
 	{ NULL, 0, NULL, 0 },
 };
@@ -281,7 +283,8 @@ cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
 	fprintf(stderr, "usage: ffnet -c file meeting add --title T --start "
 	    "\"YYYY-MM-DD HH:MM\" --end \"YYYY-MM-DD HH:MM\" --place P "
 	    "--host H --capacity N [--kind K] [--open] [--deadline D] "
-	    "[--parent CODE] [--contact ADDR] [--description TEXT]\n"
+	    "[--parent CODE] [--contact ADDR] [--description TEXT] "
+	    "[--agenda TEXT]\n"
 	    "       ffnet -c file meeting change CODE --field value ...\n"
 	    "       ffnet -c file meeting cancel CODE\n"
 	    "       ffnet -c file meeting list\n"

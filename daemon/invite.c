@@ -22,6 +22,28 @@ static const char *const invite_tmpl[] = {
 	[INV_CANCEL_PERSONAL] = "invite.unregistered",
 };
 
+/* DESCRIPTION: the text, the agenda and the host, in paragraphs. */
+static char *
+invite_desc_dup(const struct meeting *m, const char *lang)
+{
+	struct buf	 b;
+	const char	*part[2] = { m->description, m->agenda };
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < nitems(part); i++) {
+		if (part[i] == NULL || *part[i] == '\0')
+			continue;
+		if (b.len > 0)
+			buf_adds(&b, "\n\n");
+		buf_adds(&b, part[i]);
+	}
+	if (m->host != NULL && *m->host != '\0')
+		buf_addf(&b, "%s%s%s", b.len > 0 ? "\n\n" : "",
+		    strcmp(lang, "en") == 0 ? "Host: " : "Vært: ", m->host);
+	return buf_release(&b);
+}
+
 char *
 invite_uid_dup(const struct conf *conf)
 {
@@ -51,10 +73,7 @@ invite_queue(struct store *st, const struct conf *conf,
 	int			 rc = -1;
 
 	cancel = what == INV_CANCEL_MEETING || what == INV_CANCEL_PERSONAL;
-	desc = xasprintf("%s%s%s%s", m->description ? m->description : "",
-	    m->description && *m->description ? "\n\n" : "",
-	    m->host ? (strcmp(lang, "en") == 0 ? "Host: " : "Vært: ") : "",
-	    m->host ? m->host : "");
+	desc = invite_desc_dup(m, lang);
 	memset(&ev, 0, sizeof(ev));
 	ev.uid = g->uid;
 	ev.sequence = m->sequence;

@@ -80,6 +80,8 @@ meeting_set(struct store *st, const struct conf *conf, struct meeting *m,
 		meeting_str(&m->host, v, e, false);
 	else if (strcmp(name, "description") == 0)
 		meeting_str(&m->description, v, e, false);
+	else if (strcmp(name, "agenda") == 0)
+		meeting_str(&m->agenda, v, e, false);
 	else if (strcmp(name, "contact") == 0 && util_is_addr(v)) {
 		meeting_str(&m->host_contact, v, e, false);
 		e->shown = false;	/* not in the invite */

@@ -24,7 +24,7 @@ struct meeting_edit {
 
 /*
  * Sets one field by name: title, start, end, place, host, contact,
- * description, kind, open (yes/no), capacity, deadline, parent; times
+ * description, agenda, kind, open (yes/no), capacity, deadline, parent; times
  * as "YYYY-MM-DD HH:MM" local. -1 with a reason in err.
  */
 int	meeting_set(struct store *, const struct conf *, struct meeting *,

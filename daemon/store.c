@@ -40,7 +40,7 @@ enum q {
 	"m.description, m.status, m.sequence, m.parent, (SELECT count(*) "	\
 	"FROM registrations r WHERE r.meeting = m.id AND r.state = "		\
 	"'registered'), (SELECT count(*) FROM registrations r WHERE "		\
-	"r.meeting = m.id AND r.state = 'waiting')"
+	"r.meeting = m.id AND r.state = 'waiting'), m.agenda"
 #define RCOLS	"id, meeting, addr, name, note, uid, state, partstat, guest, "	\
 	"created, reminded"
 
@@ -99,14 +99,14 @@ static const char *const sql[Q_MAX] = {
 	    "VALUES (?, ?, ?, ?)",
 	[Q_MEET_ADD] = "INSERT INTO meetings (code, title, kind, start, end_, "
 	    "place, host, host_contact, capacity, deadline, open, description, "
-	    "status, sequence, parent, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, 'planned', 0, ?, ?)",
+	    "status, sequence, parent, created, agenda) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?)",
 	[Q_MEET_GET] = "SELECT " MCOLS " FROM meetings m WHERE m.code = upper(?)",
 	[Q_MEET_GET_ID] = "SELECT " MCOLS " FROM meetings m WHERE m.id = ?",
 	[Q_MEET_UPDATE] = "UPDATE meetings SET title = ?, kind = ?, start = ?, "
 	    "end_ = ?, place = ?, host = ?, host_contact = ?, capacity = ?, "
 	    "deadline = ?, open = ?, description = ?, status = ?, sequence = ?, "
-	    "parent = ? WHERE id = ?",
+	    "parent = ?, agenda = ? WHERE id = ?",
 	[Q_MEET_LIST] = "SELECT " MCOLS " FROM meetings m WHERE m.end_ >= ? "
 	    "ORDER BY m.start, m.id",
 	[Q_MEET_COUNT_KIND] = "SELECT count(*) FROM meetings WHERE "
@@ -235,6 +235,8 @@ static const char *const migrations[] = {
 
 	/* remind.c: the host contact's mail goes once per meeting */
 	"ALTER TABLE meetings ADD COLUMN reminded INTEGER;",
+
+	"ALTER TABLE meetings ADD COLUMN agenda TEXT;",
 };
 
 struct store {
@@ -997,6 +999,7 @@ store_meeting_read(sqlite3_stmt *s, struct meeting *m)
 	m->parent = sqlite3_column_int64(s, 15);
 	m->taken = sqlite3_column_int(s, 16);
 	m->waiting = sqlite3_column_int(s, 17);
+	m->agenda = store_col_dup(s, 18);
 }
 
 /* Binds the fields that add and update share, from index i on. */
@@ -1052,7 +1055,8 @@ store_meeting_add(struct store *st, const struct meeting *m, time_t now,
 		sqlite3_bind_int64(s, i++, m->parent);
 	else
 		sqlite3_bind_null(s, i++);
-	sqlite3_bind_int64(s, i, now);
+	sqlite3_bind_int64(s, i++, now);
+	bind_text(s, i, m->agenda);
 	if (store_exec_done(st, s) == 0)
 		return 0;
  fail:
@@ -1112,6 +1116,7 @@ store_meeting_update(struct store *st, const struct meeting *m)
 		sqlite3_bind_int64(s, i++, m->parent);
 	else
 		sqlite3_bind_null(s, i++);
+	bind_text(s, i++, m->agenda);
 	sqlite3_bind_int64(s, i, m->id);
 	return store_exec_done(st, s);
 }
@@ -1155,6 +1160,7 @@ meeting_clear(struct meeting *m)
 	free(m->host);
 	free(m->host_contact);
 	free(m->description);
+	free(m->agenda);
 	free(m->status);
 	memset(m, 0, sizeof(*m));
 }

@@ -142,6 +142,7 @@ struct meeting {
 	time_t	 deadline;	/* UTC; 0: none */
 	bool	 open;		/* non-members may register */
 	char	*description;
+	char	*agenda;	/* the agenda, as text */
 	char	*status;	/* planned | cancelled */
 	int	 sequence;	/* RFC 5545 3.8.7.4 */
 	int64_t	 parent;	/* the conference of a workshop, or 0 */

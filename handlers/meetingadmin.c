@@ -2,7 +2,7 @@
  * meetingadmin.c: the secretariat's meeting commands by mail.
  *   MØDE OPRET / MEETING NEW        (lines: titel: start: slut: sted: vært:
  *                                    kapacitet: type: åben: frist: kontakt:
- *                                    beskrivelse: konference:)
+ *                                    beskrivelse: dagsorden: konference:)
  *   MØDE ÆNDR <kode> / MEETING CHANGE <code>  (the lines to change)
  *   MØDE AFLYS <kode> / MEETING CANCEL <code>
  * Secretariat only (the dispatcher checks the address). A From header
@@ -44,7 +44,8 @@ static const struct {
 	const char	*key;
 	const char	*field;
 } meetingadmin_keys[] = {
-	{ "aaben", "open" }, { "beskrivelse", "description" },
+	{ "aaben", "open" }, { "agenda", "agenda" },
+	{ "beskrivelse", "description" },
 	{ "capacity", "capacity" }, { "contact", "contact" },
 	{ "deadline", "deadline" }, { "description", "description" },
 	{ "end", "end" }, { "frist", "deadline" }, { "host", "host" },

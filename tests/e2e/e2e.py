@@ -737,6 +737,7 @@ def t_meetings(s):
     code = cli(net, "meeting", "add", "--title", "Netværksmøde hos Hansen VVS",
                "--start", "2030-06-13 14:00", "--end", "2030-06-13 16:30",
                "--place", "Industrivej 1, 4200 Slagelse", "--host", "Hansen VVS",
+               "--agenda", "Velkomst; Markedspladsen; næste møde",
                "--capacity", "1").splitlines()[0].strip()
     check(code == "M1", "meetings: code of the new meeting: %r" % code)
     net.send("From: Anna Berg <%s>\nTo: %s\nSubject: DELTAG m1\n\nKost: vegetar\n" % (anna, net.user))
@@ -749,6 +750,7 @@ def t_meetings(s):
     check(raw.count("ATTENDEE") == 1, "meetings: one attendee only")
     check("DTSTART;TZID=Europe/Copenhagen:20300613T140000" in raw, "meetings: local time with TZID")
     check("vegetar" in body(r), "meetings: the note is echoed")
+    check("Markedspladsen" in re.sub(r"\r\n[ \t]", "", raw), "meetings: the agenda is in the invite's DESCRIPTION")
     uid = prop(props, "UID")
     # full: Bo goes on the waiting list
     net.send("From: %s\nTo: %s\nSubject: DELTAG M1\n\n" % (bo, net.user))

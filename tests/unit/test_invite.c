@@ -115,6 +115,9 @@ check_mail(const char *what, const char *method, const char *uid, int seq,
 	ev = icalcomponent_get_first_component(c, ICAL_VEVENT_COMPONENT);
 	CHECK(ev != NULL && strcmp(icalcomponent_get_uid(ev), uid) == 0);
 	CHECK(ev != NULL && icalcomponent_get_sequence(ev) == seq);
+	CHECK(ev != NULL && icalcomponent_get_description(ev) != NULL &&
+	    strstr(icalcomponent_get_description(ev), "Markedspladsen: ideer "
+	    "søger partnere") != NULL);	/* the agenda, unfolded */
 	CHECK(ev != NULL && icalcomponent_count_properties(ev,
 	    ICAL_ATTENDEE_PROPERTY) == 1);
 	CHECK(ev != NULL && icalcomponent_count_properties(ev,
@@ -162,6 +165,7 @@ main(void)
 	m.host = xstrdup("Hansen VVS");
 	m.description = xstrdup("Dagsorden: velkomst, rundvisning på "
 	    "værkstedet, Markedspladsen, næste møde. Kaffe og kage.");
+	m.agenda = xstrdup("1. Velkomst 2. Markedspladsen: ideer søger partnere");
 	m.capacity = 10;
 	CHECK(store_meeting_add(st, &m, 1, &code) == 0);
 	meeting_clear(&m);
