@@ -86,6 +86,13 @@ extern const size_t		 ncommands;
 const struct command	*command_find(const char *);
 /* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
 bool	meeting_code_ok(const char *s, char out[16]);
+/* A check(): 0 when args start with a meeting code, else 1 (not a command). */
+int	meeting_code_check(struct ctx *);
+/*
+ * The meeting named in args: 1 found (m filled; caller clears), 0 none
+ * (register.unknown answered, *d says how it ended), -1 store error.
+ */
+int	meeting_find(struct ctx *, struct meeting *m, enum disp *d);
 /*
  * Answers with a text template about meeting m (NULL: unknown code):
  * {{code}}, {{title}} and one more variable. -1 on failure.

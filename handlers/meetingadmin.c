@@ -25,17 +25,16 @@
 static enum disp	 meetingnew_run(struct ctx *);
 static enum disp	 meetingchange_run(struct ctx *);
 static enum disp	 meetingcancel_run(struct ctx *);
-static int		 meetingadmin_check(struct ctx *);
 
 const struct handler h_meetingnew = {
 	"meetingnew", WHO_SECRETARIAT, ARGS_NONE, NULL, meetingnew_run
 };
 const struct handler h_meetingchange = {
-	"meetingchange", WHO_SECRETARIAT, ARGS_REQUIRED, meetingadmin_check,
+	"meetingchange", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
 	meetingchange_run
 };
 const struct handler h_meetingcancel = {
-	"meetingcancel", WHO_SECRETARIAT, ARGS_REQUIRED, meetingadmin_check,
+	"meetingcancel", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
 	meetingcancel_run
 };
 
@@ -112,14 +111,6 @@ meetingadmin_apply(struct store *st, const struct conf *conf,
 	}
 	free(copy);
 	return rc;
-}
-
-static int
-meetingadmin_check(struct ctx *c)
-{
-	char	 code[16];
-
-	return meeting_code_ok(c->args, code) ? 0 : 1;
 }
 
 static int

@@ -22,7 +22,6 @@
 #include "log.h"
 #include "util.h"
 
-static int		 participants_check(struct ctx *);
 static enum disp	 participants_run(struct ctx *);
 static char		*participants_filename_dup(struct ctx *,
 			    const struct meeting *);
@@ -32,37 +31,19 @@ static int		 participants_reply(struct ctx *,
 			    const struct meeting *, const char *);
 
 const struct handler h_participants = {
-	"participants", WHO_SECRETARIAT, ARGS_REQUIRED, participants_check,
+	"participants", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
 	participants_run
 };
-
-/* "Deltagere til mødet i morgen" is a person's sentence, not a code. */
-static int
-participants_check(struct ctx *c)
-{
-	char	 code[16];
-
-	return meeting_code_ok(c->args, code) ? 0 : 1;
-}
 
 static enum disp
 participants_run(struct ctx *c)
 {
 	struct meeting	 m;
-	char		 code[16], *csv = NULL;
+	char		*csv = NULL;
 	enum disp	 d = D_TEMPFAIL;
-	int		 r;
 
-	memset(&m, 0, sizeof(m));
-	meeting_code_ok(c->args, code);
-	if ((r = store_meeting_get(c->st, code, &m)) == -1)
+	if (meeting_find(c, &m, &d) != 1)
 		goto out;
-	if (r == 0) {
-		c->args = code;
-		d = meeting_reply(c, "register.unknown", NULL, NULL, NULL) ==
-		    0 ? D_REJECT : D_TEMPFAIL;
-		goto out;
-	}
 	if ((csv = cli_csv_dup(c->st, c->tmpls, &m, c->lang)) == NULL)
 		goto out;
 	if (participants_reply(c, &m, csv) == 0)

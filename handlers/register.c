@@ -17,11 +17,11 @@
 
 #define REGISTER_MAX_NOTE	500
 
-static int		 register_check(struct ctx *);
 static enum disp	 register_run(struct ctx *);
 
 const struct handler h_register = {
-	"register", WHO_ANYONE, ARGS_REQUIRED, register_check, register_run
+	"register", WHO_ANYONE, ARGS_REQUIRED, meeting_code_check,
+	register_run
 };
 
 bool
@@ -41,12 +41,30 @@ meeting_code_ok(const char *s, char out[16])
 }
 
 /* "DELTAG i konferencen" is a person's sentence, not a code. */
-static int
-register_check(struct ctx *c)
+int
+meeting_code_check(struct ctx *c)
 {
 	char	 code[16];
 
 	return meeting_code_ok(c->args, code) ? 0 : 1;
+}
+
+int
+meeting_find(struct ctx *c, struct meeting *m, enum disp *d)
+{
+	char	 code[16];
+	int	 r;
+
+	memset(m, 0, sizeof(*m));
+	*d = D_TEMPFAIL;
+	meeting_code_ok(c->args, code);
+	if ((r = store_meeting_get(c->st, code, m)) == 0) {
+		c->args = c->code_buf;	/* lives as long as the message */
+		snprintf(c->code_buf, sizeof(c->code_buf), "%.6s", code);
+		if (meeting_reply(c, "register.unknown", NULL, NULL, NULL) == 0)
+			*d = D_REJECT;
+	}
+	return r;
 }
 
 /* Answers with a text template about meeting m (no calendar). */
@@ -138,21 +156,14 @@ register_run(struct ctx *c)
 {
 	struct meeting		 m;
 	struct registration	 g;
-	char			 code[16], parent[16] = "";
+	char			 parent[16] = "";
 	const char		*why;
 	enum disp		 d = D_TEMPFAIL;
 	int			 r;
 
 	memset(&g, 0, sizeof(g));
-	meeting_code_ok(c->args, code);
-	if ((r = store_meeting_get(c->st, code, &m)) == -1)
+	if (meeting_find(c, &m, &d) != 1)
 		goto out;
-	if (r == 0) {
-		c->args = code;
-		d = meeting_reply(c, "register.unknown", NULL, NULL, NULL) ==
-		    0 ? D_REJECT : D_TEMPFAIL;
-		goto out;
-	}
 	if ((why = register_refusal(c, &m, parent, sizeof(parent))) != NULL) {
 		d = meeting_reply(c, why, &m, "parent", parent) == 0 ?
 		    D_REJECT : D_TEMPFAIL;

@@ -16,21 +16,12 @@
 #include "invite.h"
 #include "util.h"
 
-static int		 unregister_check(struct ctx *);
 static enum disp	 unregister_run(struct ctx *);
 
 const struct handler h_unregister = {
-	"unregister", WHO_ANYONE, ARGS_REQUIRED, unregister_check,
+	"unregister", WHO_ANYONE, ARGS_REQUIRED, meeting_code_check,
 	unregister_run
 };
-
-static int
-unregister_check(struct ctx *c)
-{
-	char	 code[16];
-
-	return meeting_code_ok(c->args, code) ? 0 : 1;
-}
 
 /* The first on the waiting list takes the free seat. */
 int
