@@ -29,6 +29,8 @@ suite() {
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '%-14s %4d passed, %d failed (%ds)%s\n' "$name" "$p" "$f" \
 	    $(( $(date +%s) - start )) "$([ "$rc" -eq 99 ] && echo ', valgrind errors')"
+	# notes a suite wants read even when it passes
+	grep -A40 '^NOTE' "$log/$name.out" | head -80 | sed 's/^/    /'
 	if [ "$f" -ne 0 ]; then
 		grep -E 'FAIL|fail|error|Error|ERROR|==[0-9]+==' "$log/$name.out" |
 		    head -40 | sed 's/^/    /'
