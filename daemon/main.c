@@ -70,7 +70,10 @@ static const char *const required_templates[] = {
 	"calreply.declined", "calreply.counter",
 	"meeting.confirm", "meeting.created", "meeting.changed",
 	"meeting.cancelled", "meetingnew.usage", "meetingchange.usage",
-	"meetingcancel.usage", "notsecretariat",
+	"meetingcancel.usage", "notsecretariat", "idea.thanks",
+	"idea.thanks.later", "idea.usage", "ideas.item", "ideas.list",
+	"ideas.none", "interest.to_author", "interest.to_member",
+	"interest.unknown", "interest.own", "interest.already", "interest.usage",
 	"remind.member", "remind.host", "participants.list",
 	"participants.usage",
 };

@@ -214,6 +214,31 @@ int	store_reg_set_reminded(struct store *, int64_t id, time_t now);
 /* A meeting moved in time: its reminders are due again. */
 int	store_meeting_reminders_reset(struct store *, int64_t id);
 
+/* Markedspladsen: members' ideas, and who wants to join in. */
+struct idea {
+	int64_t	 id;		/* the number members use */
+	char	*author;	/* address */
+	char	*title;
+	char	*body;
+	int	 theme;		/* 1, 2, 3 or 0 */
+	char	*seeking;	/* what partners are wanted, or NULL */
+	char	*status;	/* open | closed */
+	time_t	 created;
+};
+int	store_idea_add(struct store *, const struct idea *, time_t now,
+	    int64_t *id);
+/* 1 found, 0 not. */
+int	store_idea_get(struct store *, int64_t id, struct idea *);
+/* Oldest first; *v new, caller frees with ideas_free. */
+int	store_idea_list(struct store *, bool open_only, struct idea **v,
+	    size_t *n);
+int	store_idea_close(struct store *, int64_t id);
+/* 1 new, 0 already interested, -1 error. */
+int	store_interest_add(struct store *, int64_t idea, const char *addr,
+	    time_t now);
+void	idea_clear(struct idea *);
+void	ideas_free(struct idea *, size_t);
+
 /* The audit trail of membership changes. */
 int	store_audit(struct store *, const char *addr, const char *action,
 	    const char *detail, time_t now);

@@ -9,6 +9,7 @@
 
 #include "handler.h"
 
+extern const struct handler h_idea, h_ideas, h_interest;
 extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
 extern const struct handler h_participants;
@@ -27,6 +28,12 @@ const struct command commands[] = {
 	{ "help",                &h_help,	"en" },
 	{ "hjaelp",              &h_help,	"da" },
 	{ "hjalp",               &h_help,	"da" },
+	{ "ide",                 &h_idea,	"da" },
+	{ "idea",                &h_idea,	"en" },
+	{ "ideas",               &h_ideas,	"en" },
+	{ "ideer",               &h_ideas,	"da" },
+	{ "interesse",           &h_interest,	"da" },
+	{ "interest",            &h_interest,	"en" },
 	{ "join",                &h_join,	"en" },
 	{ "leave",               &h_leave,	"en" },
 	{ "meeting cancel",      &h_meetingcancel,	"en" },

@@ -1,0 +1,256 @@
+/*
+ * idea.c: Markedspladsen, where members bring ideas and find partners.
+ *   IDÉ <titel> / IDEA <title>: the body is the idea; lines "tema: 1|2|3"
+ *     and "søger: …" (seeking) are read out. Members. Answers with the
+ *     idea's number (idea.thanks); it goes on the next meeting's agenda.
+ *   IDÉER / IDEAS: the open ideas (ideas.list, ideas.item, ideas.none).
+ *   INTERESSE <nr> / INTEREST <nr>: the author and the interested member
+ *     each get one mail introducing them (interest.intro); nobody else's
+ *     address is shown. Members.
+ * Tables: ideas, interests, meetings (read), members (read), outbox.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "ical.h"
+#include "util.h"
+
+static enum disp	 idea_run(struct ctx *);
+static enum disp	 ideas_run(struct ctx *);
+static int		 interest_check(struct ctx *);
+static enum disp	 interest_run(struct ctx *);
+
+const struct handler h_idea = {
+	"idea", WHO_MEMBER, ARGS_REQUIRED, NULL, idea_run
+};
+const struct handler h_ideas = {
+	"ideas", WHO_MEMBER, ARGS_NONE, NULL, ideas_run
+};
+const struct handler h_interest = {
+	"interest", WHO_MEMBER, ARGS_REQUIRED, interest_check, interest_run
+};
+
+/* Splits the body into the idea's text, its theme and what it seeks. */
+static void
+idea_body(const char *rest, struct idea *i)
+{
+	struct buf	 b;
+	char		*copy, *line, *save = NULL, *colon, *key;
+	const char	*errstr;
+
+	buf_init(&b);
+	copy = xstrdup(rest ? rest : "");
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((colon = strchr(line, ':')) != NULL) {
+			*colon = '\0';
+			key = util_fold_dup(util_trim(line));
+			if (strcmp(key, "tema") == 0 || strcmp(key, "theme") == 0)
+				i->theme = (int)util_strtonum(util_trim(colon +
+				    1), 1, 3, &errstr);
+			else if (strcmp(key, "soeger") == 0 ||
+			    strcmp(key, "seeking") == 0) {
+				free(i->seeking);
+				i->seeking = xstrdup(util_trim(colon + 1));
+			} else
+				*colon = ':';
+			free(key);
+			if (*colon != ':')
+				continue;
+		}
+		buf_adds(&b, line);
+		buf_addc(&b, '\n');
+	}
+	free(copy);
+	i->body = util_trim(buf_release(&b));
+}
+
+/* "M3 Netværksmøde … (torsdag den …)", or NULL when none is planned. */
+static char *
+idea_next_meeting(struct ctx *c)
+{
+	struct meeting	*v = NULL;
+	size_t		 n = 0, k;
+	char		*s = NULL, *when;
+
+	if (store_meeting_list(c->st, c->now, &v, &n) == -1)
+		return NULL;
+	for (k = 0; k < n && s == NULL; k++) {
+		if (strcmp(v[k].kind, "meeting") != 0 || v[k].start <= c->now ||
+		    strcmp(v[k].status, "planned") != 0)
+			continue;
+		when = ical_when_dup(c->conf->timezone, v[k].start, c->lang,
+		    false);
+		s = xasprintf("%s %s (%s)", v[k].code, v[k].title, when);
+		free(when);
+	}
+	meetings_free(v, n);
+	return s;
+}
+
+static enum disp
+idea_run(struct ctx *c)
+{
+	struct idea	 i;
+	char		 num[24], *next = NULL;
+	int64_t		 id;
+	enum disp	 d = D_TEMPFAIL;
+
+	memset(&i, 0, sizeof(i));
+	i.author = xstrdup(c->sender);
+	i.title = xstrdup(c->args);
+	idea_body(c->rest, &i);
+	if (store_idea_add(c->st, &i, c->now, &id) == -1 ||
+	    store_audit(c->st, c->sender, "idea", i.title, c->now) == -1)
+		goto out;
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	next = idea_next_meeting(c);
+	{
+		const struct tvar v[] = { { "number", num },
+		    { "title", i.title }, { "meeting", next ? next : "" },
+		    { NULL, NULL } };
+
+		if (reply_queue(c, next ? "idea.thanks" : "idea.thanks.later",
+		    v, NULL) == 0)
+			d = D_DONE;
+	}
+ out:
+	free(next);
+	idea_clear(&i);
+	return d;
+}
+
+static enum disp
+ideas_run(struct ctx *c)
+{
+	struct idea	*v = NULL;
+	struct member	 a;
+	struct buf	 b;
+	char		*list = NULL, *subject, *body, num[24], theme[4];
+	size_t		 n = 0, k;
+	enum disp	 d = D_TEMPFAIL;
+
+	buf_init(&b);
+	if (store_idea_list(c->st, true, &v, &n) == -1)
+		goto out;
+	for (k = 0; k < n; k++) {
+		if (store_member_get(c->st, v[k].author, &a) == -1)
+			goto out;
+		snprintf(num, sizeof(num), "%lld", (long long)v[k].id);
+		snprintf(theme, sizeof(theme), "%d", v[k].theme);
+		{
+			const struct tvar iv[] = { { "number", num },
+			    { "title", v[k].title }, { "theme",
+			    v[k].theme ? theme : "-" }, { "org", a.org ? a.org :
+			    "-" }, { "seeking", v[k].seeking ? v[k].seeking :
+			    "-" }, { NULL, NULL } };
+
+			if (tmpl_render(c->tmpls, c->lang, "ideas.item", iv,
+			    &subject, &body) == 0) {
+				buf_adds(&b, util_trim(body));
+				buf_adds(&b, "\n\n");
+				free(subject);
+				free(body);
+			}
+		}
+		member_clear(&a);
+	}
+	list = util_trim(buf_release(&b));
+	{
+		const struct tvar v2[] = { { "list", list }, { NULL, NULL } };
+
+		if (reply_queue(c, n ? "ideas.list" : "ideas.none", v2,
+		    NULL) == 0)
+			d = D_DONE;
+	}
+ out:
+	buf_clear(&b);
+	free(list);
+	ideas_free(v, n);
+	return d;
+}
+
+/* "INTERESSE for alvor" is a sentence; a number is a command. */
+static int
+interest_check(struct ctx *c)
+{
+	const char	*p = c->args;
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p != c->args && (*p == '\0' || isspace((unsigned char)*p)) ?
+	    0 : 1;
+}
+
+/* One mail to one of the two, introducing the other. */
+static int
+interest_mail(struct ctx *c, const char *to, const char *lang,
+    const struct idea *i, const struct member *other, const char *role)
+{
+	struct outmail	 o;
+	char		 num[24];
+	const struct tvar v[] = { { "number", num }, { "title", i->title },
+	    { "role", role }, { "name", other->name ? other->name : "" },
+	    { "org", other->org ? other->org : "" }, { "who", other->addr },
+	    { NULL, NULL } };
+
+	snprintf(num, sizeof(num), "%lld", (long long)i->id);
+	memset(&o, 0, sizeof(o));
+	o.to = to;
+	o.lang = lang;
+	o.tmpl = strcmp(role, "author") == 0 ? "interest.to_author" :
+	    "interest.to_member";
+	o.vars = v;
+	o.thread = strcmp(role, "author") == 0 ? NULL : c->m;
+	o.kind = "notice";
+	return mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL);
+}
+
+static enum disp
+interest_run(struct ctx *c)
+{
+	struct idea	 i;
+	struct member	 author;
+	const char	*err = NULL;
+	int64_t		 id;
+	int		 r;
+	enum disp	 d = D_TEMPFAIL;
+
+	memset(&author, 0, sizeof(author));
+	id = strtoll(c->args, NULL, 10);
+	if ((r = store_idea_get(c->st, id, &i)) == -1)
+		goto out;
+	if (r == 0 || strcmp(i.status, "open") != 0)
+		err = "interest.unknown";
+	else if (util_addr_eq(i.author, c->sender))
+		err = "interest.own";
+	else if ((r = store_member_get(c->st, i.author, &author)) == -1)
+		goto out;
+	else if (r == 0)
+		err = "interest.unknown";	/* the author has left */
+	else if ((r = store_interest_add(c->st, id, c->sender, c->now)) == -1)
+		goto out;
+	else if (r == 0)
+		err = "interest.already";
+	if (err != NULL) {
+		const struct tvar v[] = { { "number", c->args },
+		    { NULL, NULL } };
+
+		d = reply_queue(c, err, v, NULL) == 0 ? D_REJECT : D_TEMPFAIL;
+		goto out;
+	}
+	/* each gets one mail about the other; no one else's address */
+	if (interest_mail(c, author.addr, author.lang, &i, c->member,
+	    "author") == -1 || interest_mail(c, c->sender, c->lang, &i,
+	    &author, "member") == -1 ||
+	    store_audit(c->st, c->sender, "interest", i.title, c->now) == -1)
+		goto out;
+	d = D_DONE;
+ out:
+	member_clear(&author);
+	idea_clear(&i);
+	return d;
+}
