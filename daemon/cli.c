@@ -5,6 +5,7 @@
  * causes (invite.c), which the daemon's outbox sends.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,61 @@ cli_registrations(struct cli *c, const char *code, int argc, char **argv)
 	return rc;
 }
 
+/* "ideas [--csv]" and "ideas close N": Markedspladsen for the secretariat. */
+static int
+cli_ideas(struct cli *c, int argc, char **argv)
+{
+	struct idea	*v = NULL;
+	struct member	 a;
+	struct buf	 b;
+	const char	*errstr;
+	char		 num[24];
+	size_t		 n = 0, i;
+	int64_t		 id;
+	bool		 csv = argc >= 2 && strcmp(argv[1], "--csv") == 0;
+
+	if (argc >= 3 && strcmp(argv[1], "close") == 0) {
+		id = util_strtonum(argv[2], 1, INT64_MAX, &errstr);
+		if (errstr != NULL || store_idea_close(c->st, id) == -1) {
+			fprintf(stderr, "ffnet: ideas close %s: not done\n",
+			    argv[2]);
+			return 1;
+		}
+		printf("idea %lld closed\n", (long long)id);
+		return 0;
+	}
+	if (store_idea_list(c->st, false, &v, &n) == -1)
+		return 1;
+	buf_init(&b);
+	if (csv)
+		buf_adds(&b, "\xef\xbb\xbfNr;Titel;Tema;Status;Organisation;"
+		    "Forfatter;Søger;Idé\r\n");
+	for (i = 0; i < n; i++) {
+		if (store_member_get(c->st, v[i].author, &a) == -1)
+			break;
+		snprintf(num, sizeof(num), "%lld", (long long)v[i].id);
+		if (csv) {
+			cli_csv_field(&b, num, false);
+			cli_csv_field(&b, v[i].title, false);
+			snprintf(num, sizeof(num), "%d", v[i].theme);
+			cli_csv_field(&b, v[i].theme ? num : "", false);
+			cli_csv_field(&b, v[i].status, false);
+			cli_csv_field(&b, a.org, false);
+			cli_csv_field(&b, v[i].author, false);
+			cli_csv_field(&b, v[i].seeking, false);
+			cli_csv_field(&b, v[i].body, true);
+		} else
+			buf_addf(&b, "%4s %-6s tema %d  %s | %s | %s\n", num,
+			    v[i].status, v[i].theme, v[i].title,
+			    a.org ? a.org : "-", v[i].author);
+		member_clear(&a);
+	}
+	fputs(b.data ? b.data : "", stdout);
+	buf_clear(&b);
+	ideas_free(v, n);
+	return 0;
+}
+
 int
 cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
     int argc, char **argv)
@@ -269,6 +325,8 @@ cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
 	c.tmpls = t;
 	if (strcmp(argv[0], "registrations") == 0 && argc >= 2)
 		return cli_registrations(&c, argv[1], argc - 1, argv + 1);
+	if (strcmp(argv[0], "ideas") == 0)
+		return cli_ideas(&c, argc, argv);
 	if (strcmp(argv[0], "meeting") != 0 || argc < 2)
 		goto usage;
 	if (strcmp(argv[1], "add") == 0)
@@ -288,6 +346,7 @@ cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
 	    "       ffnet -c file meeting change CODE --field value ...\n"
 	    "       ffnet -c file meeting cancel CODE\n"
 	    "       ffnet -c file meeting list\n"
-	    "       ffnet -c file registrations CODE [--csv]\n");
+	    "       ffnet -c file registrations CODE [--csv]\n"
+	    "       ffnet -c file ideas [--csv] | ideas close N\n");
 	return 2;
 }

@@ -108,7 +108,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | check\n"
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
-	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n");
+	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
+	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n");
 	exit(2);
 }
 
@@ -657,7 +658,8 @@ main(int argc, char *argv[])
 	if (optind >= argc)
 		usage();
 	cmd = argv[optind];
-	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0) {
+	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
+	    strcmp(cmd, "ideas") == 0) {
 		log_init(debug, verbose, "ffnet");
 		daemon_open(&d, path, debug);
 		rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,

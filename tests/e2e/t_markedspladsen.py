@@ -41,6 +41,13 @@ def t_markedspladsen(s):
     net.once()
     e2e.check("allerede" in str(net.replies(b)[-1]["Subject"]) and "egen" in str(net.replies(a)[-1]["Subject"]),
               "interest: a second time and one's own idea are answered kindly")
+    csv = e2e.cli(net, "ideas", "--csv")
+    e2e.check(csv.startswith("\ufeff") and "Flere praktikpladser" in csv and ";1;open;" in csv,
+              "ideas: CSV for the secretariat: %r" % csv[:120])
+    e2e.check("closed" in e2e.cli(net, "ideas", "close", "1"), "ideas: closed by the secretariat")
+    net.send("From: %s\nTo: %s\nSubject: IDÉER\n\n" % (c, net.user))
+    net.once()
+    e2e.check("Ingen" in str(net.replies(c)[-1]["Subject"]), "ideas: a closed idea is not listed")
     x = net.addr("outsider")
     net.send("From: %s\nTo: %s\nSubject: IDÉ Noget\n\nTekst\n" % (x, net.user))
     net.once()
