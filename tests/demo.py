@@ -125,7 +125,7 @@ Kost: vegetar
         print("\n      Kalenderdelen (text/calendar; method=%s), som Outlook, Google og Apple læser:" % method)
         lines = raw.replace("\r\n ", "").split("\r\n")
         vevent = lines.index("BEGIN:VEVENT") if "BEGIN:VEVENT" in lines else 0
-        for line in lines[:1] + lines[vevent:]:
+        for line in [l for l in lines[:vevent] if l.startswith("METHOD")] + lines[vevent:]:
             if line.split(":")[0].split(";")[0] in ("METHOD", "UID", "SEQUENCE", "DTSTART", "DTEND",
                                                    "SUMMARY", "LOCATION", "ORGANIZER", "ATTENDEE", "STATUS"):
                 print("      | " + line)
