@@ -74,6 +74,7 @@ static const char *const required_templates[] = {
 	"idea.thanks.later", "idea.usage", "ideas.item", "ideas.list",
 	"ideas.none", "interest.to_author", "interest.to_member",
 	"interest.unknown", "interest.own", "interest.already", "interest.usage",
+	"idea.closed", "ideaclose.usage",
 	"remind.member", "remind.host", "participants.list",
 	"participants.usage",
 };

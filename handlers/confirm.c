@@ -126,7 +126,8 @@ confirm_do(struct ctx *c, const struct pending *p)
 	} else if (strcmp(p->action, "unregister") == 0) {
 		d = confirm_unregister(c, p);
 		goto out;
-	} else if (strncmp(p->action, "meeting-", 8) == 0) {
+	} else if (strncmp(p->action, "meeting-", 8) == 0 ||
+	    strcmp(p->action, "idea-close") == 0) {
 		d = meetingadmin_confirmed(c, p);
 		if ((d == D_DONE || d == D_REJECT) &&
 		    store_pending_use(c->st, p->id, c->now) == -1)

@@ -5,6 +5,7 @@
  *                                    beskrivelse: dagsorden: konference:)
  *   MØDE ÆNDR <kode> / MEETING CHANGE <code>  (the lines to change)
  *   MØDE AFLYS <kode> / MEETING CANCEL <code>
+ *   IDÉ LUK <nr> / IDEA CLOSE <no>  (closes a Markedspladsen idea)
  * Secretariat only (the dispatcher checks the address). A From header
  * proves nothing: the act happens at once only with a DKIM/DMARC pass
  * from a trusted server (auth.c); otherwise the secretariat address is
@@ -12,6 +13,7 @@
  * meetingadmin_confirmed(). Templates: meeting.*, meeting*.usage.
  * Tables: meetings, registrations, pending, outbox.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,14 @@ const struct handler h_meetingnew = {
 const struct handler h_meetingchange = {
 	"meetingchange", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
 	meetingchange_run
+};
+static int		 ideaclose_check(struct ctx *);
+static enum disp	 ideaclose_run(struct ctx *);
+
+/* IDÉ LUK <nr> / IDEA CLOSE <no>: the secretariat closes an idea. */
+const struct handler h_ideaclose = {
+	"ideaclose", WHO_SECRETARIAT, ARGS_REQUIRED, ideaclose_check,
+	ideaclose_run
 };
 const struct handler h_meetingcancel = {
 	"meetingcancel", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
@@ -122,6 +132,37 @@ meetingadmin_usage(struct ctx *c, const char *tmpl, const char *err)
 	return reply_queue(c, tmpl, v, NULL);
 }
 
+/* Closes an idea: it leaves IDÉER and the next agendas. */
+static enum disp
+ideaclose_do(struct ctx *c, const char *num)
+{
+	struct idea	 i;
+	const char	*errstr;
+	int64_t		 id;
+	int		 r;
+	enum disp	 d = D_TEMPFAIL;
+
+	memset(&i, 0, sizeof(i));
+	id = util_strtonum(num, 1, INT64_MAX, &errstr);
+	if ((r = store_idea_get(c->st, errstr ? 0 : id, &i)) == -1)
+		goto out;
+	{
+		const struct tvar v[] = { { "number", num },
+		    { "title", r ? i.title : "" }, { NULL, NULL } };
+
+		if (r == 0)
+			d = reply_queue(c, "interest.unknown", v, NULL) == 0 ?
+			    D_REJECT : D_TEMPFAIL;
+		else if (store_idea_close(c->st, id) == 0 &&
+		    store_audit(c->st, c->sender, "idea-closed", i.title,
+		    c->now) == 0 && reply_queue(c, "idea.closed", v, NULL) == 0)
+			d = D_DONE;
+	}
+ out:
+	idea_clear(&i);
+	return d;
+}
+
 /* Carries out an act (proven or confirmed); answers the secretariat. */
 static enum disp
 meetingadmin_do(struct ctx *c, const char *action, const char *code,
@@ -135,6 +176,8 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 	enum disp		 d = D_TEMPFAIL;
 	bool			 add = strcmp(action, "meeting-new") == 0;
 
+	if (strcmp(action, "idea-close") == 0)
+		return ideaclose_do(c, code);
 	memset(&m, 0, sizeof(m));
 	memset(&e, 0, sizeof(e));
 	m.capacity = -1;
@@ -193,8 +236,12 @@ meetingadmin_ask(struct ctx *c, const char *action, const char *code)
 	if (auth_sender_proven(c->conf, c->m))
 		return meetingadmin_do(c, action, code, c->rest);
 	args = xasprintf("%s\n%s", code ? code : "", c->rest ? c->rest : "");
-	title = xasprintf("%s%s%s", code ? code : "", code ? " " : "",
-	    strcmp(action, "meeting-cancel") == 0 ? "(aflys / cancel)" : "");
+	if (strcmp(action, "idea-close") == 0)
+		title = xasprintf("IDÉ LUK %s / IDEA CLOSE %s", code, code);
+	else
+		title = xasprintf("%s%s%s", code ? code : "", code ? " " : "",
+		    strcmp(action, "meeting-cancel") == 0 ? "(aflys / cancel)" :
+		    "");
 	d = confirm_ask(c, action, args, "meeting.confirm", title,
 	    c->rest) == 0 ? D_DONE : D_TEMPFAIL;
 	free(args);
@@ -243,4 +290,27 @@ meetingcancel_run(struct ctx *c)
 
 	meeting_code_ok(c->args, code);
 	return meetingadmin_ask(c, "meeting-cancel", code);
+}
+
+/* "IDÉ LUK for nu" is a sentence; a number is a command. */
+static int
+ideaclose_check(struct ctx *c)
+{
+	const char	*errstr;
+	char		*n = xstrndup(c->args, strcspn(c->args, " \t"));
+
+	util_strtonum(n, 1, INT64_MAX, &errstr);
+	free(n);
+	return errstr == NULL ? 0 : 1;
+}
+
+static enum disp
+ideaclose_run(struct ctx *c)
+{
+	char	*n = xstrndup(c->args, strcspn(c->args, " \t"));
+	enum disp d;
+
+	d = meetingadmin_ask(c, "idea-close", n);
+	free(n);
+	return d;
 }

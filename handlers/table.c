@@ -9,7 +9,7 @@
 
 #include "handler.h"
 
-extern const struct handler h_idea, h_ideas, h_interest;
+extern const struct handler h_idea, h_ideaclose, h_ideas, h_interest;
 extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
 extern const struct handler h_participants;
@@ -29,7 +29,9 @@ const struct command commands[] = {
 	{ "hjaelp",              &h_help,	"da" },
 	{ "hjalp",               &h_help,	"da" },
 	{ "ide",                 &h_idea,	"da" },
+	{ "ide luk",             &h_ideaclose,	"da" },
 	{ "idea",                &h_idea,	"en" },
+	{ "idea close",          &h_ideaclose,	"en" },
 	{ "ideas",               &h_ideas,	"en" },
 	{ "ideer",               &h_ideas,	"da" },
 	{ "interesse",           &h_interest,	"da" },

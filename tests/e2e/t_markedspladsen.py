@@ -44,7 +44,19 @@ def t_markedspladsen(s):
     csv = e2e.cli(net, "ideas", "--csv")
     e2e.check(csv.startswith("\ufeff") and "Flere praktikpladser" in csv and ";1;open;" in csv,
               "ideas: CSV for the secretariat: %r" % csv[:120])
-    e2e.check("closed" in e2e.cli(net, "ideas", "close", "1"), "ideas: closed by the secretariat")
+    # the secretariat closes it by mail: a confirmation round trip first
+    net.send("From: %s\nTo: %s\nSubject: IDÉ LUK 1\n\n" % (net.sek, net.user))
+    net.once()
+    e2e.check(net.sql("SELECT status FROM ideas WHERE id = 1")[0][0] == "open", "ideas: not closed on a From header")
+    ask = net.replies(net.sek)[-1]
+    net.send(e2e.outlook_reply(net, ask, net.sek, "Ja"))
+    net.once()
+    e2e.check(net.sql("SELECT status FROM ideas WHERE id = 1")[0][0] == "closed" and
+              "lukket" in str(net.replies(net.sek)[-1]["Subject"]), "ideas: closed by the secretariat after confirming")
+    net.send("From: %s\nTo: %s\nSubject: IDÉ LUK 1\n\n" % (b, net.user))
+    net.once()
+    e2e.check("sekretariatet" in str(net.replies(b)[-1]["Subject"]).lower(), "ideas: a member may not close ideas")
+    e2e.check("closed" in e2e.cli(net, "ideas", "close", "1"), "ideas: the command line closes too")
     net.send("From: %s\nTo: %s\nSubject: IDÉER\n\n" % (c, net.user))
     net.once()
     e2e.check("Ingen" in str(net.replies(c)[-1]["Subject"]), "ideas: a closed idea is not listed")
