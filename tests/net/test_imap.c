@@ -28,6 +28,7 @@
 #include "log.h"
 #include "smtp.h"
 #include "util.h"
+#include "net.h"
 
 #define SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
 #define MAXFD		1024
@@ -35,28 +36,6 @@
 static const char	*user, *pass, *ca, *other_ca, *logdir;
 static unsigned		 imap_port, imaps_port, smtp_port;
 static char		 err[512];
-
-static const char *
-tp_env(const char *k)
-{
-	const char	*v = getenv(k);
-
-	if (v == NULL || *v == '\0') {
-		fprintf(stderr, "test_imap: %s is not set: run tests/net.sh\n",
-		    k);
-		exit(2);
-	}
-	return v;
-}
-
-static double
-tp_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static struct imap_params
 tp_params(enum net_security sec, const char *host, const char *cafile)
@@ -120,11 +99,11 @@ static size_t
 tp_wait_count(struct imap *im, uint32_t after, size_t want,
     struct imap_entry **e)
 {
-	double	 end = tp_now() + 15;
+	double	 end = net_now() + 15;
 	size_t	 n = 0;
 
 	*e = NULL;
-	while (tp_now() < end) {
+	while (net_now() < end) {
 		free(*e);
 		*e = NULL;
 		if (imap_noop(im) == -1 ||
@@ -159,14 +138,14 @@ tp_log_count(const char *file, const char *needle)
 static int
 tp_log_wait(const char *file, const char *needle, int before)
 {
-	double	 end = tp_now() + 3;
+	double	 end = net_now() + 3;
 	int	 n;
 
 	do {
 		if ((n = tp_log_count(file, needle)) > before)
 			return n;
 		usleep(50 * 1000);
-	} while (tp_now() < end);
+	} while (net_now() < end);
 	return n;
 }
 
@@ -326,8 +305,8 @@ t_verify_cert(void)
 {
 	unsigned char	*der;
 	size_t		 len = 0;
-	const char	*leaf = tp_env("MAILSTACK_TLS_CERT");
-	const char	*other_leaf = tp_env("OAUTH_TLS_CERT");
+	const char	*leaf = net_env("MAILSTACK_TLS_CERT");
+	const char	*other_leaf = net_env("OAUTH_TLS_CERT");
 	unsigned char	 junk[64];
 
 	der = tp_der(leaf, &len);
@@ -585,9 +564,9 @@ tp_idle_quiet(struct imap *im, int fd, const struct itimerval *it, double *t)
 			    "quiet, again\n", *t);
 		if (it != NULL)
 			setitimer(ITIMER_REAL, it, NULL);
-		*t = tp_now();
+		*t = net_now();
 		w = imap_idle(im, 1, fd);
-		*t = tp_now() - *t;
+		*t = net_now() - *t;
 	}
 	return w;
 }
@@ -634,9 +613,9 @@ t_idle_signal(struct imap *im)
 
 	sig_fd = p[1];
 	setitimer(ITIMER_REAL, &it, NULL);
-	t = tp_now();
+	t = net_now();
 	w = imap_idle(im, 10, p[0]);
-	t = tp_now() - t;
+	t = net_now() - t;
 	CHECK(tp_wake(w, IMAP_WAKE_FD, t, 0, 3.0));
 	sig_fd = -1;
 	signal(SIGALRM, SIG_DFL);
@@ -661,9 +640,9 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	CHECK(tp_wake(w, IMAP_WAKE_TIMEOUT, t, 0.9, 2.5));
 
 	pid = tp_child(0, -1);
-	t = tp_now();
+	t = net_now();
 	w = imap_idle(im, 10, -1);
-	t = tp_now() - t;
+	t = net_now() - t;
 	CHECK(tp_wake(w, IMAP_WAKE_DATA, t, 0, 3.0));
 	CHECK(tp_child_ok(pid));
 	CHECK(imap_list_new(im, uids[2], &e, &n) == 0 && n == 1);
@@ -671,9 +650,9 @@ t_idle(struct imap *im, const uint32_t uids[3])
 
 	CHECK(pipe(p) == 0);
 	pid = tp_child(1, p[1]);
-	t = tp_now();
+	t = net_now();
 	w = imap_idle(im, 10, p[0]);
-	t = tp_now() - t;
+	t = net_now() - t;
 	CHECK(tp_wake(w, IMAP_WAKE_FD, t, 0, 3.0));
 	CHECK(tp_child_ok(pid));
 	close(p[0]);
@@ -690,9 +669,9 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	    tp_wait_count(other, base, 1, &e) == 1);
 	free(e);
 	imap_close(other);
-	t = tp_now();
+	t = net_now();
 	w = imap_idle(im, 5, -1);
-	t = tp_now() - t;
+	t = net_now() - t;
 	CHECK(tp_wake(w, IMAP_WAKE_DATA, t, 0, 1.0));
 	/* The session is still in order after each wake. */
 	CHECK(imap_noop(im) == 0);
@@ -700,9 +679,9 @@ t_idle(struct imap *im, const uint32_t uids[3])
 	/* Before any SELECT IDLE must not be sent (libetpan would crash). */
 	CHECK((fresh = tp_connect(SEC_NONE, "127.0.0.1", NULL)) != NULL);
 	if (fresh != NULL) {
-		t = tp_now();
+		t = net_now();
 		w = imap_idle(fresh, 1, -1);
-		t = tp_now() - t;
+		t = net_now() - t;
 		CHECK(tp_wake(w, IMAP_WAKE_TIMEOUT, t, 0.9, 2.5));
 		imap_close(fresh);
 	}
@@ -738,17 +717,17 @@ t_dead(void)
 	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &sl) == 0 &&
 	    idle == 60);
 	pid = tp_child(2, fd);
-	t = tp_now();
+	t = net_now();
 	w = imap_idle(im, 10, -1);
-	t = tp_now() - t;
+	t = net_now() - t;
 	CHECK(tp_wake(w, IMAP_WAKE_ERROR, t, 0, 3.0));
 	CHECK(tp_child_ok(pid));
 	CHECK(imap_noop(im) == -1);
 	CHECK(imap_list_new(im, 0, &e, &n) == -1 && e == NULL);
 	CHECK(imap_idle(im, 1, -1) == IMAP_WAKE_ERROR);
-	t = tp_now();
+	t = net_now();
 	imap_close(im);
-	CHECK(tp_now() - t < 1.0);
+	CHECK(net_now() - t < 1.0);
 }
 
 /* The mpid= of the last Dovecot login line: the imap process serving it. */
@@ -794,13 +773,13 @@ t_silent(void)
 	CHECK(imap_select(im, "INBOX", &uv) == 0);
 	tp_log_wait("dovecot.log", "Login: user=<", logins);
 	CHECK((pid = tp_last_login_pid()) > 1 && kill(pid, SIGSTOP) == 0);
-	t = tp_now();
+	t = net_now();
 	w = imap_idle(im, 1, -1);
-	t = tp_now() - t;
+	t = net_now() - t;
 	CHECK(tp_wake(w, IMAP_WAKE_ERROR, t, 1.5, 6.0));
-	t = tp_now();
+	t = net_now();
 	imap_close(im);
-	CHECK(tp_now() - t < 1.0);
+	CHECK(net_now() - t < 1.0);
 	if (pid > 1)
 		kill(pid, SIGCONT);
 }
@@ -815,12 +794,12 @@ t_xoauth2(void)
 
 	memset(&p, 0, sizeof(p));
 	p.host = "localhost";
-	p.port = (unsigned)atoi(tp_env("OAUTH_IMAP_PORT"));
+	p.port = (unsigned)atoi(net_env("OAUTH_IMAP_PORT"));
 	p.security = SEC_STARTTLS;
 	p.ca_file = other_ca;
 	p.login.mech = MECH_XOAUTH2;
-	p.login.user = tp_env("OAUTH_USER");
-	p.login.secret = tp_env("OAUTH_TOKEN");
+	p.login.user = net_env("OAUTH_USER");
+	p.login.secret = net_env("OAUTH_TOKEN");
 	p.timeout = 10;
 	im = imap_connect(&p, err, sizeof(err));
 	if (im == NULL)
@@ -828,7 +807,7 @@ t_xoauth2(void)
 	CHECK(im != NULL && imap_select(im, "INBOX", &uv) == 0 && uv != 0);
 	imap_close(im);
 	/* XOAUTH2 itself, as Exchange Online offers no OAUTHBEARER. */
-	logdir = tp_env("OAUTH_LOG_DIR");
+	logdir = net_env("OAUTH_LOG_DIR");
 	CHECK(tp_log_wait("dovecot.log", "method=XOAUTH2", 0) == 1);
 	/* The same token with one character changed. */
 	bad = xstrdup(p.login.secret);
@@ -848,14 +827,14 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, getenv("NET_DEBUG") != NULL &&
 	    strcmp(getenv("NET_DEBUG"), "0") != 0, "test_imap");
-	user = tp_env("NET_IMAP_USER");
-	pass = tp_env("NET_IMAP_PASS");
-	ca = tp_env("MAILSTACK_CA_CERT");
-	other_ca = tp_env("OAUTH_CA_CERT");
-	logdir = tp_env("MAILSTACK_LOG_DIR");
-	imap_port = (unsigned)atoi(tp_env("IMAP_PORT"));
-	imaps_port = (unsigned)atoi(tp_env("IMAPS_PORT"));
-	smtp_port = (unsigned)atoi(tp_env("SMTP_PORT"));
+	user = net_env("NET_IMAP_USER");
+	pass = net_env("NET_IMAP_PASS");
+	ca = net_env("MAILSTACK_CA_CERT");
+	other_ca = net_env("OAUTH_CA_CERT");
+	logdir = net_env("MAILSTACK_LOG_DIR");
+	imap_port = (unsigned)atoi(net_env("IMAP_PORT"));
+	imaps_port = (unsigned)atoi(net_env("IMAPS_PORT"));
+	smtp_port = (unsigned)atoi(net_env("SMTP_PORT"));
 
 	t_verify_cert();
 	t_connect();

@@ -19,34 +19,13 @@
 #include "log.h"
 #include "smtp.h"
 #include "util.h"
+#include "net.h"
 
 #define SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
 
 static const char	*user, *pass, *ca, *other_ca, *logdir;
 static unsigned		 imap_port;
 static char		 err[1024];
-
-static const char *
-ts_env(const char *k)
-{
-	const char	*v = getenv(k);
-
-	if (v == NULL || *v == '\0') {
-		fprintf(stderr, "test_smtp: %s is not set: run tests/net.sh\n",
-		    k);
-		exit(2);
-	}
-	return v;
-}
-
-static double
-ts_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static struct smtp_params
 ts_params(const char *scheme, const char *portvar, const char *cafile)
@@ -58,7 +37,7 @@ ts_params(const char *scheme, const char *portvar, const char *cafile)
 
 	memset(&p, 0, sizeof(p));
 	snprintf(u, sizeof(url[0]), "%s://localhost:%s", scheme,
-	    ts_env(portvar));
+	    net_env(portvar));
 	p.url = u;
 	p.ca_file = cafile;
 	p.login.mech = MECH_PASSWORD;
@@ -156,13 +135,13 @@ static char *
 ts_arrived(struct imap *im, uint32_t after, const char *subject)
 {
 	struct imap_entry	*e = NULL;
-	double			 end = ts_now() + 15;
+	double			 end = net_now() + 15;
 	char			*data, hdr[256];
 	size_t			 n = 0, i, len;
 	bool			 trunc;
 
 	snprintf(hdr, sizeof(hdr), "Subject: %s\r\n", subject);
-	while (ts_now() < end) {
+	while (net_now() < end) {
 		if (imap_noop(im) == -1 ||
 		    imap_list_new(im, after, &e, &n) == -1)
 			return NULL;
@@ -248,9 +227,9 @@ t_reuse(struct imap *im)
 	CHECK((got = ts_arrived(im, base, "smtp reuse 2")) != NULL);
 	free(got);
 	/* Postfix logs one session with two transactions. */
-	end = ts_now() + 3;
+	end = net_now() + 3;
 	while (ts_log_count(" mail=2 rcpt=2 data=2 ") <= before &&
-	    ts_now() < end)
+	    net_now() < end)
 		usleep(50 * 1000);
 	CHECK(ts_log_count(" mail=2 rcpt=2 data=2 ") == before + 1);
 
@@ -390,12 +369,12 @@ t_xoauth2(void)
 	struct smtp_params	 p;
 	struct smtp		*s;
 	struct imap		*im;
-	const char		*ouser = ts_env("OAUTH_USER");
-	const char		*token = ts_env("OAUTH_TOKEN");
+	const char		*ouser = net_env("OAUTH_USER");
+	const char		*token = net_env("OAUTH_TOKEN");
 	char			*msg, *got, *bad;
 	uint32_t		 base;
 
-	im = ts_imap("localhost", (unsigned)atoi(ts_env("OAUTH_IMAP_PORT")),
+	im = ts_imap("localhost", (unsigned)atoi(net_env("OAUTH_IMAP_PORT")),
 	    other_ca, MECH_XOAUTH2, ouser, token);
 	CHECK(im != NULL);
 	if (im == NULL)
@@ -412,7 +391,7 @@ t_xoauth2(void)
 	CHECK((got = ts_arrived(im, base, "smtp xoauth2")) != NULL);
 	free(got);
 	/* XOAUTH2 itself, not the OAUTHBEARER libcurl prefers. */
-	logdir = ts_env("OAUTH_LOG_DIR");
+	logdir = net_env("OAUTH_LOG_DIR");
 	CHECK(ts_log_count("sasl_method=XOAUTH2") == 1);
 
 	bad = xstrdup(token);
@@ -435,12 +414,12 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, getenv("NET_DEBUG") != NULL &&
 	    strcmp(getenv("NET_DEBUG"), "0") != 0, "test_smtp");
-	user = ts_env("NET_SMTP_USER");
-	pass = ts_env("NET_SMTP_PASS");
-	ca = ts_env("MAILSTACK_CA_CERT");
-	other_ca = ts_env("OAUTH_CA_CERT");
-	logdir = ts_env("MAILSTACK_LOG_DIR");
-	imap_port = (unsigned)atoi(ts_env("IMAP_PORT"));
+	user = net_env("NET_SMTP_USER");
+	pass = net_env("NET_SMTP_PASS");
+	ca = net_env("MAILSTACK_CA_CERT");
+	other_ca = net_env("OAUTH_CA_CERT");
+	logdir = net_env("MAILSTACK_LOG_DIR");
+	imap_port = (unsigned)atoi(net_env("IMAP_PORT"));
 
 	im = ts_imap("localhost", imap_port, ca, MECH_PASSWORD, user, pass);
 	CHECK(im != NULL);
