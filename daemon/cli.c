@@ -18,6 +18,7 @@
 #include "invite.h"
 #include "log.h"
 #include "meeting.h"
+#include "rate.h"
 #include "store.h"
 #include "tmpl.h"
 #include "util.h"
@@ -313,6 +314,120 @@ cli_ideas(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* A local time as "2027-03-11 14:00". */
+static void
+cli_time(const struct cli *c, time_t t, char *out, size_t len)
+{
+	char	*s;
+
+	if (t == 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	s = ical_when_dup(c->conf->timezone, t, "da", false);
+	snprintf(out, len, "%s", s ? s : "?");
+	free(s);
+}
+
+/* ffnet archive [N]: every list mail, or one in full. */
+static int
+cli_archive(struct cli *c, int argc, char **argv)
+{
+	struct post	*v = NULL, p;
+	const char	*errstr;
+	char		 when[64];
+	size_t		 n = 0, i;
+	int64_t		 id;
+
+	if (argc >= 2) {
+		id = util_strtonum(argv[1], 1, INT64_MAX, &errstr);
+		if (errstr != NULL || store_post_get(c->st, id, false, &p) != 1 ||
+		    strcmp(p.state, "preview") == 0) {
+			fprintf(stderr, "ffnet: archive %s: no such list mail\n",
+			    argv[1]);
+			if (errstr == NULL)
+				post_clear(&p);
+			return 1;
+		}
+		cli_time(c, p.started, when, sizeof(when));
+		printf("Nr: %lld\nType: %s\nDato: %s\nFra: %s%s%s%s\n"
+		    "Emne: %s\nModtagere: %lld\n", (long long)p.id, p.kind,
+		    when, p.sender_name ? p.sender_name : "", p.sender_name ?
+		    " <" : "", p.sender, p.sender_name ? ">" : "", p.subject,
+		    (long long)p.total);
+		if (p.files != NULL)
+			printf("Filer:\n%s", p.files);
+		printf("\n%s\n", p.body);
+		post_clear(&p);
+		return 0;
+	}
+	if (store_post_list(c->st, SIZE_MAX / 2, &v, &n) == -1)
+		return 1;
+	for (i = 0; i < n; i++) {
+		size_t nf = 0;
+		const char *f;
+
+		for (f = v[i].files; f != NULL && *f; f++)
+			nf += *f == '\n';
+		cli_time(c, v[i].started, when, sizeof(when));
+		printf("%4lld %s %-7s %-28s %s", (long long)v[i].id, when,
+		    v[i].kind, v[i].sender, v[i].subject);
+		if (nf > 0)
+			printf(" [%zu fil%s]", nf, nf == 1 ? "" : "er");
+		printf("\n");
+	}
+	posts_free(v, n);
+	return 0;
+}
+
+/* ffnet stats: how far the list mail has come, and the outbox. */
+static int
+cli_stats(struct cli *c)
+{
+	struct post	*v = NULL;
+	struct rate	 r;
+	char		 when[64], eta[64];
+	size_t		 n = 0, i;
+	int64_t		 unsent = 0, active = 0, paused = 0, waiting = 0;
+	time_t		 now = time(NULL);
+
+	if (store_post_list(c->st, 20, &v, &n) == -1 ||
+	    store_outbox_unsent(c->st, &unsent) == -1 ||
+	    store_member_count_status(c->st, "active", &active) == -1 ||
+	    store_member_count_status(c->st, "paused", &paused) == -1)
+		return 1;
+	rate_init(&r, c->conf->messages_per_minute,
+	    c->conf->recipients_per_day);
+	if (rate_load(&r, c->st, now) == -1)
+		return 1;
+	printf("members: %lld active, %lld paused for bounces\n"
+	    "outbox: %lld mails waiting\n", (long long)active,
+	    (long long)paused, (long long)unsent);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].state, "sending") == 0)
+			waiting += v[i].total - v[i].sent - v[i].failed;
+	for (i = 0; i < n; i++) {
+		int64_t left = v[i].total - v[i].sent - v[i].failed;
+
+		cli_time(c, v[i].started, when, sizeof(when));
+		printf("%4lld %s %-7s %s\n     %lld of %lld sent, %lld "
+		    "failed, %lld waiting", (long long)v[i].id, when, v[i].kind,
+		    v[i].subject, (long long)v[i].sent, (long long)v[i].total,
+		    (long long)v[i].failed, (long long)left);
+		if (strcmp(v[i].state, "done") == 0) {
+			cli_time(c, v[i].finished, eta, sizeof(eta));
+			printf("; done %s\n", eta);
+		} else {
+			cli_time(c, rate_eta(&r, (size_t)waiting, now), eta,
+			    sizeof(eta));
+			printf("; all out by about %s\n", eta);
+		}
+	}
+	rate_clear(&r);
+	posts_free(v, n);
+	return 0;
+}
+
 int
 cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
     int argc, char **argv)
@@ -327,6 +442,10 @@ cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
 		return cli_registrations(&c, argv[1], argc - 1, argv + 1);
 	if (strcmp(argv[0], "ideas") == 0)
 		return cli_ideas(&c, argc, argv);
+	if (strcmp(argv[0], "archive") == 0)
+		return cli_archive(&c, argc, argv);
+	if (strcmp(argv[0], "stats") == 0)
+		return cli_stats(&c);
 	if (strcmp(argv[0], "meeting") != 0 || argc < 2)
 		goto usage;
 	if (strcmp(argv[1], "add") == 0)
@@ -347,6 +466,8 @@ cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
 	    "       ffnet -c file meeting cancel CODE\n"
 	    "       ffnet -c file meeting list\n"
 	    "       ffnet -c file registrations CODE [--csv]\n"
-	    "       ffnet -c file ideas [--csv] | ideas close N\n");
+	    "       ffnet -c file ideas [--csv] | ideas close N\n"
+	    "       ffnet -c file archive [N]\n"
+	    "       ffnet -c file stats\n");
 	return 2;
 }

@@ -72,6 +72,7 @@ struct conf_key {
 static const char	*conf_check_host(const char *);
 static const char	*conf_check_tz(const char *);
 static const char	*conf_check_url(const char *);
+static const char	*conf_check_https(const char *);
 
 static const struct conf_word conf_languages[] = {
 	{ "da", 0, 0 }, { "en", 1, 0 }, { NULL, 0, 0 },
@@ -164,8 +165,20 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(confirm_days) },
 	{ "limits", "retry_max_hours", CT_INT, 1, 720, "72",
 	    .off = F(retry_max_hours) },
+	{ "limits", "messages_per_minute", CT_INT, 0, 100000, "0",
+	    .off = F(messages_per_minute) },
+	{ "limits", "recipients_per_message", CT_INT, 1, 100000, "100",
+	    .off = F(recipients_per_message) },
+	{ "limits", "recipients_per_day", CT_INT, 0, 10000000, "0",
+	    .off = F(recipients_per_day) },
+	{ "limits", "connections", CT_INT, 1, 32, "3",
+	    .off = F(connections) },
 	{ "meetings", "reminder_days", CT_INT, 0, 30, "2",
 	    .off = F(reminder_days) },
+	{ "list", "unsubscribe_url", CT_STRING, .off = F(unsubscribe_url),
+	    .check = conf_check_https },
+	{ "list", "bounce_days", CT_INT, 1, 100, "3",
+	    .off = F(bounce_days) },
 	{ "auth", "trusted_authserv_id", CT_STRING,
 	    .off = F(trusted_authserv_id) },
 };
@@ -915,5 +928,16 @@ conf_check_url(const char *v)
 	if (v[n] == '\0' || v[n] == '/' || v[n] == ':' ||
 	    strpbrk(v, " \t") != NULL)
 		return "must name a host, as in smtps://smtp.example.org";
+	return NULL;
+}
+
+/* RFC 8058 one-click unsubscribe needs an https URI. */
+static const char *
+conf_check_https(const char *v)
+{
+	if (strncasecmp(v, "https://", 8) != 0 || v[8] == '\0' ||
+	    v[8] == '/' || strpbrk(v, " \t<>,\"") != NULL)
+		return "must be an https:// address, as in "
+		    "https://example.org/afmeld";
 	return NULL;
 }

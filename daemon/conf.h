@@ -59,9 +59,18 @@ struct conf {
 	int	 replies_per_hour;	/* to any one address */
 	int	 confirm_days;		/* confirmation codes live this long */
 	int	 retry_max_hours;	/* the outbox gives up after this */
+	/* The submission server's limits (0: none). */
+	int	 messages_per_minute;
+	int	 recipients_per_message;
+	int	 recipients_per_day;
+	int	 connections;
 
 	/* [meetings] */
 	int	 reminder_days;		/* remind this long before; 0: never */
+
+	/* [list] */
+	char	*unsubscribe_url;	/* https form of List-Unsubscribe, or NULL */
+	int	 bounce_days;		/* pause after bounces on this many days */
 
 	/* [auth] */
 	char	*trusted_authserv_id;	/* comma-separated; NULL: trust none */

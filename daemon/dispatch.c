@@ -4,12 +4,15 @@
  * descriptor (who may use it, how many arguments), finds the pending
  * confirmation a reply belongs to, and runs the handler. Owns nothing.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dispatch.h"
 #include "log.h"
+#include "post.h"
 #include "util.h"
 
 #define DISPATCH_MAX_REFS	20
@@ -94,6 +97,47 @@ dispatch_refs_ours(struct store *st, const struct msg *m)
 }
 
 /*
+ * Was the message sent to one of ffnet's tagged addresses? The
+ * envelope recipient is in Delivered-To (Dovecot, Postfix) or its
+ * cousins; To and Cc serve when a server writes none.
+ */
+static bool
+dispatch_tagged(const struct ctx *c, char tag, char out[POST_TOKEN_MAX + 1])
+{
+	static const char *const names[] = { "delivered-to",
+	    "x-original-to", "envelope-to", "x-envelope-to", "to", "cc" };
+	const struct msg	*m = c->m;
+	const char		*at = strrchr(c->conf->address, '@'), *p;
+	char			*want, *v, *q, *e;
+	size_t			 i, k;
+	bool			 found = false;
+
+	if (at == NULL)
+		return false;
+	want = xasprintf("%.*s+%c-", (int)(at - c->conf->address),
+	    c->conf->address, tag);
+	for (k = 0; k < nitems(names) && !found; k++)
+		for (i = 0; i < m->nhdrs && !found; i++) {
+			if (strcasecmp(m->hdrs[i].name, names[k]) != 0)
+				continue;
+			v = xstrdup(m->hdrs[i].value);
+			for (q = v; *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+			for (p = v; !found && (p = strstr(p, want)) != NULL;
+			    p++) {
+				if (p > v && strchr("<, \t:\"", p[-1]) == NULL)
+					continue;
+				e = xstrndup(p, strcspn(p, ">, \t\"\r\n"));
+				found = post_tag_find(c->conf, e, tag, out);
+				free(e);
+			}
+			free(v);
+		}
+	free(want);
+	return found;
+}
+
+/*
  * The code of the pending confirmation this message answers: one in
  * the Subject that the store knows, or one whose mail it replies to.
  */
@@ -168,6 +212,19 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 	*kind = "none";
 	c->lang = lang;
 	c->args = "";
+	if (r->kind != R_SELF) {
+		char	 tok[POST_TOKEN_MAX + 1];
+
+		if (dispatch_tagged(c, 'b', tok)) {
+			*kind = "bounce";
+			return list_bounce(c, tok);
+		}
+		if (r->kind != R_AUTO && r->kind != R_BOUNCE &&
+		    dispatch_tagged(c, 'u', tok)) {
+			*kind = "unsubscribe";
+			return list_unsubscribe(c, tok);
+		}
+	}
 	switch (r->kind) {
 	case R_SELF:
 	case R_LIST:
@@ -179,6 +236,8 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 		*kind = r->kind == R_AUTO ? "auto" : "bounce";
 		if ((refs = dispatch_refs_ours(c->st, c->m)) == -1)
 			return D_TEMPFAIL;
+		if (refs && r->kind == R_BOUNCE)
+			return list_bounce(c, NULL);
 		snprintf(c->why, sizeof(c->why), "%s%s", r->why, refs ?
 		    ", about ffnet's mail: filed, not answered" :
 		    ": not answered");

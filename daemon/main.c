@@ -49,6 +49,8 @@ struct daemon {
 	uint32_t		 fail_uid;	/* the message that failed last */
 	int			 fail_count;
 	int			 wake[2];	/* self-pipe for signals */
+	bool			 send_more;	/* the outbox stopped for time */
+	time_t			 send_wake;	/* the limits allow more then */
 };
 
 static volatile sig_atomic_t	 got_term, got_hup;
@@ -76,7 +78,9 @@ static const char *const required_templates[] = {
 	"interest.unknown", "interest.own", "interest.already", "interest.usage",
 	"idea.closed", "ideaclose.usage",
 	"remind.member", "remind.host", "participants.list",
-	"participants.usage",
+	"participants.usage", "post.confirm", "post.sent", "post.sent.later",
+	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
+	"post.agenda.noideas", "post.minutes", "bounce.paused",
 };
 
 void		 outbox_crash_point(const char *);
@@ -110,6 +114,7 @@ usage(void)
 	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | check\n"
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
+	    "       ffnet [-dv] [-c file] archive [N] | stats\n"
 	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n");
 	exit(2);
 }
@@ -493,6 +498,8 @@ daemon_round(struct daemon *d, bool force)
 	outbox_crash_point("before_send");
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");
+	d->send_more = os.more;
+	d->send_wake = os.wake;
 	rc = 0;
  out:
 	free(v);
@@ -528,6 +535,11 @@ daemon_wait(struct daemon *d)
 		secs = d->conf.poll_seconds;
 	if (store_outbox_next(d->st, &next) == 0 && next != 0 &&
 	    next - now < secs)
+		secs = next > now ? (int)(next - now) : 1;
+	if (store_rcpt_next(d->st, &next) == 0 && next != 0 &&
+	    d->send_wake > next)
+		next = d->send_wake;	/* due copies wait for the limits */
+	if (next != 0 && next - now < secs)
 		secs = next > now ? (int)(next - now) : 1;
 	if (d->conf.idle && imap_has_idle(d->imap)) {
 		if (imap_idle(d->imap, secs, d->wake[0]) == IMAP_WAKE_ERROR) {
@@ -575,7 +587,7 @@ daemon_run(struct daemon *d)
 			d->imap = NULL;
 			continue;
 		}
-		if (!got_term && !got_hup)
+		if (!got_term && !got_hup && !d->send_more)
 			daemon_wait(d);
 	}
 	log_info("stopping");
@@ -660,7 +672,8 @@ main(int argc, char *argv[])
 		usage();
 	cmd = argv[optind];
 	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
-	    strcmp(cmd, "ideas") == 0) {
+	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
+	    strcmp(cmd, "stats") == 0) {
 		log_init(debug, verbose, "ffnet");
 		daemon_open(&d, path, debug);
 		rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,

@@ -2078,12 +2078,69 @@ mime_q_plain(unsigned char c)
 	    c == '/';
 }
 
+/* Encodes s[0..n) as one or more encoded words (Q) onto b. */
+static void
+mime_encode_run(struct buf *b, const char *s, size_t n)
+{
+	const char	*p;
+	size_t		 i, k, wlen = 0, need;
+
+	for (i = 0; i < n; i += k) {
+		k = mime_utf8_len((const unsigned char *)s + i, n - i);
+		if (k == 0)
+			k = 1;
+		need = k == 1 && (mime_q_plain((unsigned char)s[i]) ||
+		    s[i] == ' ') ? 1 : 3 * k;
+		/* Never split a UTF-8 sequence across encoded words. */
+		if (wlen > 0 && wlen + need + strlen(MIME_EW_SUFFIX) >
+		    MIME_EW_MAX) {
+			buf_adds(b, MIME_EW_SUFFIX " ");
+			wlen = 0;
+		}
+		if (wlen == 0) {
+			buf_adds(b, MIME_EW_PREFIX);
+			wlen = strlen(MIME_EW_PREFIX);
+		}
+		for (p = s + i; p < s + i + k; p++) {
+			if (*p == ' ')
+				buf_addc(b, '_');
+			else if (k == 1 && mime_q_plain((unsigned char)*p))
+				buf_addc(b, *p);
+			else
+				buf_addf(b, "=%02X", (unsigned char)*p);
+		}
+		wlen += need;
+	}
+	if (wlen > 0)
+		buf_adds(b, MIME_EW_SUFFIX);
+}
+
+/* A word that may stand as it is in a phrase (RFC 5322 atext). */
+static bool
+mime_word_plain(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) &&
+		    strchr("!#$%&'*+-/^_`{|}~", s[i]) == NULL)
+			return false;
+	return n > 0;
+}
+
+/*
+ * Words that need it are encoded, the rest stay plain, and a run of
+ * words that need it goes into one encoded word with its spaces inside
+ * (the space between two encoded words does not count, RFC 2047 6.2;
+ * some decoders, Python's address parser among them, keep it anyway,
+ * so a break between encoded words is avoided where a plain word can
+ * stand).
+ */
 char *
 mime_encode_header_dup(const char *s)
 {
 	struct buf	 clean, b;
-	const char	*p;
-	size_t		 i, k, n, wlen = 0, need;
+	const char	*p, *w, *e, *run = NULL, *runend = NULL;
 	bool		 plain = strstr(s, "=?") == NULL;
 
 	for (p = s; *p != '\0' && plain; p++)
@@ -2093,35 +2150,29 @@ mime_encode_header_dup(const char *s)
 		return xstrdup(s);
 	buf_init(&clean);
 	buf_init(&b);
-	n = strlen(s);
-	mime_utf8_clean(&clean, s, n);
-	for (i = 0; i < clean.len; i += k) {
-		k = mime_utf8_len((const unsigned char *)clean.data + i,
-		    clean.len - i);
-		need = k == 1 && (mime_q_plain((unsigned char)clean.data[i]) ||
-		    clean.data[i] == ' ') ? 1 : 3 * k;
-		/* Never split a UTF-8 sequence across encoded words. */
-		if (wlen > 0 && wlen + need + strlen(MIME_EW_SUFFIX) >
-		    MIME_EW_MAX) {
-			buf_adds(&b, MIME_EW_SUFFIX " ");
-			wlen = 0;
+	mime_utf8_clean(&clean, s, strlen(s));
+	for (w = clean.data; w != NULL; w = *e ? e + 1 : NULL) {
+		e = w + strcspn(w, " ");
+		if (!mime_word_plain(w, (size_t)(e - w)) ||
+		    strstr(w, "=?") == w) {
+			if (run == NULL)
+				run = w;
+			runend = e;
+			if (*e)
+				continue;
 		}
-		if (wlen == 0) {
-			buf_adds(&b, MIME_EW_PREFIX);
-			wlen = strlen(MIME_EW_PREFIX);
+		if (run != NULL) {
+			if (b.len > 0)
+				buf_addc(&b, ' ');
+			mime_encode_run(&b, run, (size_t)(runend - run));
+			run = NULL;
+			if (runend == e)
+				continue;
 		}
-		for (p = clean.data + i; p < clean.data + i + k; p++) {
-			if (*p == ' ')
-				buf_addc(&b, '_');
-			else if (k == 1 && mime_q_plain((unsigned char)*p))
-				buf_addc(&b, *p);
-			else
-				buf_addf(&b, "=%02X", (unsigned char)*p);
-		}
-		wlen += need;
+		if (b.len > 0 || w > clean.data)
+			buf_addc(&b, ' ');
+		buf_add(&b, w, (size_t)(e - w));
 	}
-	if (wlen > 0)
-		buf_adds(&b, MIME_EW_SUFFIX);
 	buf_clear(&clean);
 	return buf_release(&b);
 }
@@ -2545,10 +2596,10 @@ mime_ascii_name_dup(const char *s)
 }
 
 /*
- * The file name as param="ASCII" and, when that is not the name itself
- * and ext is set, then as param*= (RFC 2231). RFC 6266 (the same
- * syntax in HTTP) 4.3: a recipient that knows param*= picks it; appendix
- * D: the fallback goes first, and may spell out letters (ä as "ae").
+ * The file name as param*= (RFC 2231) when ext is set and the name is
+ * not plain ASCII, then as param="ASCII". RFC 6266 (the same syntax in
+ * HTTP) 4.3: a recipient that knows param*= picks it; the fallback may
+ * spell out letters (ä as "ae").
  */
 static void
 mime_names_put(struct buf *b, size_t *col, const char *param,
@@ -2560,9 +2611,14 @@ mime_names_put(struct buf *b, size_t *col, const char *param,
 	buf_init(&clean);
 	mime_utf8_clean(&clean, name, strlen(name));
 	ascii = mime_ascii_name_dup(clean.data != NULL ? clean.data : "");
-	mime_param_put(b, col, param, ascii, true);
+	/*
+	 * The extended form first: parsers that keep the first of two
+	 * (Python's email package among them) then get the real name;
+	 * those that do not know param*= skip it and take the stand-in.
+	 */
 	if (ext && clean.data != NULL && strcmp(ascii, clean.data) != 0)
 		mime_rfc2231_put(b, col, param, clean.data);
+	mime_param_put(b, col, param, ascii, true);
 	free(ascii);
 	buf_clear(&clean);
 }

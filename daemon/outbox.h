@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct conf;
 struct store;
@@ -17,11 +18,15 @@ struct outbox_stats {
 	size_t	 deferred;
 	size_t	 failed;
 	bool	 down;		/* the server could not be reached */
+	bool	 more;		/* stopped for time: call again at once */
+	time_t	 wake;		/* the limits allow more then; 0: none */
 };
 
 /*
- * Sends what is due now; with force, every unsent row (ffnet once).
- * Returns 0, or -1 on a store error.
+ * Sends what is due now; with force, every unsent mail (ffnet once),
+ * still within the server's limits. Without force it returns after
+ * about ten seconds with more set, so that new mail is read between
+ * the parts of a long post. Returns 0, or -1 on a store error.
  */
 int	outbox_drain(struct store *, const struct conf *, bool force,
 	    struct outbox_stats *);

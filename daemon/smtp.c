@@ -1,14 +1,20 @@
 /*
- * smtp.c: message submission (RFC 6409) with libcurl. outbox.c makes one
- * handle with smtp_new() and sends each queued message with smtp_send();
- * the handle keeps its connection, so consecutive messages share one
- * session. It owns the CURL handle; libcurl keeps its own copies of the
- * strings set on it, password or token included, until smtp_free().
+ * smtp.c: message submission (RFC 6409) with libcurl's multi interface.
+ * outbox.c sends through a pool (smtp_pool_*) of a few connections side
+ * by side, or one message at a time with smtp_send(), a pool of one.
+ * Each slot of a pool owns one CURL easy handle, used again for every
+ * job on it, so its session (EHLO, STARTTLS, AUTH) stays open in the
+ * multi handle's connection cache; libcurl closes a session after a
+ * refused transaction, and the next job opens a new one. libcurl keeps
+ * its own copies of the strings set on the handles, password or token
+ * included, until smtp_pool_free().
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -19,75 +25,126 @@
 /* libcurl's upload buffer: big reads, few callbacks (maximum 2 MB). */
 #define SMTP_UPLOAD_BUF	(512 * 1024L)
 
-struct smtp {
-	CURL	*curl;
-	char	 errbuf[CURL_ERROR_SIZE];
+/* One connection of a pool, and the job on it. */
+struct smtp_slot {
+	CURL			*curl;
+	struct curl_slist	*rcpts;	/* this job's list, owned */
+	const struct smtp_part	*parts;	/* this job's, the caller's */
+	size_t			 nparts;
+	size_t			 part;	/* read position: part, offset */
+	size_t			 off;
+	size_t			 len;	/* the parts together */
+	size_t			 nrcpts;
+	bool			 busy;	/* a job is on this slot */
+	bool			 ended;	/* and done is its outcome */
+	struct smtp_done	 done;
+	char			 errbuf[CURL_ERROR_SIZE];
 };
 
-/* The message being sent, read by smtp_read_cb(). */
-struct smtp_payload {
-	const char	*data;
-	size_t		 len;
-	size_t		 off;
+struct smtp_pool {
+	CURLM			*multi;
+	struct smtp_slot	*slots;
+	int			 nslots;
+	int			 nbusy;
+};
+
+struct smtp {
+	struct smtp_pool	*pool;
 };
 
 static size_t		 smtp_read_cb(char *, size_t, size_t, void *);
-static CURLcode		 smtp_setup(struct smtp *, const struct smtp_params *);
-static CURLcode		 smtp_setup_login(struct smtp *,
+static CURLcode		 smtp_setup(struct smtp_slot *,
+			    const struct smtp_params *);
+static CURLcode		 smtp_setup_login(CURL *,
 			    const struct net_login *);
+static CURLMcode	 smtp_setup_multi(CURLM *, int);
 static bool		 smtp_is_session_code(long);
+static bool		 smtp_is_clean(const struct smtp_job *);
 static enum smtp_result	 smtp_map(CURLcode, long, curl_off_t);
 static struct curl_slist	*smtp_rcpt_list(const char *const *, size_t);
+static CURLcode		 smtp_slot_load(struct smtp_slot *,
+			    const struct smtp_job *);
+static void		 smtp_slot_end(struct smtp_slot *, enum smtp_result,
+			    const char *, ...)
+			    __attribute__((format(printf, 3, 4)));
+static void		 smtp_slot_finish(struct smtp_pool *,
+			    struct smtp_slot *, CURLcode);
+static void		 smtp_slot_release(struct smtp_pool *,
+			    struct smtp_slot *, struct smtp_done *);
+static struct smtp_slot	*smtp_pool_slot(struct smtp_pool *, CURL *);
+static size_t		 smtp_pool_collect(struct smtp_pool *,
+			    struct smtp_done *, size_t);
+static void		 smtp_pool_abort(struct smtp_pool *, CURLMcode);
+static long		 smtp_now_ms(void);
 
+static const char *const smtp_names[] = { "ok", "down", "temp", "perm" };
+
+/* Copies the job's parts, one after the other, into libcurl's buffer. */
 static size_t
 smtp_read_cb(char *buf, size_t size, size_t nitems, void *arg)
 {
-	struct smtp_payload	*pl = arg;
-	size_t			 room = size * nitems, left = pl->len - pl->off;
+	struct smtp_slot	*sl = arg;
+	const struct smtp_part	*pt;
+	size_t			 room = size * nitems, n, got = 0;
 
-	if (left > room)
-		left = room;
-	memcpy(buf, pl->data + pl->off, left);
-	pl->off += left;
-	return left;
+	while (got < room && sl->part < sl->nparts) {
+		pt = &sl->parts[sl->part];
+		n = pt->len - sl->off;
+		if (n > room - got)
+			n = room - got;
+		if (n > 0)
+			memcpy(buf + got, pt->data + sl->off, n);
+		got += n;
+		sl->off += n;
+		if (sl->off == pt->len) {
+			sl->part++;
+			sl->off = 0;
+		}
+	}
+	return got;
 }
 
 /* RFC 4954; XOAUTH2 is pinned so that OAUTHBEARER is never chosen. */
 static CURLcode
-smtp_setup_login(struct smtp *s, const struct net_login *l)
+smtp_setup_login(CURL *c, const struct net_login *l)
 {
 	CURLcode	 rc;
 
 	if (l->user == NULL)
 		return CURLE_OK;
-	if ((rc = curl_easy_setopt(s->curl, CURLOPT_USERNAME, l->user)))
+	if ((rc = curl_easy_setopt(c, CURLOPT_USERNAME, l->user)))
 		return rc;
 	switch (l->mech) {
 	case MECH_PASSWORD:
-		return curl_easy_setopt(s->curl, CURLOPT_PASSWORD, l->secret);
+		return curl_easy_setopt(c, CURLOPT_PASSWORD, l->secret);
 	case MECH_XOAUTH2:
-		if ((rc = curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER,
+		if ((rc = curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER,
 		    l->secret)))
 			return rc;
-		return curl_easy_setopt(s->curl, CURLOPT_LOGIN_OPTIONS,
+		return curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS,
 		    "AUTH=XOAUTH2");
 	default:
 		return CURLE_BAD_FUNCTION_ARGUMENT;
 	}
 }
 
-/* Options that stay the same for every message. */
+/*
+ * Options that stay the same for every job on a slot. TCP_NODELAY: the
+ * end of data (CRLF.CRLF) is a small write after the body; with Nagle
+ * it would wait for the server's delayed ACK of the body (40 ms each).
+ */
 static CURLcode
-smtp_setup(struct smtp *s, const struct smtp_params *p)
+smtp_setup(struct smtp_slot *sl, const struct smtp_params *p)
 {
-	CURL		*c = s->curl;
+	CURL		*c = sl->curl;
 	CURLcode	 rc;
 	long		 t = p->timeout > 0 ? p->timeout : 60;
 
 	if ((rc = curl_easy_setopt(c, CURLOPT_URL, p->url)) ||
-	    (rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf)) ||
+	    (rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, sl->errbuf)) ||
 	    (rc = curl_easy_setopt(c, CURLOPT_UPLOAD, 1L)) ||
 	    (rc = curl_easy_setopt(c, CURLOPT_READFUNCTION, smtp_read_cb)) ||
+	    (rc = curl_easy_setopt(c, CURLOPT_READDATA, sl)) ||
 	    (rc = curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE,
 	    SMTP_UPLOAD_BUF)) ||
 	    (rc = curl_easy_setopt(c, CURLOPT_TIMEOUT, t)) ||
@@ -105,39 +162,106 @@ smtp_setup(struct smtp *s, const struct smtp_params *p)
 	if (getenv("FFNET_CURL_VERBOSE") != NULL &&
 	    (rc = curl_easy_setopt(c, CURLOPT_VERBOSE, 1L)))
 		return rc;
-	return smtp_setup_login(s, &p->login);
+	return smtp_setup_login(c, &p->login);
 }
 
-struct smtp *
-smtp_new(const struct smtp_params *p)
+/*
+ * At most conns connections, and all of them kept in the cache: by
+ * default libcurl keeps 4 per easy handle added, and the count drops
+ * as jobs end.
+ */
+static CURLMcode
+smtp_setup_multi(CURLM *m, int conns)
 {
-	struct smtp	*s, *rv = NULL;
-	CURLcode	 rc;
+	CURLMcode	 mc;
 
-	s = xcalloc(1, sizeof(*s));
-	if ((s->curl = curl_easy_init()) == NULL) {
-		log_warnx("smtp: cannot make a libcurl handle");
+	if ((mc = curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)conns)) ||
+	    (mc = curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)conns)))
+		return mc;
+	return curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)conns);
+}
+
+struct smtp_pool *
+smtp_pool_new(const struct smtp_params *p, int conns)
+{
+	struct smtp_pool	*pool, *rv = NULL;
+	CURLcode		 rc;
+	CURLMcode		 mc;
+	int			 i;
+
+	if (conns < 1)
+		conns = 1;
+	pool = xcalloc(1, sizeof(*pool));
+	pool->slots = xcalloc(conns, sizeof(*pool->slots));
+	pool->nslots = conns;
+	/* The first curl_easy_init() also initialises libcurl. */
+	for (i = 0; i < conns; i++) {
+		if ((pool->slots[i].curl = curl_easy_init()) == NULL) {
+			log_warnx("smtp: cannot make a libcurl handle");
+			goto out;
+		}
+		if ((rc = smtp_setup(&pool->slots[i], p)) != CURLE_OK) {
+			log_warnx("smtp: %s: %s", p->url,
+			    curl_easy_strerror(rc));
+			goto out;
+		}
+	}
+	if ((pool->multi = curl_multi_init()) == NULL) {
+		log_warnx("smtp: cannot make a libcurl multi handle");
 		goto out;
 	}
-	if ((rc = smtp_setup(s, p)) != CURLE_OK) {
-		log_warnx("smtp: %s: %s", p->url, curl_easy_strerror(rc));
+	if ((mc = smtp_setup_multi(pool->multi, conns)) != CURLM_OK) {
+		log_warnx("smtp: %s", curl_multi_strerror(mc));
 		goto out;
 	}
-	rv = s;
-	s = NULL;
+	rv = pool;
+	pool = NULL;
  out:
-	smtp_free(s);
+	smtp_pool_free(pool);
 	return rv;
 }
 
+/*
+ * Easy handles leave the multi handle first; curl_multi_cleanup() then
+ * closes the cached connections, with QUIT.
+ */
 void
-smtp_free(struct smtp *s)
+smtp_pool_free(struct smtp_pool *pool)
 {
-	if (s == NULL)
+	struct smtp_slot	*sl;
+	int			 i;
+
+	if (pool == NULL)
 		return;
-	if (s->curl != NULL)
-		curl_easy_cleanup(s->curl);
-	free(s);
+	for (i = 0; i < pool->nslots; i++) {
+		sl = &pool->slots[i];
+		if (sl->busy && !sl->ended && pool->multi != NULL)
+			curl_multi_remove_handle(pool->multi, sl->curl);
+	}
+	if (pool->multi != NULL)
+		curl_multi_cleanup(pool->multi);
+	for (i = 0; i < pool->nslots; i++) {
+		sl = &pool->slots[i];
+		if (sl->curl != NULL)
+			curl_easy_cleanup(sl->curl);
+		curl_slist_free_all(sl->rcpts);
+	}
+	free(pool->slots);
+	free(pool);
+}
+
+int
+smtp_pool_idle(const struct smtp_pool *pool)
+{
+	return pool->nslots - pool->nbusy;
+}
+
+int
+smtp_pool_busy(const struct smtp_pool *pool)
+{
+	return pool->nbusy;
 }
 
 /*
@@ -149,6 +273,21 @@ smtp_is_session_code(long code)
 {
 	return code == 421 || code == 530 || code == 534 || code == 535 ||
 	    code == 538;
+}
+
+/* No CR or LF in an address: it would end the SMTP command early. */
+static bool
+smtp_is_clean(const struct smtp_job *job)
+{
+	size_t	 i;
+
+	if (job->from != NULL && strpbrk(job->from, "\r\n") != NULL)
+		return false;
+	for (i = 0; i < job->nrcpts; i++)
+		if (job->rcpts[i] == NULL ||
+		    strpbrk(job->rcpts[i], "\r\n") != NULL)
+			return false;
+	return true;
 }
 
 /*
@@ -205,58 +344,260 @@ smtp_rcpt_list(const char *const *rcpts, size_t n)
 	return rl;
 }
 
+/* Puts the job on the slot's handle; libcurl copies the sender. */
+static CURLcode
+smtp_slot_load(struct smtp_slot *sl, const struct smtp_job *job)
+{
+	const char	*from = job->from != NULL ? job->from : "";
+	char		*mfrom;
+	CURLcode	 rc;
+
+	if ((sl->rcpts = smtp_rcpt_list(job->rcpts, job->nrcpts)) == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	/* RFC 5321 4.5.5: "<>" is the null reverse-path. */
+	mfrom = from[0] == '<' ? xstrdup(from) : xasprintf("<%s>", from);
+	rc = curl_easy_setopt(sl->curl, CURLOPT_MAIL_FROM, mfrom);
+	free(mfrom);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(sl->curl, CURLOPT_MAIL_RCPT, sl->rcpts);
+	/* Lets a server with SIZE (RFC 1870) refuse a big message early. */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(sl->curl, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)sl->len);
+	return rc;
+}
+
+/* The job ends before it reached the network. */
+static void
+smtp_slot_end(struct smtp_slot *sl, enum smtp_result res, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	sl->done.result = res;
+	va_start(ap, fmt);
+	vsnprintf(sl->done.err, sizeof(sl->done.err), fmt, ap);
+	va_end(ap);
+	sl->ended = true;
+	log_debug("smtp: %zu rcpt, %zu bytes: %s: %s", sl->nrcpts, sl->len,
+	    smtp_names[res], sl->done.err);
+}
+
+int
+smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
+{
+	struct smtp_slot	*sl = NULL;
+	CURLcode		 rc;
+	CURLMcode		 mc;
+	size_t			 i;
+	int			 k;
+
+	for (k = 0; k < pool->nslots && sl == NULL; k++)
+		if (!pool->slots[k].busy)
+			sl = &pool->slots[k];
+	if (sl == NULL || job == NULL)
+		return -1;
+	sl->busy = true;
+	sl->ended = false;
+	pool->nbusy++;
+	memset(&sl->done, 0, sizeof(sl->done));
+	sl->done.cookie = job->cookie;
+	sl->errbuf[0] = '\0';
+	sl->parts = job->parts;
+	sl->nparts = job->nparts;
+	sl->part = sl->off = sl->len = 0;
+	for (i = 0; i < job->nparts; i++)
+		sl->len += job->parts[i].len;
+	sl->nrcpts = job->nrcpts;
+	if (job->nrcpts == 0)
+		smtp_slot_end(sl, SMTP_PERM, "smtp: no recipients");
+	else if (!smtp_is_clean(job))
+		smtp_slot_end(sl, SMTP_PERM, "smtp: CR or LF in an address");
+	else if ((rc = smtp_slot_load(sl, job)) != CURLE_OK)
+		smtp_slot_end(sl, SMTP_TEMP, "smtp: %s",
+		    curl_easy_strerror(rc));
+	else if ((mc = curl_multi_add_handle(pool->multi, sl->curl)) !=
+	    CURLM_OK)
+		smtp_slot_end(sl, SMTP_TEMP, "smtp: %s",
+		    curl_multi_strerror(mc));
+	return 0;
+}
+
+/* The transfer is over: its outcome, and the handle leaves the multi. */
+static void
+smtp_slot_finish(struct smtp_pool *pool, struct smtp_slot *sl,
+    CURLcode rc)
+{
+	enum smtp_result	 res;
+	curl_off_t		 sent = 0;
+	long			 code = 0;
+
+	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(sl->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
+	curl_multi_remove_handle(pool->multi, sl->curl);
+	res = smtp_map(rc, code, sent);
+	sl->done.result = res;
+	if (res != SMTP_OK)
+		snprintf(sl->done.err, sizeof(sl->done.err),
+		    "smtp: %s%s%s (reply %ld)", curl_easy_strerror(rc),
+		    sl->errbuf[0] ? ": " : "", sl->errbuf, code);
+	sl->ended = true;
+	log_debug("smtp: %zu rcpt, %zu bytes: %s, curl %d, reply %ld",
+	    sl->nrcpts, sl->len, smtp_names[res], (int)rc, code);
+}
+
+/* Hands the outcome over; the slot is free again. */
+static void
+smtp_slot_release(struct smtp_pool *pool, struct smtp_slot *sl,
+    struct smtp_done *out)
+{
+	*out = sl->done;
+	/* The handle must not keep a pointer to the list or the parts. */
+	curl_easy_setopt(sl->curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(sl->rcpts);
+	sl->rcpts = NULL;
+	sl->parts = NULL;
+	sl->nparts = 0;
+	sl->busy = false;
+	sl->ended = false;
+	pool->nbusy--;
+}
+
+static struct smtp_slot *
+smtp_pool_slot(struct smtp_pool *pool, CURL *c)
+{
+	int	 i;
+
+	for (i = 0; i < pool->nslots; i++)
+		if (pool->slots[i].curl == c)
+			return &pool->slots[i];
+	return NULL;
+}
+
+/* Hands over up to max finished jobs: those that never started first. */
+static size_t
+smtp_pool_collect(struct smtp_pool *pool, struct smtp_done *done,
+    size_t max)
+{
+	struct smtp_slot	*sl;
+	CURLMsg			*m;
+	size_t			 n = 0;
+	int			 i, left;
+
+	for (i = 0; i < pool->nslots && n < max; i++) {
+		sl = &pool->slots[i];
+		if (sl->busy && sl->ended)
+			smtp_slot_release(pool, sl, &done[n++]);
+	}
+	/* Messages not read now stay queued for the next call. */
+	while (n < max && (m = curl_multi_info_read(pool->multi, &left))) {
+		if (m->msg != CURLMSG_DONE ||
+		    (sl = smtp_pool_slot(pool, m->easy_handle)) == NULL ||
+		    !sl->busy || sl->ended)
+			continue;
+		smtp_slot_finish(pool, sl, m->data.result);
+		smtp_slot_release(pool, sl, &done[n++]);
+	}
+	return n;
+}
+
+/* libcurl itself failed: every job in flight ends as TEMP. */
+static void
+smtp_pool_abort(struct smtp_pool *pool, CURLMcode mc)
+{
+	struct smtp_slot	*sl;
+	int			 i;
+
+	log_debug("smtp: libcurl: %s", curl_multi_strerror(mc));
+	for (i = 0; i < pool->nslots; i++) {
+		sl = &pool->slots[i];
+		if (!sl->busy || sl->ended)
+			continue;
+		curl_multi_remove_handle(pool->multi, sl->curl);
+		smtp_slot_end(sl, SMTP_TEMP, "smtp: libcurl: %s",
+		    curl_multi_strerror(mc));
+	}
+}
+
+static long
+smtp_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+int
+smtp_pool_run(struct smtp_pool *pool, int timeout_ms,
+    struct smtp_done *done, size_t max)
+{
+	CURLMcode	 mc;
+	size_t		 n;
+	long		 end, left;
+	int		 running;
+
+	end = smtp_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	n = smtp_pool_collect(pool, done, max);
+	while (n == 0 && max > 0 && pool->nbusy > 0) {
+		if ((mc = curl_multi_perform(pool->multi, &running)) !=
+		    CURLM_OK)
+			goto fail;
+		if ((n = smtp_pool_collect(pool, done, max)) > 0)
+			break;
+		if ((left = end - smtp_now_ms()) <= 0)
+			break;
+		if ((mc = curl_multi_poll(pool->multi, NULL, 0, (int)left,
+		    NULL)) != CURLM_OK)
+			goto fail;
+	}
+	return (int)n;
+ fail:
+	smtp_pool_abort(pool, mc);
+	return -1;
+}
+
+struct smtp *
+smtp_new(const struct smtp_params *p)
+{
+	struct smtp	*s;
+
+	s = xcalloc(1, sizeof(*s));
+	if ((s->pool = smtp_pool_new(p, 1)) == NULL) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void
+smtp_free(struct smtp *s)
+{
+	if (s == NULL)
+		return;
+	smtp_pool_free(s->pool);
+	free(s);
+}
+
+/*
+ * One job on the pool of one, run to its end; libcurl's own timeout
+ * ends it. After an internal error (-1) the job comes back as TEMP.
+ */
 enum smtp_result
 smtp_send(struct smtp *s, const char *from, const char *const *rcpts,
     size_t nrcpts, const char *data, size_t len, char *err, size_t errlen)
 {
-	static const char	*names[] = { "ok", "down", "temp", "perm" };
-	struct smtp_payload	 pl = { data, len, 0 };
-	struct curl_slist	*rl = NULL;
-	char			*mfrom = NULL;
-	enum smtp_result	 res = SMTP_TEMP;
-	curl_off_t		 sent = 0;
-	CURLcode		 rc;
-	long			 code = 0;
+	struct smtp_part	 part = { data, len };
+	struct smtp_job		 job = { from, rcpts, nrcpts, &part, 1,
+				    NULL };
+	struct smtp_done	 d;
 
-	if (errlen > 0)
-		err[0] = '\0';
-	if (nrcpts == 0) {
-		snprintf(err, errlen, "smtp: no recipients");
-		res = SMTP_PERM;
-		goto out;
+	if (smtp_pool_start(s->pool, &job) == -1) {
+		snprintf(err, errlen, "smtp: the connection is busy");
+		return SMTP_TEMP;
 	}
-	if ((rl = smtp_rcpt_list(rcpts, nrcpts)) == NULL) {
-		snprintf(err, errlen, "smtp: out of memory");
-		goto out;
-	}
-	/* RFC 5321 4.5.5: "<>" is the null reverse-path. */
-	mfrom = from[0] == '<' ? xstrdup(from) : xasprintf("<%s>", from);
-	s->errbuf[0] = '\0';
-	rc = curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, mfrom);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rl);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(s->curl, CURLOPT_READDATA, &pl);
-	/* Lets a server with SIZE (RFC 1870) refuse a big message early. */
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
-		    (curl_off_t)len);
-	if (rc == CURLE_OK)
-		rc = curl_easy_perform(s->curl);
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_getinfo(s->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
-	/* The handle must not keep pointers to our list and payload. */
-	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
-	curl_easy_setopt(s->curl, CURLOPT_READDATA, NULL);
-	res = smtp_map(rc, code, sent);
-	if (res != SMTP_OK)
-		snprintf(err, errlen, "smtp: %s%s%s (reply %ld)",
-		    curl_easy_strerror(rc), s->errbuf[0] ? ": " : "",
-		    s->errbuf, code);
-	log_debug("smtp: %zu rcpt, %zu bytes: %s, curl %d, reply %ld",
-	    nrcpts, len, names[res], (int)rc, code);
- out:
-	curl_slist_free_all(rl);
-	free(mfrom);
-	return res;
+	while (smtp_pool_run(s->pool, 1000, &d, 1) != 1)
+		continue;
+	snprintf(err, errlen, "%s", d.err);
+	return d.result;
 }

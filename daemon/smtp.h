@@ -1,6 +1,8 @@
 /*
- * smtp.h: SMTP submission with libcurl. One handle is kept so that
- * several messages share one connection. No CURL type leaves smtp.c.
+ * smtp.h: SMTP submission with libcurl. A pool keeps a few connections
+ * open and sends on them side by side; smtp_send() is the same thing
+ * with one connection and one message at a time. No CURL type leaves
+ * smtp.c.
  */
 #ifndef FFNET_SMTP_H
 #define FFNET_SMTP_H
@@ -24,8 +26,69 @@ enum smtp_result {
 	SMTP_PERM,	/* 5xx for this message: do not try again */
 };
 
+/* One piece of a message; a message is its parts back to back. */
+struct smtp_part {
+	const char	*data;
+	size_t		 len;
+};
+
+/*
+ * One transaction: MAIL FROM, RCPT TO each, DATA. The strings are copied
+ * when the job starts; rcpts and parts (arrays and data) are the
+ * caller's and must stay valid until the job is done.
+ */
+struct smtp_job {
+	const char		*from;	/* envelope sender; "" or "<>": null */
+	const char *const	*rcpts;
+	size_t			 nrcpts;
+	const struct smtp_part	*parts;
+	size_t			 nparts;
+	void			*cookie;	/* the caller's, handed back */
+};
+
+/* A finished job; err is "" on SMTP_OK. */
+struct smtp_done {
+	void			*cookie;
+	enum smtp_result	 result;
+	char			 err[512];	/* a line with the reply code */
+};
+
+struct smtp_pool;
 struct smtp;
 
+/*
+ * A pool of at most conns (>= 1) connections that are kept open and
+ * used again, each for one job at a time. Connecting happens with the
+ * first jobs; NULL only when libcurl cannot be set up.
+ */
+struct smtp_pool *smtp_pool_new(const struct smtp_params *, int conns);
+/* Ends the jobs still in flight unreported and says QUIT on every session. */
+void		 smtp_pool_free(struct smtp_pool *);
+/* Connections free for another job now (conns minus jobs in flight). */
+int		 smtp_pool_idle(const struct smtp_pool *);
+/* Jobs in flight, including finished ones not yet handed back. */
+int		 smtp_pool_busy(const struct smtp_pool *);
+/*
+ * Starts a job on a free connection. 0: the job will come back exactly
+ * once from smtp_pool_run(), also when it fails at once (no recipient,
+ * bad address); -1: no connection free, nothing started. The job
+ * struct itself may be reused as soon as this returns.
+ */
+int		 smtp_pool_start(struct smtp_pool *,
+		    const struct smtp_job *);
+/*
+ * Drives the transfers for at most timeout_ms, returning early as soon
+ * as at least one job is finished; fills done[0..max) with finished
+ * jobs and returns how many, or -1 on an internal libcurl error (then
+ * every job in flight comes back as SMTP_TEMP from the next call).
+ * libcurl 7.88 waits for the reply to the end of data inside this call
+ * (curl issue 8555): the call can overrun by that wait, up to the
+ * params' timeout, and the other connections stand still meanwhile.
+ */
+int		 smtp_pool_run(struct smtp_pool *, int timeout_ms,
+		    struct smtp_done *, size_t max);
+
+/* One connection, one message at a time: a pool of one. */
 struct smtp	*smtp_new(const struct smtp_params *);
 void		 smtp_free(struct smtp *);
 /*

@@ -56,8 +56,9 @@ struct member {
 	char	*name;
 	char	*org;
 	char	*lang;
-	char	*status;	/* "active" */
+	char	*status;	/* "active", or "paused" (bounces) */
 	time_t	 joined;
+	char	*token;		/* proves the member in List-Unsubscribe */
 };
 /* 1 found, 0 not, -1 error. */
 int	store_member_get(struct store *, const char *addr, struct member *);
@@ -238,6 +239,100 @@ int	store_interest_add(struct store *, int64_t idea, const char *addr,
 	    time_t now);
 void	idea_clear(struct idea *);
 void	ideas_free(struct idea *, size_t);
+
+/*
+ * The list (post.c, outbox.c): a post is stored once, as the message
+ * every recipient gets minus the personal header lines; each recipient
+ * is a row of its own, sent and marked one by one.
+ */
+struct post {
+	int64_t	 id;
+	char	*kind;		/* post | agenda | minutes */
+	int64_t	 meeting;	/* agenda and minutes: the meeting, or 0 */
+	char	*sender;
+	char	*sender_name;
+	char	*subject;
+	char	*body;		/* the text as sent */
+	char	*files;		/* attachment names, one per line, or NULL */
+	char	*msgid;
+	char	*data;		/* the shared message (see above) */
+	size_t	 len;
+	char	*state;		/* preview | sending | done */
+	time_t	 created;
+	time_t	 started;
+	time_t	 finished;
+	/* Filled by store_post_get and store_post_list: */
+	int64_t	 total, sent, failed;
+};
+int	store_post_add(struct store *, const struct post *, time_t now,
+	    int64_t *id);
+/* 1 found, 0 not. with_data: load the message too. */
+int	store_post_get(struct store *, int64_t id, bool with_data,
+	    struct post *);
+/* Newest first, without data; *v new, caller frees with posts_free. */
+int	store_post_list(struct store *, size_t max, struct post **v,
+	    size_t *n);
+/*
+ * Makes the recipient rows of a post (active members; for a meeting,
+ * its registered guests too), sets it sending; *n gets how many.
+ */
+int	store_post_start(struct store *, int64_t id, int64_t meeting,
+	    time_t now, int64_t *n);
+/* Posts still sending whose copies are all sent or failed become done. */
+int	store_post_finish(struct store *, time_t now);
+void	post_clear(struct post *);
+void	posts_free(struct post *, size_t);
+
+struct post_rcpt {
+	int64_t	 id;
+	int64_t	 post;
+	char	*addr;
+	char	*token;		/* this copy's bounce token (VERP) */
+	char	*unsub;		/* the member's token; NULL for a guest */
+	int	 attempts;
+	bool	 gone;		/* no longer a member, or paused: skip */
+};
+/* Due copies after id after, oldest first, at most max; caller frees. */
+int	store_rcpt_due(struct store *, time_t now, bool force, int64_t after,
+	    size_t max, struct post_rcpt **v, size_t *n);
+int	store_rcpt_sent(struct store *, int64_t id, time_t now);
+int	store_rcpt_retry(struct store *, int64_t id, time_t next,
+	    const char *error);
+int	store_rcpt_failed(struct store *, int64_t id, time_t now,
+	    const char *error);
+/* Earliest next_try of an unsent copy; 0 when none. */
+int	store_rcpt_next(struct store *, time_t *when);
+/* 1 found (addr, post filled, caller frees addr), 0 not. */
+int	store_rcpt_by_token(struct store *, const char *token, char **addr,
+	    int64_t *post);
+void	post_rcpts_free(struct post_rcpt *, size_t);
+/*
+ * The times of every mail (outbox and list copies) accepted since
+ * since, oldest first: the rate limits read them. Caller frees.
+ */
+int	store_sent_times(struct store *, time_t since, time_t **v,
+	    size_t *n);
+/* Runs the hot path of the list without a sync per copy (see store.c). */
+int	store_fast_sync(struct store *, bool on);
+
+/* Members by list token; 1 found, 0 not. */
+int	store_member_by_token(struct store *, const char *token,
+	    struct member *);
+/* status "active" or "paused"; 0 rows changed is not an error. */
+int	store_member_set_status(struct store *, const char *addr,
+	    const char *status);
+/* Members with this status. */
+int	store_member_count_status(struct store *, const char *status,
+	    int64_t *n);
+
+/* Permanent bounces, one row each. */
+int	store_bounce_add(struct store *, const char *addr, int64_t post,
+	    const char *status, const char *diagnostic, time_t now,
+	    const char *day);
+/* On how many different days addr bounced since it was last cleared. */
+int	store_bounce_days(struct store *, const char *addr, int64_t *n);
+/* A member resumes: old bounces no longer count. */
+int	store_bounce_clear(struct store *, const char *addr);
 
 /* The audit trail of membership changes. */
 int	store_audit(struct store *, const char *addr, const char *action,

@@ -105,6 +105,12 @@ confirm_do(struct ctx *c, const struct pending *p)
 	enum disp	 d = D_TEMPFAIL;
 
 	c->lang = p->lang;
+	/* the mailbox answered: a member paused for bounces is back */
+	if (c->member != NULL && strcmp(c->member->status, "paused") == 0 &&
+	    (store_member_set_status(c->st, p->addr, "active") == -1 ||
+	    store_bounce_clear(c->st, p->addr) == -1 ||
+	    store_audit(c->st, p->addr, "resumed", p->action, c->now) == -1))
+		goto out;
 	if (strcmp(p->action, "join") == 0) {
 		name = xstrdup(p->args ? p->args : "");
 		if ((nl = strchr(name, '\n')) != NULL) {
@@ -127,8 +133,10 @@ confirm_do(struct ctx *c, const struct pending *p)
 		d = confirm_unregister(c, p);
 		goto out;
 	} else if (strncmp(p->action, "meeting-", 8) == 0 ||
-	    strcmp(p->action, "idea-close") == 0) {
-		d = meetingadmin_confirmed(c, p);
+	    strcmp(p->action, "idea-close") == 0 ||
+	    strcmp(p->action, "post") == 0) {
+		d = strcmp(p->action, "post") == 0 ? post_confirmed(c, p) :
+		    meetingadmin_confirmed(c, p);
 		if ((d == D_DONE || d == D_REJECT) &&
 		    store_pending_use(c->st, p->id, c->now) == -1)
 			d = D_TEMPFAIL;

@@ -118,6 +118,17 @@ int	meeting_unregister(struct ctx *, struct meeting *,
 struct pending;
 enum disp meetingadmin_confirmed(struct ctx *, const struct pending *);
 
+/*
+ * Mail to ffnet's tagged addresses (handlers/listaddr.c): a personal
+ * List-Unsubscribe mailto, and bounces (token NULL: to the network
+ * address, the DSN names the recipients).
+ */
+enum disp list_unsubscribe(struct ctx *, const char *token);
+enum disp list_bounce(struct ctx *, const char *token);
+
+/* A confirmed list mail (handlers/post.c). */
+enum disp post_confirmed(struct ctx *, const struct pending *);
+
 /* Reached by a plain reply to a confirmation mail, too. */
 extern const struct handler	 h_confirm;
 /* The handlers that are not reached by a word. */

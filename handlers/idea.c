@@ -16,6 +16,7 @@
 
 #include "handler.h"
 #include "ical.h"
+#include "post.h"
 #include "util.h"
 
 static enum disp	 idea_run(struct ctx *);
@@ -127,38 +128,13 @@ static enum disp
 ideas_run(struct ctx *c)
 {
 	struct idea	*v = NULL;
-	struct member	 a;
-	struct buf	 b;
-	char		*list = NULL, *subject, *body, num[24], theme[4];
-	size_t		 n = 0, k;
+	char		*list = NULL;
+	size_t		 n = 0;
 	enum disp	 d = D_TEMPFAIL;
 
-	buf_init(&b);
 	if (store_idea_list(c->st, true, &v, &n) == -1)
 		goto out;
-	for (k = 0; k < n; k++) {
-		if (store_member_get(c->st, v[k].author, &a) == -1)
-			goto out;
-		snprintf(num, sizeof(num), "%lld", (long long)v[k].id);
-		snprintf(theme, sizeof(theme), "%d", v[k].theme);
-		{
-			const struct tvar iv[] = { { "number", num },
-			    { "title", v[k].title }, { "theme",
-			    v[k].theme ? theme : "-" }, { "org", a.org ? a.org :
-			    "-" }, { "seeking", v[k].seeking ? v[k].seeking :
-			    "-" }, { NULL, NULL } };
-
-			if (tmpl_render(c->tmpls, c->lang, "ideas.item", iv,
-			    &subject, &body) == 0) {
-				buf_adds(&b, util_trim(body));
-				buf_adds(&b, "\n\n");
-				free(subject);
-				free(body);
-			}
-		}
-		member_clear(&a);
-	}
-	list = util_trim(buf_release(&b));
+	list = post_ideas_text_dup(c->st, c->tmpls, c->lang, v, n);
 	{
 		const struct tvar v2[] = { { "list", list }, { NULL, NULL } };
 
@@ -167,7 +143,6 @@ ideas_run(struct ctx *c)
 			d = D_DONE;
 	}
  out:
-	buf_clear(&b);
 	free(list);
 	ideas_free(v, n);
 	return d;

@@ -57,7 +57,8 @@ join_run(struct ctx *c)
 	join_parse_args(c->args, &name, &org);
 	if (name == NULL && c->sender_name != NULL && *c->sender_name)
 		name = xstrdup(c->sender_name);
-	if (c->member != NULL) {
+	/* a member paused for bounces joins again: the confirmation resumes */
+	if (c->member != NULL && strcmp(c->member->status, "paused") != 0) {
 		const struct tvar v[] = { { "name", name ? name : "" },
 		    { NULL, NULL } };
 

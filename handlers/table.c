@@ -12,15 +12,17 @@
 extern const struct handler h_idea, h_ideaclose, h_ideas, h_interest;
 extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
-extern const struct handler h_participants;
+extern const struct handler h_participants, h_post, h_agenda, h_minutes;
 
 const struct command commands[] = {
 	{ "afmeld",              &h_leave,	"da" },
+	{ "agenda",            &h_agenda,	"en" },
 	{ "attend",              &h_register,	"en" },
 	{ "bekraeft",            &h_confirm,	"da" },
 	{ "bekraft",             &h_confirm,	"da" },
 	{ "cancel",              &h_unregister,	"en" },
 	{ "confirm",             &h_confirm,	"en" },
+	{ "dagsorden",         &h_agenda,	"da" },
 	{ "decline",             &h_unregister,	"en" },
 	{ "deltag",              &h_register,	"da" },
 	{ "deltagere",           &h_participants,	"da" },
@@ -42,6 +44,7 @@ const struct command commands[] = {
 	{ "meeting change",      &h_meetingchange,	"en" },
 	{ "meeting new",         &h_meetingnew,	"en" },
 	{ "meetings",            &h_meetings,	"en" },
+	{ "minutes",           &h_minutes,	"en" },
 	{ "mode aendr",          &h_meetingchange,	"da" },
 	{ "mode aflys",          &h_meetingcancel,	"da" },
 	{ "mode opret",          &h_meetingnew,	"da" },
@@ -50,9 +53,12 @@ const struct command commands[] = {
 	{ "moede opret",         &h_meetingnew,	"da" },
 	{ "moeder",              &h_meetings,	"da" },
 	{ "participants",        &h_participants,	"en" },
+	{ "post",              &h_post,	"en" },
+	{ "referat",           &h_minutes,	"da" },
 	{ "register",            &h_register,	"en" },
 	{ "subscribe",           &h_join,	"en" },
 	{ "tilmeld",             &h_join,	"da" },
+	{ "udsend",            &h_post,	"da" },
 	{ "unsubscribe",         &h_leave,	"en" },
 };
 const size_t ncommands = sizeof(commands) / sizeof(commands[0]);

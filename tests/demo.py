@@ -129,6 +129,61 @@ Kost: vegetar
             if line.split(":")[0].split(";")[0] in ("METHOD", "UID", "SEQUENCE", "DTSTART", "DTEND",
                                                    "SUMMARY", "LOCATION", "ORGANIZER", "ATTENDEE", "STATUS"):
                 print("      | " + line)
+        say(net, "Jens har en idé til Markedspladsen", """From: "Jens Hansen" <%s>
+To: %s
+Subject: IDÉ Lærlinge på tværs af VVS-firmaer
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Små VVS-firmaer kan dele en lærling, så eleven ser mere af faget.
+tema: 1
+søger: andre VVS- og el-firmaer og erhvervsskolen
+""" % (jens, net.user), "søger partnere")
+        run(net)
+        show(net, jens, "Jens")
+        say(net, "Sekretariatet sender dagsordenen", """From: "Anne Sekretær" <%s>
+To: %s
+Subject: DAGSORDEN %s
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Kære medlemmer
+
+1. Velkomst ved Hansen VVS
+2. Markedspladsen
+3. Rundvisning i værkstedet
+4. Eventuelt
+""" % (net.sek, net.user, code), "en From-linje beviser intet: ffnet spørger først")
+        run(net)
+        show(net, net.sek, "sekretariatet (forhåndsvisning)")
+        prev = net.replies(net.sek)[-1]
+        say(net, "Sekretariatet svarer ja", """From: "Anne Sekretær" <%s>
+To: %s
+Subject: SV: %s
+In-Reply-To: %s
+References: %s
+Content-Type: text/plain; charset=UTF-8
+
+Ja, send den.
+""" % (net.sek, net.user, prev["Subject"], prev["Message-ID"], prev["Message-ID"]), "bekræfter")
+        run(net)
+        show(net, net.sek, "sekretariatet")
+        i = net.imap("catchall@example.org", "catchall")
+        i.select("INBOX", readonly=True)
+        typ, data = i.uid("SEARCH", None, "HEADER", "List-Id", net.tag)
+        uids = data[0].split()
+        if uids:
+            typ, d = i.uid("FETCH", uids[-1], "(BODY.PEEK[])")
+            m = e2e.email.message_from_bytes(d[0][1], policy=e2e.email.policy.default)
+            print("\n  <<< listemail: %d medlemmer fik hver sin kopi; en af dem:" % len(uids))
+            for h in ("From", "Reply-To", "To", "Subject", "List-Id", "List-Unsubscribe", "Precedence", "Return-Path"):
+                print("      %-17s %s" % (h + ":", m[h]))
+            for line in e2e.body(m).strip().splitlines()[:40]:
+                print("      | " + line)
+        i.logout()
+        print("\n  --- ffnet -c ffnet.conf archive")
+        for line in e2e.cli(net, "archive").splitlines():
+            print("      " + line)
         print("\n  Medlemmer nu:")
         for row in net.sql("SELECT addr, name, org, status FROM members"):
             print("      %s" % " | ".join(str(x) for x in row))

@@ -1113,7 +1113,7 @@ test_encode_header(void)
 	CHECK_STR(s, "=?UTF-8?Q?M=C3=B8de?=");
 	free(s);
 	s = mime_encode_header_dup("a =?x?= b");
-	CHECK(strncmp(s, "=?UTF-8?Q?", 10) == 0);
+	CHECK_STR(s, "a =?UTF-8?Q?=3D=3Fx=3F=3D?= b");
 	d = mime_decode_header_dup(s);
 	CHECK_STR(d, "a =?x?= b");
 	free(d);
@@ -1125,7 +1125,10 @@ test_encode_header(void)
 		if ((q = strchr(p, ' ')) == NULL)
 			q = p + strlen(p);
 		w = xstrndup(p, (size_t)(q - p));
-		if (strlen(w) > 75 || strncmp(w, "=?UTF-8?Q?", 10) != 0)
+		/* plain words stay plain; encoded ones are short */
+		if (strlen(w) > 75 || (strncmp(w, "=?UTF-8?Q?", 10) != 0 &&
+		    strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789,-") != strlen(w)))
 			ok = false;
 		d = mime_decode_header_dup(w);
 		if (!util_is_utf8(d, strlen(d)) || strstr(d, "\xef\xbf\xbd"))
@@ -1220,7 +1223,7 @@ test_build(void)
 	CHECK(t_has(out, "X-FFnet-Token: abc123\r\n"));
 	CHECK(t_has(out, "Reply-To: svar@ffnet.dk\r\n"));
 	CHECK(t_has(out, "Date: Tue, 5 Mar 2024 10:00:00 +0100\r\n"));
-	CHECK(t_has(out, "Subject: =?UTF-8?Q?"));
+	CHECK(t_has(out, "Subject: ") && t_has(out, "=?UTF-8?Q?"));
 	CHECK(t_has(out, "=46rom the start"));
 	CHECK(t_has(out, "trailing space=20\r\n"));
 

@@ -1,0 +1,68 @@
+/*
+ * post.h: list mail. A post (UDSEND, DAGSORDEN, REFERAT) is built once
+ * as the message every recipient gets and stored with its recipients;
+ * the outbox adds each copy's personal header lines and its own return
+ * path (VERP) when it sends it. Also the addresses ffnet hands out for
+ * one-step unsubscribing and for bounces, and Markedspladsen's agenda.
+ */
+#ifndef FFNET_POST_H
+#define FFNET_POST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+#include "mime.h"
+#include "store.h"
+#include "tmpl.h"
+
+#define POST_TOKEN_MAX	32
+
+struct post_in {
+	const char		*kind;		/* post | agenda | minutes */
+	int64_t			 meeting;	/* or 0 */
+	const char		*sender;
+	const char		*sender_name;	/* may be NULL */
+	const char		*subject;
+	const char		*text;		/* the whole body */
+	const struct mime_attach *attach;
+	size_t			 nattach;
+};
+
+/*
+ * Builds the shared message and stores the post in state (preview or
+ * sending, without recipients yet). -1 on failure.
+ */
+int	post_create(struct store *, const struct conf *, const struct post_in *,
+	    const char *state, time_t now, int64_t *id);
+/*
+ * The header lines of one copy (List-Unsubscribe and friends), ending
+ * in CRLF; the copy is these and then post->data. Caller frees.
+ */
+char	*post_copy_head_dup(const struct conf *, const char *unsub_token);
+/* The network address with "+<tag>-<token>" in it. Caller frees. */
+char	*post_tag_addr_dup(const struct conf *, char tag, const char *token);
+/*
+ * Does addr carry one of ffnet's tags ("+b-", "+u-") at the network's
+ * address? Then the token goes to out (lower case) and true.
+ */
+bool	post_tag_find(const struct conf *, const char *addr, char tag,
+	    char out[POST_TOKEN_MAX + 1]);
+
+/*
+ * Markedspladsen on a meeting's agenda: the open ideas that arrived
+ * after the meeting before it (of kind meeting) and before it starts.
+ * *v new; caller frees with ideas_free.
+ */
+int	post_meeting_ideas(struct store *, const struct meeting *,
+	    struct idea **v, size_t *n);
+/*
+ * The ideas as text, each with number, title, theme, the author's
+ * organisation and what they seek (template ideas.item). Caller frees.
+ */
+char	*post_ideas_text_dup(struct store *, const struct tmpls *,
+	    const char *lang, const struct idea *, size_t);
+
+#endif
