@@ -19,9 +19,9 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libetpan.pc leaks a -specs= flag that needs libdpkg-perl: drop it.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -Idaemon -Ihandlers \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread $(CFLAGS) $(WARN) -Idaemon -Ihandlers \
 	     $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
-ALL_LDLIBS = $(LDFLAGS) $(PKG_LIBS) $(LDLIBS)
+ALL_LDLIBS = $(LDFLAGS) $(PKG_LIBS) -pthread $(LDLIBS)
 
 B	 = build
 SRCS	 = $(sort $(wildcard daemon/*.c handlers/*.c))

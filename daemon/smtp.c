@@ -1,14 +1,23 @@
 /*
- * smtp.c: message submission (RFC 6409) with libcurl's multi interface.
- * outbox.c sends through a pool (smtp_pool_*) of a few connections side
- * by side, or one message at a time with smtp_send(), a pool of one.
- * Each slot of a pool owns one CURL easy handle, used again for every
- * job on it, so its session (EHLO, STARTTLS, AUTH) stays open in the
- * multi handle's connection cache; libcurl closes a session after a
- * refused transaction, and the next job opens a new one. libcurl keeps
- * its own copies of the strings set on the handles, password or token
- * included, until smtp_pool_free().
+ * smtp.c: message submission (RFC 6409) with libcurl. outbox.c sends
+ * through a pool (smtp_pool_*) of a few connections side by side, or one
+ * message at a time with smtp_send(), a pool of one. Each slot of a pool
+ * owns one CURL easy handle and one thread that runs it: the handle is
+ * used again for every job on the slot, so its session (EHLO, STARTTLS,
+ * AUTH) stays open; libcurl closes a session after a refused
+ * transaction, and the next job opens a new one.
+ *
+ * Why threads, not libcurl's multi interface: libcurl (7.88, and still
+ * a TODO upstream) waits for the reply to the end of data inside
+ * curl_multi_perform, so every other connection stood still while the
+ * server wrote its queue file. A thread per connection lets the server
+ * work on several messages at once. The threads touch only their own
+ * slot and handle; everything else (the store, the log) stays in the
+ * calling thread. libcurl keeps its own copies of the strings set on
+ * the handles, password or token included, until smtp_pool_free().
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,8 +34,13 @@
 /* libcurl's upload buffer: big reads, few callbacks (maximum 2 MB). */
 #define SMTP_UPLOAD_BUF	(512 * 1024L)
 
-/* One connection of a pool, and the job on it. */
+/* One connection of a pool, its thread, and the job on it. */
 struct smtp_slot {
+	struct smtp_pool	*pool;
+	pthread_t		 th;
+	bool			 started;	/* th runs */
+	bool			 go;		/* a job waits for th (mutex) */
+	CURLcode		 rc;		/* th's outcome (mutex) */
 	CURL			*curl;
 	struct curl_slist	*rcpts;	/* this job's list, owned */
 	const struct smtp_part	*parts;	/* this job's, the caller's */
@@ -36,13 +50,17 @@ struct smtp_slot {
 	size_t			 len;	/* the parts together */
 	size_t			 nrcpts;
 	bool			 busy;	/* a job is on this slot */
-	bool			 ended;	/* and done is its outcome */
+	bool			 ended;	/* and done is its outcome (mutex) */
+	bool			 ran;	/* th ran it: rc is the outcome */
 	struct smtp_done	 done;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
 struct smtp_pool {
-	CURLM			*multi;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;	/* a slot has a job, or quit */
+	pthread_cond_t		 fin;	/* a job ended */
+	bool			 quit;
 	struct smtp_slot	*slots;
 	int			 nslots;
 	int			 nbusy;
@@ -57,7 +75,6 @@ static CURLcode		 smtp_setup(struct smtp_slot *,
 			    const struct smtp_params *);
 static CURLcode		 smtp_setup_login(CURL *,
 			    const struct net_login *);
-static CURLMcode	 smtp_setup_multi(CURLM *, int);
 static bool		 smtp_is_session_code(long);
 static bool		 smtp_is_clean(const struct smtp_job *);
 static enum smtp_result	 smtp_map(CURLcode, long, curl_off_t);
@@ -67,15 +84,12 @@ static CURLcode		 smtp_slot_load(struct smtp_slot *,
 static void		 smtp_slot_end(struct smtp_slot *, enum smtp_result,
 			    const char *, ...)
 			    __attribute__((format(printf, 3, 4)));
-static void		 smtp_slot_finish(struct smtp_pool *,
-			    struct smtp_slot *, CURLcode);
+static void		 smtp_slot_finish(struct smtp_slot *);
+static void		*smtp_slot_main(void *);
 static void		 smtp_slot_release(struct smtp_pool *,
 			    struct smtp_slot *, struct smtp_done *);
-static struct smtp_slot	*smtp_pool_slot(struct smtp_pool *, CURL *);
 static size_t		 smtp_pool_collect(struct smtp_pool *,
 			    struct smtp_done *, size_t);
-static void		 smtp_pool_abort(struct smtp_pool *, CURLMcode);
-static long		 smtp_now_ms(void);
 
 static const char *const smtp_names[] = { "ok", "down", "temp", "perm" };
 
@@ -165,22 +179,31 @@ smtp_setup(struct smtp_slot *sl, const struct smtp_params *p)
 	return smtp_setup_login(c, &p->login);
 }
 
-/*
- * At most conns connections, and all of them kept in the cache: by
- * default libcurl keeps 4 per easy handle added, and the count drops
- * as jobs end.
- */
-static CURLMcode
-smtp_setup_multi(CURLM *m, int conns)
+/* A slot's thread: runs each job it is given, until quit. */
+static void *
+smtp_slot_main(void *arg)
 {
-	CURLMcode	 mc;
+	struct smtp_slot	*sl = arg;
+	struct smtp_pool	*pool = sl->pool;
+	CURLcode		 rc;
 
-	if ((mc = curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    (long)conns)) ||
-	    (mc = curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)conns)))
-		return mc;
-	return curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)conns);
+	pthread_mutex_lock(&pool->mu);
+	for (;;) {
+		while (!sl->go && !pool->quit)
+			pthread_cond_wait(&pool->work, &pool->mu);
+		if (!sl->go)
+			break;
+		sl->go = false;
+		pthread_mutex_unlock(&pool->mu);
+		rc = curl_easy_perform(sl->curl);
+		pthread_mutex_lock(&pool->mu);
+		sl->rc = rc;
+		sl->ran = true;
+		sl->ended = true;
+		pthread_cond_signal(&pool->fin);
+	}
+	pthread_mutex_unlock(&pool->mu);
+	return NULL;
 }
 
 struct smtp_pool *
@@ -188,16 +211,19 @@ smtp_pool_new(const struct smtp_params *p, int conns)
 {
 	struct smtp_pool	*pool, *rv = NULL;
 	CURLcode		 rc;
-	CURLMcode		 mc;
 	int			 i;
 
 	if (conns < 1)
 		conns = 1;
 	pool = xcalloc(1, sizeof(*pool));
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_cond_init(&pool->work, NULL);
+	pthread_cond_init(&pool->fin, NULL);
 	pool->slots = xcalloc(conns, sizeof(*pool->slots));
 	pool->nslots = conns;
-	/* The first curl_easy_init() also initialises libcurl. */
+	/* The first curl_easy_init() also initialises libcurl: not in a thread. */
 	for (i = 0; i < conns; i++) {
+		pool->slots[i].pool = pool;
 		if ((pool->slots[i].curl = curl_easy_init()) == NULL) {
 			log_warnx("smtp: cannot make a libcurl handle");
 			goto out;
@@ -208,13 +234,13 @@ smtp_pool_new(const struct smtp_params *p, int conns)
 			goto out;
 		}
 	}
-	if ((pool->multi = curl_multi_init()) == NULL) {
-		log_warnx("smtp: cannot make a libcurl multi handle");
-		goto out;
-	}
-	if ((mc = smtp_setup_multi(pool->multi, conns)) != CURLM_OK) {
-		log_warnx("smtp: %s", curl_multi_strerror(mc));
-		goto out;
+	for (i = 0; i < conns; i++) {
+		if ((errno = pthread_create(&pool->slots[i].th, NULL,
+		    smtp_slot_main, &pool->slots[i])) != 0) {
+			log_warn("smtp: pthread_create");
+			goto out;
+		}
+		pool->slots[i].started = true;
 	}
 	rv = pool;
 	pool = NULL;
@@ -224,8 +250,8 @@ smtp_pool_new(const struct smtp_params *p, int conns)
 }
 
 /*
- * Easy handles leave the multi handle first; curl_multi_cleanup() then
- * closes the cached connections, with QUIT.
+ * The threads finish the transfer in hand (libcurl's timeout bounds
+ * it) and stop; then each handle closes its session, with QUIT.
  */
 void
 smtp_pool_free(struct smtp_pool *pool)
@@ -235,19 +261,22 @@ smtp_pool_free(struct smtp_pool *pool)
 
 	if (pool == NULL)
 		return;
-	for (i = 0; i < pool->nslots; i++) {
-		sl = &pool->slots[i];
-		if (sl->busy && !sl->ended && pool->multi != NULL)
-			curl_multi_remove_handle(pool->multi, sl->curl);
-	}
-	if (pool->multi != NULL)
-		curl_multi_cleanup(pool->multi);
+	pthread_mutex_lock(&pool->mu);
+	pool->quit = true;
+	pthread_cond_broadcast(&pool->work);
+	pthread_mutex_unlock(&pool->mu);
+	for (i = 0; i < pool->nslots; i++)
+		if (pool->slots[i].started)
+			pthread_join(pool->slots[i].th, NULL);
 	for (i = 0; i < pool->nslots; i++) {
 		sl = &pool->slots[i];
 		if (sl->curl != NULL)
 			curl_easy_cleanup(sl->curl);
 		curl_slist_free_all(sl->rcpts);
 	}
+	pthread_cond_destroy(&pool->fin);
+	pthread_cond_destroy(&pool->work);
+	pthread_mutex_destroy(&pool->mu);
 	free(pool->slots);
 	free(pool);
 }
@@ -388,7 +417,6 @@ smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
 {
 	struct smtp_slot	*sl = NULL;
 	CURLcode		 rc;
-	CURLMcode		 mc;
 	size_t			 i;
 	int			 k;
 
@@ -409,6 +437,7 @@ smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
 	for (i = 0; i < job->nparts; i++)
 		sl->len += job->parts[i].len;
 	sl->nrcpts = job->nrcpts;
+	sl->ran = false;
 	if (job->nrcpts == 0)
 		smtp_slot_end(sl, SMTP_PERM, "smtp: no recipients");
 	else if (!smtp_is_clean(job))
@@ -416,17 +445,18 @@ smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
 	else if ((rc = smtp_slot_load(sl, job)) != CURLE_OK)
 		smtp_slot_end(sl, SMTP_TEMP, "smtp: %s",
 		    curl_easy_strerror(rc));
-	else if ((mc = curl_multi_add_handle(pool->multi, sl->curl)) !=
-	    CURLM_OK)
-		smtp_slot_end(sl, SMTP_TEMP, "smtp: %s",
-		    curl_multi_strerror(mc));
+	else {
+		pthread_mutex_lock(&pool->mu);
+		sl->go = true;
+		pthread_cond_broadcast(&pool->work);
+		pthread_mutex_unlock(&pool->mu);
+	}
 	return 0;
 }
 
-/* The transfer is over: its outcome, and the handle leaves the multi. */
+/* The thread ran the transfer: its outcome, read in the caller's thread. */
 static void
-smtp_slot_finish(struct smtp_pool *pool, struct smtp_slot *sl,
-    CURLcode rc)
+smtp_slot_finish(struct smtp_slot *sl)
 {
 	enum smtp_result	 res;
 	curl_off_t		 sent = 0;
@@ -434,16 +464,14 @@ smtp_slot_finish(struct smtp_pool *pool, struct smtp_slot *sl,
 
 	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(sl->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
-	curl_multi_remove_handle(pool->multi, sl->curl);
-	res = smtp_map(rc, code, sent);
+	res = smtp_map(sl->rc, code, sent);
 	sl->done.result = res;
 	if (res != SMTP_OK)
 		snprintf(sl->done.err, sizeof(sl->done.err),
-		    "smtp: %s%s%s (reply %ld)", curl_easy_strerror(rc),
+		    "smtp: %s%s%s (reply %ld)", curl_easy_strerror(sl->rc),
 		    sl->errbuf[0] ? ": " : "", sl->errbuf, code);
-	sl->ended = true;
 	log_debug("smtp: %zu rcpt, %zu bytes: %s, curl %d, reply %ld",
-	    sl->nrcpts, sl->len, smtp_names[res], (int)rc, code);
+	    sl->nrcpts, sl->len, smtp_names[res], (int)sl->rc, code);
 }
 
 /* Hands the outcome over; the slot is free again. */
@@ -463,98 +491,48 @@ smtp_slot_release(struct smtp_pool *pool, struct smtp_slot *sl,
 	pool->nbusy--;
 }
 
-static struct smtp_slot *
-smtp_pool_slot(struct smtp_pool *pool, CURL *c)
-{
-	int	 i;
-
-	for (i = 0; i < pool->nslots; i++)
-		if (pool->slots[i].curl == c)
-			return &pool->slots[i];
-	return NULL;
-}
-
-/* Hands over up to max finished jobs: those that never started first. */
+/* Hands over up to max finished jobs. Called with the mutex held. */
 static size_t
 smtp_pool_collect(struct smtp_pool *pool, struct smtp_done *done,
     size_t max)
 {
 	struct smtp_slot	*sl;
-	CURLMsg			*m;
 	size_t			 n = 0;
-	int			 i, left;
+	int			 i;
 
 	for (i = 0; i < pool->nslots && n < max; i++) {
 		sl = &pool->slots[i];
-		if (sl->busy && sl->ended)
-			smtp_slot_release(pool, sl, &done[n++]);
-	}
-	/* Messages not read now stay queued for the next call. */
-	while (n < max && (m = curl_multi_info_read(pool->multi, &left))) {
-		if (m->msg != CURLMSG_DONE ||
-		    (sl = smtp_pool_slot(pool, m->easy_handle)) == NULL ||
-		    !sl->busy || sl->ended)
+		if (!sl->busy || !sl->ended)
 			continue;
-		smtp_slot_finish(pool, sl, m->data.result);
+		if (sl->ran)
+			smtp_slot_finish(sl);
 		smtp_slot_release(pool, sl, &done[n++]);
 	}
 	return n;
-}
-
-/* libcurl itself failed: every job in flight ends as TEMP. */
-static void
-smtp_pool_abort(struct smtp_pool *pool, CURLMcode mc)
-{
-	struct smtp_slot	*sl;
-	int			 i;
-
-	log_debug("smtp: libcurl: %s", curl_multi_strerror(mc));
-	for (i = 0; i < pool->nslots; i++) {
-		sl = &pool->slots[i];
-		if (!sl->busy || sl->ended)
-			continue;
-		curl_multi_remove_handle(pool->multi, sl->curl);
-		smtp_slot_end(sl, SMTP_TEMP, "smtp: libcurl: %s",
-		    curl_multi_strerror(mc));
-	}
-}
-
-static long
-smtp_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
 int
 smtp_pool_run(struct smtp_pool *pool, int timeout_ms,
     struct smtp_done *done, size_t max)
 {
-	CURLMcode	 mc;
+	struct timespec	 until;
 	size_t		 n;
-	long		 end, left;
-	int		 running;
 
-	end = smtp_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	n = smtp_pool_collect(pool, done, max);
-	while (n == 0 && max > 0 && pool->nbusy > 0) {
-		if ((mc = curl_multi_perform(pool->multi, &running)) !=
-		    CURLM_OK)
-			goto fail;
-		if ((n = smtp_pool_collect(pool, done, max)) > 0)
-			break;
-		if ((left = end - smtp_now_ms()) <= 0)
-			break;
-		if ((mc = curl_multi_poll(pool->multi, NULL, 0, (int)left,
-		    NULL)) != CURLM_OK)
-			goto fail;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
 	}
+	pthread_mutex_lock(&pool->mu);
+	while ((n = smtp_pool_collect(pool, done, max)) == 0 && max > 0 &&
+	    pool->nbusy > 0)
+		if (pthread_cond_timedwait(&pool->fin, &pool->mu,
+		    &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&pool->mu);
 	return (int)n;
- fail:
-	smtp_pool_abort(pool, mc);
-	return -1;
 }
 
 struct smtp *

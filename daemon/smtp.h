@@ -77,13 +77,9 @@ int		 smtp_pool_busy(const struct smtp_pool *);
 int		 smtp_pool_start(struct smtp_pool *,
 		    const struct smtp_job *);
 /*
- * Drives the transfers for at most timeout_ms, returning early as soon
- * as at least one job is finished; fills done[0..max) with finished
- * jobs and returns how many, or -1 on an internal libcurl error (then
- * every job in flight comes back as SMTP_TEMP from the next call).
- * libcurl 7.88 waits for the reply to the end of data inside this call
- * (curl issue 8555): the call can overrun by that wait, up to the
- * params' timeout, and the other connections stand still meanwhile.
+ * Waits at most timeout_ms for jobs to finish (each connection runs in
+ * a thread of its own); fills done[0..max) with finished jobs and
+ * returns how many, 0 when none finished in time.
  */
 int		 smtp_pool_run(struct smtp_pool *, int timeout_ms,
 		    struct smtp_done *, size_t max);
