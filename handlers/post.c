@@ -115,7 +115,8 @@ post_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
 		    { "title", m->title }, { "when", when },
 		    { "place", m->place ? m->place : "-" },
 		    { "host", m->host ? m->host : "-" },
-		    { "deadline", deadline ? deadline : "-" },
+		    /* registration closes at the start without a deadline */
+		    { "deadline", deadline ? deadline : when },
 		    { "ideas", list && *list ? list : "" },
 		    { "network", c->conf->name },
 		    { "address", c->conf->address }, { NULL, NULL } };
