@@ -393,8 +393,8 @@ cli_stats(struct cli *c)
 
 	if (store_post_list(c->st, 20, &v, &n) == -1 ||
 	    store_outbox_unsent(c->st, &unsent) == -1 ||
-	    store_member_count_status(c->st, "active", &active) == -1 ||
-	    store_member_count_status(c->st, "paused", &paused) == -1)
+	    store_member_count(c->st, "active", &active) == -1 ||
+	    store_member_count(c->st, "paused", &paused) == -1)
 		return 1;
 	rate_init(&r, c->conf->messages_per_minute,
 	    c->conf->recipients_per_day);

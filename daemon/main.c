@@ -526,19 +526,20 @@ daemon_sleep(struct daemon *d, int secs)
 static void
 daemon_wait(struct daemon *d)
 {
-	time_t		 next = 0, now = time(NULL);
+	time_t		 next = 0, copy = 0, now = time(NULL);
 	int		 secs;
 	char		 buf[64];
 
 	secs = d->conf.idle ? d->conf.idle_seconds : d->conf.poll_seconds;
 	if (!imap_has_idle(d->imap) && secs > d->conf.poll_seconds)
 		secs = d->conf.poll_seconds;
-	if (store_outbox_next(d->st, &next) == 0 && next != 0 &&
-	    next - now < secs)
-		secs = next > now ? (int)(next - now) : 1;
-	if (store_rcpt_next(d->st, &next) == 0 && next != 0 &&
-	    d->send_wake > next)
-		next = d->send_wake;	/* due copies wait for the limits */
+	/* the earliest retry; due list copies wait for the limits, too */
+	if (store_rcpt_next(d->st, &copy) == 0 && copy != 0 &&
+	    d->send_wake > copy)
+		copy = d->send_wake;
+	if (store_outbox_next(d->st, &next) == 0 && copy != 0 &&
+	    (next == 0 || copy < next))
+		next = copy;
 	if (next != 0 && next - now < secs)
 		secs = next > now ? (int)(next - now) : 1;
 	if (d->conf.idle && imap_has_idle(d->imap)) {

@@ -340,12 +340,13 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 	rate_init(&o.rate, conf->messages_per_minute, conf->recipients_per_day);
 	o.rate.hold = outbox_hold;
 	o.rate.slow = outbox_slow;
-	if (rate_load(&o.rate, st, start) == -1)
-		goto out;
 	if ((held = outbox_next_job(&o)) == NULL) {
 		rc = o.rows_done && o.rcpts_done ? 0 : -1;
 		goto out;
 	}
+	/* the day's sends: read only when there is something to send */
+	if (rate_load(&o.rate, st, start) == -1)
+		goto out;
 	if ((o.pool = smtp_pool_new(&p, conf->connections)) == NULL)
 		goto out;
 	store_fast_sync(st, true);

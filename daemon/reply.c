@@ -187,6 +187,25 @@ reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
 	return mail_queue(c->st, c->conf, c->tmpls, &o, c->now, mail_id);
 }
 
+int
+secretariat_queue(struct ctx *c, const char *tmpl, const struct tvar *vars)
+{
+	struct outmail	 o;
+	char *const	*a;
+
+	for (a = c->conf->secretariat; *a != NULL; a++) {
+		memset(&o, 0, sizeof(o));
+		o.to = *a;
+		o.lang = c->conf->language;
+		o.tmpl = tmpl;
+		o.vars = vars;
+		o.kind = "notice";
+		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 char *
 reply_commands_dup(struct ctx *c)
 {

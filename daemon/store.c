@@ -81,7 +81,7 @@ static const char *const sql[Q_MAX] = {
 	[Q_RCPT_NEXT] = "SELECT min(next_try) FROM post_rcpts WHERE sent IS "
 	    "NULL AND failed IS NULL",
 	[Q_MEMBER_DEL] = "DELETE FROM members WHERE addr = ?",
-	[Q_MEMBER_COUNT] = "SELECT count(*) FROM members WHERE status = 'active'",
+	[Q_MEMBER_COUNT] = "SELECT count(*) FROM members WHERE status = ?",
 	[Q_PENDING_ADD] = "INSERT INTO pending (addr, action, args, lang, code, "
 	    "expires, created) VALUES (?, ?, ?, ?, '', ?, ?)",
 	[Q_PENDING_CODE] = "UPDATE pending SET code = ?, mail_id = ? WHERE id = ?",
@@ -733,12 +733,13 @@ store_member_delete(struct store *st, const char *addr)
 }
 
 int
-store_member_count(struct store *st, int64_t *n)
+store_member_count(struct store *st, const char *status, int64_t *n)
 {
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, Q_MEMBER_COUNT)) == NULL)
 		return -1;
+	bind_text(s, 1, status);
 	return store_count(st, s, n);
 }
 
@@ -1838,6 +1839,11 @@ store_exec_ints(struct store *st, const char *q, int nargs, int64_t a,
 	return rc;
 }
 
+/* Who gets a post: ?3 is the meeting (0: none). */
+#define POST_MEMBERS	"FROM members WHERE status = 'active'"
+#define POST_GUESTS	"FROM registrations WHERE meeting = ?3 AND "	\
+	"state = 'registered' AND guest = 1"
+
 int
 store_post_start(struct store *st, int64_t id, int64_t meeting, time_t now,
     int64_t *n)
@@ -1848,14 +1854,10 @@ store_post_start(struct store *st, int64_t id, int64_t meeting, time_t now,
 	before = sqlite3_total_changes(st->db);
 	if (store_exec_ints(st, "INSERT OR IGNORE INTO post_rcpts (post, addr, "
 	    "token, member, next_try) SELECT ?1, addr, lower(hex(randomblob("
-	    "8))), 1, ?2 FROM members WHERE status = 'active' ORDER BY id",
-	    2, id, now, 0) == -1)
-		return -1;
-	if (meeting > 0 && store_exec_ints(st, "INSERT OR IGNORE INTO "
-	    "post_rcpts (post, addr, token, member, next_try) SELECT ?1, "
-	    "addr, lower(hex(randomblob(8))), 0, ?2 FROM registrations WHERE "
-	    "meeting = ?3 AND state = 'registered' AND guest = 1 ORDER BY id",
-	    3, id, now, meeting) == -1)
+	    "8))), 1, ?2 " POST_MEMBERS " ORDER BY id", 2, id, now, 0) == -1 || store_exec_ints(st, "INSERT OR IGNORE "
+	    "INTO post_rcpts (post, addr, token, member, next_try) SELECT ?1, "
+	    "addr, lower(hex(randomblob(8))), 0, ?2 " POST_GUESTS " ORDER BY "
+	    "id", 3, id, now, meeting) == -1)
 		return -1;
 	*n = sqlite3_total_changes(st->db) - before;
 	return store_exec_ints(st, "UPDATE posts SET state = 'sending', "
@@ -2113,14 +2115,14 @@ store_member_set_status(struct store *st, const char *addr,
 }
 
 int
-store_member_count_status(struct store *st, const char *status, int64_t *n)
+store_post_audience(struct store *st, int64_t meeting, int64_t *n)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "SELECT count(*) FROM members WHERE status = ?",
-	    &s) == 0) {
-		bind_text(s, 1, status);
+	if (store_prepare(st, "SELECT count(*) FROM (SELECT addr "
+	    POST_MEMBERS " UNION SELECT addr " POST_GUESTS ")", &s) == 0) {
+		sqlite3_bind_int64(s, 3, meeting);
 		rc = store_count(st, s, n);
 	}
 	sqlite3_finalize(s);

@@ -65,7 +65,8 @@ int	store_member_get(struct store *, const char *addr, struct member *);
 int	store_member_add(struct store *, const char *addr, const char *name,
 	    const char *org, const char *lang, time_t now);
 int	store_member_delete(struct store *, const char *addr);
-int	store_member_count(struct store *, int64_t *n);
+/* Members with this status ("active", "paused"). */
+int	store_member_count(struct store *, const char *status, int64_t *n);
 void	member_clear(struct member *);
 
 /* Pending confirmations (double opt-in and the like). */
@@ -321,9 +322,11 @@ int	store_member_by_token(struct store *, const char *token,
 /* status "active" or "paused"; 0 rows changed is not an error. */
 int	store_member_set_status(struct store *, const char *addr,
 	    const char *status);
-/* Members with this status. */
-int	store_member_count_status(struct store *, const char *status,
-	    int64_t *n);
+/*
+ * How many store_post_start() would make copies for: active members
+ * and, for a meeting, its registered guests, each address once.
+ */
+int	store_post_audience(struct store *, int64_t meeting, int64_t *n);
 
 /* Permanent bounces, one row each. */
 int	store_bounce_add(struct store *, const char *addr, int64_t post,

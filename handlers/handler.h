@@ -187,6 +187,12 @@ int	mail_queue(struct store *, const struct conf *, const struct tmpls *,
  */
 int	reply_queue(struct ctx *, const char *tmpl, const struct tvar *vars,
 	    char **mail_id);
+/*
+ * Queues template tmpl, in the network's language, to every secretariat
+ * address (outbox kind "notice"). -1 on failure.
+ */
+int	secretariat_queue(struct ctx *, const char *tmpl,
+	    const struct tvar *vars);
 /* Makes a new Message-ID (without <>) at the network's domain. Caller frees. */
 char	*reply_msgid_dup(const struct conf *);
 /*

@@ -74,10 +74,8 @@ static int
 list_tell_paused(struct ctx *c, const struct member *m, int64_t days,
     const struct bounce *b)
 {
-	struct outmail	 o;
 	char		 n[24], *diag;
-	char *const	*a;
-	int		 rc = 0;
+	int		 rc;
 
 	snprintf(n, sizeof(n), "%lld", (long long)days);
 	diag = xstrndup(b->diagnostic ? b->diagnostic : "-",
@@ -89,16 +87,7 @@ list_tell_paused(struct ctx *c, const struct member *m, int64_t days,
 		    { "status", b->status[0] ? b->status : "-" },
 		    { "diagnostic", diag }, { NULL, NULL } };
 
-		for (a = c->conf->secretariat; *a != NULL && rc == 0; a++) {
-			memset(&o, 0, sizeof(o));
-			o.to = *a;
-			o.lang = c->conf->language;
-			o.tmpl = "bounce.paused";
-			o.vars = v;
-			o.kind = "notice";
-			rc = mail_queue(c->st, c->conf, c->tmpls, &o, c->now,
-			    NULL);
-		}
+		rc = secretariat_queue(c, "bounce.paused", v);
 	}
 	free(diag);
 	return rc;

@@ -133,26 +133,6 @@ post_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
 	return rc;
 }
 
-/* How many get it: active members, and a meeting's registered guests. */
-static int
-post_count(struct ctx *c, int64_t meeting, int64_t *n)
-{
-	struct registration	*g = NULL;
-	size_t			 ng = 0, i;
-
-	if (store_member_count_status(c->st, "active", n) == -1)
-		return -1;
-	if (meeting > 0) {
-		if (store_reg_list(c->st, meeting, "registered", &g, &ng) == -1)
-			return -1;
-		for (i = 0; i < ng; i++)
-			if (g[i].guest)
-				(*n)++;
-		registrations_free(g, ng);
-	}
-	return 0;
-}
-
 /* Starts sending post id and tells the secretariat how long it takes. */
 static enum disp
 post_send(struct ctx *c, int64_t id, const char *subject, int64_t meeting)
@@ -220,7 +200,7 @@ post_make(struct ctx *c, const char *kind, const struct meeting *m,
 		return D_TEMPFAIL;
 	if (proven)
 		return post_send(c, id, subject, in.meeting);
-	if (post_count(c, in.meeting, &n) == -1)
+	if (store_post_audience(c->st, in.meeting, &n) == -1)
 		return D_TEMPFAIL;
 	snprintf(count, sizeof(count), "%lld", (long long)n);
 	snprintf(args, sizeof(args), "%lld", (long long)id);

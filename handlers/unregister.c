@@ -58,23 +58,11 @@ static int
 unregister_tell(struct ctx *c, const struct meeting *m,
     const struct registration *g)
 {
-	struct outmail	 o;
-	char		**a;
 	const struct tvar v[] = { { "code", m->code }, { "title", m->title },
 	    { "who", g->addr }, { "name", g->name ? g->name : "" },
 	    { NULL, NULL } };
 
-	for (a = c->conf->secretariat; *a != NULL; a++) {
-		memset(&o, 0, sizeof(o));
-		o.to = *a;
-		o.lang = c->conf->language;
-		o.tmpl = "secretariat.late";
-		o.vars = v;
-		o.kind = "notice";
-		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
-			return -1;
-	}
-	return 0;
+	return secretariat_queue(c, "secretariat.late", v);
 }
 
 int

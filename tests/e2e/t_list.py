@@ -8,7 +8,7 @@ import email
 import email.policy
 import os
 import re
-import subprocess
+import sqlite3
 
 import e2e
 
@@ -26,14 +26,17 @@ def add_members(net, *people):
     e2e.cli(net, "stats")    # makes the store
     for who, name, org in people:
         a = net.addr(who)
-        import sqlite3
-        db = sqlite3.connect(net.store)
-        db.execute("INSERT INTO members (addr, name, org, lang, status, joined, token) "
-                   "VALUES (?, ?, ?, 'da', 'active', 0, lower(hex(randomblob(8))))", (a, name, org))
-        db.commit()
-        db.close()
+        db_exec(net, "INSERT INTO members (addr, name, org, lang, status, joined, token) "
+                "VALUES (?, ?, ?, 'da', 'active', 0, lower(hex(randomblob(8))))", a, name, org)
         out.append(a)
     return out
+
+
+def db_exec(net, q, *args):
+    db = sqlite3.connect(net.store)
+    db.execute(q, args)
+    db.commit()
+    db.close()
 
 
 def copies(net, subject_part):
@@ -83,12 +86,7 @@ def t_list_post(s):
     members = add_members(net, ("anna", "Anna Berg", "Slagelse Erhvervsskole"),
                           ("bo", "Bo Ek", "Ek Maskinfabrik"), ("cilla", "Cilla Dahl", "Jobcenter"))
     paused = add_members(net, ("dorte", "Dorte Fisk", "Fisk ApS"))[0]
-    net.sql("SELECT 1")
-    import sqlite3
-    db = sqlite3.connect(net.store)
-    db.execute("UPDATE members SET status = 'paused' WHERE addr = ?", (paused,))
-    db.commit()
-    db.close()
+    db_exec(net, "UPDATE members SET status = 'paused' WHERE addr = ?", paused)
     pdf = pdf_bytes()
     net.send(post_mail(net, net.sek, "UDSEND Nyt fra netværket: årsmøde på Æbeløgård",
                        "Kære medlemmer\n\nHer er programmet for årsmødet.\n\nMvh Anne", pdf=pdf))
@@ -266,13 +264,6 @@ def t_list_bounce(s):
     e2e.check(net.sql("SELECT status FROM members WHERE addr = ?", a)[0][0] == "active", "bounce: resumed by the confirmation")
     net.done()
 
-
-def db_exec(net, q, *args):
-    import sqlite3
-    db = sqlite3.connect(net.store)
-    db.execute(q, args)
-    db.commit()
-    db.close()
 
 
 def t_list_agenda(s):

@@ -134,7 +134,7 @@ main(void)
 	CHECK_STR(m.name, "Jens Hansen");	/* kept when not given again */
 	CHECK_STR(m.lang, "en");
 	member_clear(&m);
-	CHECK(store_member_count(st, &n) == 0 && n == 1);
+	CHECK(store_member_count(st, "active", &n) == 0 && n == 1);
 	CHECK(store_member_delete(st, "jens@x.dk") == 0);
 	CHECK(store_member_get(st, "jens@x.dk", &m) == 0);
 
