@@ -175,7 +175,8 @@ Ja, send den.
         if uids:
             typ, d = i.uid("FETCH", uids[-1], "(BODY.PEEK[])")
             m = e2e.email.message_from_bytes(d[0][1], policy=e2e.email.policy.default)
-            print("\n  <<< listemail: %d medlemmer fik hver sin kopi; en af dem:" % len(uids))
+            print("\n  <<< listemail: %d %s fik hver sin kopi; en af dem:"
+                  % (len(uids), "medlem" if len(uids) == 1 else "medlemmer"))
             for h in ("From", "Reply-To", "To", "Subject", "List-Id", "List-Unsubscribe", "Precedence", "Return-Path"):
                 print("      %-17s %s" % (h + ":", m[h]))
             for line in e2e.body(m).strip().splitlines()[:40]:
