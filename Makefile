@@ -16,7 +16,11 @@ endif
 ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif
+# Read once per make; "make check" and "make demo" install the libraries
+# first (make deps) and then build in a second make, which reads them anew:
+# a first run on a fresh machine must not link without them.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_MISSING := $(shell pkg-config --exists $(PKGS) 2>/dev/null || echo yes)
 # libetpan.pc leaks a -specs= flag that needs libdpkg-perl: drop it.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread $(CFLAGS) $(WARN) -Idaemon -Ihandlers \
@@ -31,6 +35,15 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 all: $(B)/ffnet
+
+pkgs-present:
+ifeq ($(PKG_MISSING),yes)
+	@echo "ffnet: the libraries ($(PKGS)) or pkg-config are not installed;" \
+	    "run 'make deps' as root (make check and make demo do it first)" >&2
+	@exit 1
+endif
+
+$(OBJS): | pkgs-present
 
 $(B)/ffnet: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
@@ -56,13 +69,17 @@ units: $(UNIT_BINS) $(NET_BINS)
 deps:
 	@sh tests/deps.sh
 
-check: deps all units
+# deps first, then a new make that sees what deps installed.
+check: deps
+	@$(MAKE) --no-print-directory all units
 	@bash tests/run.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh
 
 asan:
@@ -108,4 +125,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all units deps check demo bench asan fuzz install uninstall clean
+.PHONY: all pkgs-present units deps check demo bench asan fuzz install uninstall clean

@@ -31,7 +31,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-T0=$(date +%s.%N)
+# seconds since a "date +%s%N" stamp, with one decimal (no bc on a new machine)
+since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
+T0=$(date +%s%N)
 "$MS" start "$A" >/dev/null || exit 1
 MAILSTACK_OAUTH2=1 "$MS" start "$B" >/dev/null || exit 1
 # adduser waits for the next second; the two stacks do it side by side.
@@ -58,14 +60,14 @@ NET_IMAP_PASS=secret
 NET_SMTP_USER=smtptest@example.org
 NET_SMTP_PASS=secret2
 set +a
-echo "net.sh: stacks up in $(echo "$(date +%s.%N) - $T0" | bc | cut -c1-4) s"
+echo "net.sh: stacks up in $(since "$T0") s"
 
 rc=0
 for t in imap smtp; do
-	t1=$(date +%s.%N)
+	t1=$(date +%s%N)
 	${NET_WRAP:-} "build/tests/net_test_$t"
 	r=$?
-	s=$(echo "$(date +%s.%N) - $t1" | bc | cut -c1-4)
+	s=$(since "$t1")
 	if [ "$r" -ne 0 ]; then
 		echo "net.sh: net_test_$t exited $r after $s s" >&2
 		rc=1

@@ -28,7 +28,7 @@ if [ -n "$need" ]; then
 fi
 # ical.js at the exact version of tests/ical/package.json.
 if [ ! -f tests/ical/node_modules/ical.js/package.json ]; then
-	npm install --prefix tests/ical --no-audit --no-fund \
+	npm ci --prefix tests/ical --no-audit --no-fund \
 	    >"$tmp/npm.log" 2>&1 || { tail -5 "$tmp/npm.log";
 	    echo "validate: npm install failed"; }
 fi
