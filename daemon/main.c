@@ -36,6 +36,7 @@
 
 #define MAX_TEMPFAILS	3	/* then the message is parked for a person */
 #define MAX_BACKOFF	300	/* seconds between reconnects, at most */
+#define ROUND_SLICE	1	/* seconds of handling before the outbox runs */
 
 struct daemon {
 	struct conf		 conf;
@@ -50,6 +51,7 @@ struct daemon {
 	int			 fail_count;
 	int			 wake[2];	/* self-pipe for signals */
 	bool			 send_more;	/* the outbox stopped for time */
+	bool			 read_more;	/* mail may wait: read again */
 	time_t			 send_wake;	/* the limits allow more then */
 };
 
@@ -218,6 +220,7 @@ daemon_reload(struct daemon *d)
 	tmpl_free(d->tmpls);
 	d->tmpls = t;
 	d->lim.max_message = (size_t)d->conf.max_message_kb * 1024;
+	outbox_close();
 	imap_close(d->imap);	/* reconnect with the new settings */
 	d->imap = NULL;
 	log_info("reloaded %s and templates", d->conf_path);
@@ -462,16 +465,25 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 	return rc;
 }
 
-/* One pass: moves left over, new messages, then the outbox. */
+/*
+ * One pass: moves left over, new messages, then the outbox. In run mode
+ * (force false) handling stops after ROUND_SLICE so that the answers of
+ * a burst go out while the rest is read; d->read_more then says that
+ * mail may still wait. It says so, too, after any pass that handled
+ * mail: what arrived meanwhile was announced (EXISTS) during the pass,
+ * and IDLE would not announce it again.
+ */
 static int
 daemon_round(struct daemon *d, bool force)
 {
 	struct imap_entry	*v = NULL;
 	struct outbox_stats	 os;
 	uint32_t		 uv, last;
+	time_t			 start = time(NULL);
 	size_t			 n = 0, i;
 	int			 rc = -1, r = 0;
 
+	d->read_more = false;
 	if (store_mailbox_get(d->st, d->conf.mailbox, &uv, &last) == -1)
 		goto out;
 	if (uv != d->uidvalidity) {
@@ -488,9 +500,14 @@ daemon_round(struct daemon *d, bool force)
 	if (daemon_moves(d) == -1 ||
 	    imap_list_new(d->imap, last, &v, &n) == -1)
 		goto out;
-	for (i = 0; i < n && !got_term && r == 0; i++)
+	for (i = 0; i < n && !got_term && r == 0; i++) {
 		if ((r = daemon_one(d, &v[i])) == -1)
 			goto out;
+		if (!force && time(NULL) - start >= ROUND_SLICE)
+			break;
+	}
+	/* a temporary failure (r 1) waits for the next wake-up */
+	d->read_more = n > 0 && r == 0;
 	/* its own transaction; a failure waits for the next round */
 	if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
 		log_warnx("reminders: not queued this round; trying again "
@@ -527,9 +544,11 @@ static void
 daemon_wait(struct daemon *d)
 {
 	time_t		 next = 0, copy = 0, now = time(NULL);
+	enum imap_wake	 w;
 	int		 secs;
 	char		 buf[64];
 
+	outbox_close();		/* no session held open while idle */
 	secs = d->conf.idle ? d->conf.idle_seconds : d->conf.poll_seconds;
 	if (!imap_has_idle(d->imap) && secs > d->conf.poll_seconds)
 		secs = d->conf.poll_seconds;
@@ -543,12 +562,14 @@ daemon_wait(struct daemon *d)
 	if (next != 0 && next - now < secs)
 		secs = next > now ? (int)(next - now) : 1;
 	if (d->conf.idle && imap_has_idle(d->imap)) {
-		if (imap_idle(d->imap, secs, d->wake[0]) == IMAP_WAKE_ERROR) {
+		if ((w = imap_idle(d->imap, secs, d->wake[0])) ==
+		    IMAP_WAKE_ERROR) {
 			log_warnx("imap: connection lost: %s",
 			    imap_last_error(d->imap));
 			imap_close(d->imap);
 			d->imap = NULL;
-		}
+		} else if (w == IMAP_WAKE_DATA)
+			log_debug("imap: IDLE: the server has news");
 	} else {
 		daemon_sleep(d, secs);
 		if (!got_term && imap_noop(d->imap) == -1) {
@@ -588,7 +609,7 @@ daemon_run(struct daemon *d)
 			d->imap = NULL;
 			continue;
 		}
-		if (!got_term && !got_hup && !d->send_more)
+		if (!got_term && !got_hup && !d->send_more && !d->read_more)
 			daemon_wait(d);
 	}
 	log_info("stopping");
@@ -709,6 +730,7 @@ main(int argc, char *argv[])
 		}
 	} else
 		rc = daemon_run(&d);
+	outbox_close();
 	imap_close(d.imap);
 	tmpl_free(d.tmpls);
 	store_close(d.st);

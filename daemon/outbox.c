@@ -6,7 +6,9 @@
  * (rate.c). Each mail is marked the moment the server accepts it; the
  * marks of a batch share one transaction. A 4xx puts the mail back
  * with back-off and holds the whole outbox a while; nothing is lost or
- * sent twice. Owns the SMTP pool for the length of one drain.
+ * sent twice. Owns the SMTP pool: it stays open from one drain to the
+ * next while the daemon is busy (a burst pays for one connection, not
+ * one a round) and is closed by outbox_close() before the daemon waits.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -62,14 +64,22 @@ struct outbox {
 	size_t			 nposts;
 };
 
-/* Survives between drains: the slow-down after a 4xx. */
-static time_t	 outbox_hold;
-static int	 outbox_slow;
+/* Survives between drains: the slow-down after a 4xx, the sessions. */
+static time_t		 outbox_hold;
+static int		 outbox_slow;
+static struct smtp_pool	*outbox_pool;
 
 static struct outbox_job *outbox_next_job(struct outbox *);
 static int	 outbox_result(struct outbox *, struct outbox_job *,
 		    enum smtp_result, const char *);
 static void	 outbox_job_free(struct outbox_job *);
+
+void
+outbox_close(void)
+{
+	smtp_pool_free(outbox_pool);
+	outbox_pool = NULL;
+}
 
 long
 outbox_backoff(int attempts)
@@ -347,8 +357,10 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 	/* the day's sends: read only when there is something to send */
 	if (rate_load(&o.rate, st, start) == -1)
 		goto out;
-	if ((o.pool = smtp_pool_new(&p, conf->connections)) == NULL)
+	if (outbox_pool == NULL &&
+	    (outbox_pool = smtp_pool_new(&p, conf->connections)) == NULL)
 		goto out;
+	o.pool = outbox_pool;
 	store_fast_sync(st, true);
 	for (;;) {
 		if (!stop && outbox_start(&o, &held, &stop) == -1)
@@ -398,7 +410,10 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 	store_fast_sync(st, false);
 	outbox_hold = o.rate.hold;
 	outbox_slow = o.rate.slow;
-	smtp_pool_free(o.pool);	/* jobs still in flight are not reported */
+	/* jobs still in flight are not reported: a new pool next time */
+	if (o.pool != NULL && (rc == -1 || stats->down ||
+	    smtp_pool_busy(o.pool) > 0))
+		outbox_close();
 	outbox_job_free(held);
 	free(o.ids);
 	post_rcpts_free(o.rc, o.nrc);

@@ -30,6 +30,11 @@ struct outbox_stats {
  */
 int	outbox_drain(struct store *, const struct conf *, bool force,
 	    struct outbox_stats *);
+/*
+ * Says QUIT on the SMTP sessions that drains keep open between them;
+ * the next drain connects anew (after a reload, before a long wait).
+ */
+void	outbox_close(void);
 /* Seconds to wait after the given number of failed attempts. */
 long	outbox_backoff(int attempts);
 
