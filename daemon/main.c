@@ -86,6 +86,7 @@ static const char *const required_templates[] = {
 };
 
 void		 outbox_crash_point(const char *);
+static void	 daemon_test_pause(const char *);
 static void	 usage(void) __attribute__((noreturn));
 static void	 die(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
@@ -290,6 +291,30 @@ daemon_moves(struct daemon *d)
 	return rc;
 }
 
+/*
+ * A test aid: FFNET_PAUSE=<point>:<ms> sleeps there once, so that a
+ * test can deliver mail while a round is under way.
+ */
+static void
+daemon_test_pause(const char *point)
+{
+	static bool	 done;
+	const char	*want = getenv("FFNET_PAUSE"), *colon;
+	struct timespec	 ts;
+	long		 ms;
+
+	if (done || want == NULL || (colon = strchr(want, ':')) == NULL ||
+	    strncmp(want, point, (size_t)(colon - want)) != 0 ||
+	    point[colon - want] != '\0')
+		return;
+	done = true;
+	ms = strtol(colon + 1, NULL, 10);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	log_warnx("FFNET_PAUSE=%s: pausing %ld ms", want, ms);
+	nanosleep(&ts, NULL);
+}
+
 /* The second key: Message-ID, or a digest of the message when it has none. */
 static char *
 daemon_key_dup(const struct msg *m, const char *raw, size_t len)
@@ -411,6 +436,7 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 		rc = -1;
 		goto out;
 	}
+	daemon_test_pause("after_fetch");
 	parsed = mime_parse(raw, len, &d->lim, &m) == 0;
 	m.size = e->size;
 	key = daemon_key_dup(parsed ? &m : NULL, raw, len);
