@@ -27,7 +27,7 @@
 
 #define OUTBOX_BATCH	200	/* outbox rows read at a time */
 #define RCPT_BATCH	1000	/* list copies read at a time */
-#define OUTBOX_SLICE	10	/* seconds a drain may take in run mode */
+#define OUTBOX_SLICE	2	/* seconds a drain may take in run mode */
 #define OUTBOX_POSTS	8	/* list posts cached in one drain */
 
 /* One mail in flight. */

@@ -25,7 +25,7 @@ struct outbox_stats {
 /*
  * Sends what is due now; with force, every unsent mail (ffnet once),
  * still within the server's limits. Without force it returns after
- * about ten seconds with more set, so that new mail is read between
+ * about two seconds with more set, so that new mail is read between
  * the parts of a long post. Returns 0, or -1 on a store error.
  */
 int	outbox_drain(struct store *, const struct conf *, bool force,
