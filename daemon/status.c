@@ -71,17 +71,22 @@ status_set(struct store *st, const char *key, const char *value, time_t at)
 void
 status_start(struct store *st, const struct conf *c)
 {
-	char	*path = status_lock_path_dup(c), pid[32];
+	char	*path = status_lock_path_dup(c), pid[32], why[1024];
 	int	 fd;
 
 	/* like Postfix's master.pid: held while ffnet runs, never removed */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		fatal("%s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1 ||
+	    flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		/* at startup: the terminal or the journal must see it too */
 		if (errno == EWOULDBLOCK)
-			fatalx("another ffnet already runs with the store %s "
-			    "(see %s)", c->store_path, path);
-		fatal("flock %s", path);
+			snprintf(why, sizeof(why), "another ffnet already runs "
+			    "with the store %s (see %s)", c->store_path, path);
+		else
+			snprintf(why, sizeof(why), "%s: %s", path,
+			    strerror(errno));
+		if (!log_is_stderr())
+			fprintf(stderr, "ffnet: %s\n", why);
+		fatalx("%s", why);
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1)
