@@ -54,6 +54,7 @@ static int	 status_notice(const struct conf *, const struct tmpls *,
 static void	 status_time(time_t, char *, size_t);
 static void	 status_ago(time_t, time_t, char *, size_t);
 static int	 status_running(const struct conf *, long *);
+static int	 status_period(const struct conf *);
 
 static char *
 status_lock_path_dup(const struct conf *c)
@@ -94,7 +95,6 @@ status_start(struct store *st, const struct conf *c)
 	free(path);
 	/* fd stays open, and locked, until the process ends */
 	status_set(st, "started", pid, time(NULL));
-	status_set(st, "stopped", NULL, 0);
 }
 
 void
@@ -364,6 +364,15 @@ status_ago(time_t t, time_t now, char *buf, size_t len)
 		snprintf(buf, len, "%s (%lld h ago)", when, s / 3600);
 }
 
+/* The longest a running daemon waits between two rounds, in seconds. */
+static int
+status_period(const struct conf *c)
+{
+	if (c->idle && c->idle_seconds > c->poll_seconds)
+		return c->idle_seconds;
+	return c->poll_seconds;
+}
+
 /* 1 running (pid in *pid), 0 not, from the lock beside the store. */
 static int
 status_running(const struct conf *c, long *pid)
@@ -395,12 +404,14 @@ status_print(struct store *st, const struct conf *c)
 	char		 buf[128];
 	int64_t		 rows = 0, copies = 0, held = 0;
 	time_t		 at, oldest = 0, now = time(NULL);
+	time_t		 started = 0;
 	long		 pid;
-	int		 rc = 0, r;
+	int		 rc = 0;
 
 	if (status_running(c, &pid)) {
-		r = store_state_get(st, "started", &v, &at);
-		status_ago(r == 1 ? at : 0, now, buf, sizeof(buf));
+		if (store_state_get(st, "started", &v, &at) == 1)
+			started = at;
+		status_ago(started, now, buf, sizeof(buf));
 		printf("daemon: running, pid %ld, since %s\n", pid, buf);
 	} else {
 		printf("daemon: not running (no ffnet run holds %s.pid)\n",
@@ -412,6 +423,13 @@ status_print(struct store *st, const struct conf *c)
 	store_state_get(st, "imap_ok", &v, &at);
 	status_ago(at, now, buf, sizeof(buf));
 	printf("imap: last contact with %s: %s\n", c->imap_host, buf);
+	/* a running daemon has a round at least every idle or poll period */
+	if (rc == 0 && now - (at > started ? at : started) >
+	    (time_t)status_period(c) * 2 + 60) {
+		printf("imap: no contact for longer than expected; see the "
+		    "last error and the log\n");
+		rc = 1;
+	}
 	free(v);
 	v = NULL;
 	store_state_get(st, "smtp_ok", &v, &at);

@@ -221,10 +221,13 @@ def t_ops_status_running(s):
     p = subprocess.Popen(cmd, stderr=logf, stdout=logf)
     try:
         e2e.check(e2e.wait_for(lambda: "connected" in open(logf.name).read()), "status: daemon connected")
+        e2e.check(e2e.wait_for(lambda: net.sql("SELECT count(*) FROM state WHERE key = 'imap_ok'")[0][0] == 1),
+                  "status: the daemon records its IMAP contact")
         r = ffnet(net, "status")
         e2e.check(r.returncode == 0 and ("daemon: running, pid %d" % p.pid) in r.stdout,
                   "status: running, with its pid: %r" % r.stdout)
-        e2e.check("outbox: empty" in r.stdout and "held for a person: none" in r.stdout,
+        e2e.check("outbox: empty" in r.stdout and "held for a person: none" in r.stdout and
+                  "s ago)" in lines_with(r.stdout, "imap: last contact")[0],
                   "status: healthy: %r" % r.stdout)
         r = ffnet(net, "run", valgrind=False)
         e2e.check(r.returncode != 0 and "already runs" in r.stderr, "status: a second run refused: %r" % r.stderr)
