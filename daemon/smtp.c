@@ -393,7 +393,8 @@ smtp_why_of(CURLcode rc, long code, const char *errbuf)
 	}
 	if (code == 530 || code == 534 || code == 535 || code == 538)
 		return SMTP_WHY_LOGIN;
-	if (code >= 500 && code < 600 && errbuf != NULL &&
+	/* not 552 (RFC 1870: this message is too large) or 555 */
+	if ((code == 550 || code == 553 || code == 554) && errbuf != NULL &&
 	    strncmp(errbuf, "MAIL failed", 11) == 0)
 		return SMTP_WHY_SENDER;
 	if (code >= 400 && code < 600 && code != 421)
