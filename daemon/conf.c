@@ -173,6 +173,8 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(recipients_per_day) },
 	{ "limits", "connections", CT_INT, 1, 32, "3",
 	    .off = F(connections) },
+	{ "limits", "stuck_after", CT_INT, 0, 10080, "60",
+	    .off = F(stuck_after) },
 	{ "meetings", "reminder_days", CT_INT, 0, 30, "2",
 	    .off = F(reminder_days) },
 	{ "list", "unsubscribe_url", CT_STRING, .off = F(unsubscribe_url),

@@ -64,6 +64,8 @@ struct conf {
 	int	 recipients_per_message;
 	int	 recipients_per_day;
 	int	 connections;
+	/* Tell the secretariat when mail has waited this long (min; 0: never). */
+	int	 stuck_after;
 
 	/* [meetings] */
 	int	 reminder_days;		/* remind this long before; 0: never */

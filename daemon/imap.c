@@ -1166,3 +1166,56 @@ net_verify_cert(const unsigned char *der, size_t derlen, const char *ca_file,
 	free(d.data);
 	return rc;
 }
+
+int
+imap_folder_exists(struct imap *im, const char *folder)
+{
+	char				*name = imap_folder_dup(im->delim, folder);
+	clist				*list = NULL;
+	clistiter			*it;
+	struct mailimap_mailbox_list	*mb;
+	int				 r, rc = 0;
+
+	if ((r = mailimap_list(im->mi, "", name, &list)) != MAILIMAP_NO_ERROR) {
+		rc = imap_failed(im, r, "LIST");
+		goto out;
+	}
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		mb = clist_content(it);
+		/* RFC 3501 6.3.8: INBOX is case-insensitive */
+		if (mb->mb_name != NULL && (strcmp(mb->mb_name, name) == 0 ||
+		    (strcasecmp(name, "INBOX") == 0 &&
+		    strcasecmp(mb->mb_name, "INBOX") == 0)))
+			rc = 1;
+	}
+ out:
+	if (list != NULL)
+		mailimap_list_result_free(list);
+	free(name);
+	return rc;
+}
+
+/*
+ * RFC 3501 6.3.11: puts a message in a folder, unseen, so that a person
+ * reading the mailbox finds it: how ffnet tells the secretariat when
+ * sending is what is broken.
+ */
+int
+imap_append(struct imap *im, const char *folder, const char *data,
+    size_t len)
+{
+	struct mailimap_flag_list	*flags;
+	char				*name;
+	int				 r;
+
+	if ((flags = mailimap_flag_list_new_empty()) == NULL)
+		return -1;
+	name = imap_folder_dup(im->delim, folder);
+	r = mailimap_append(im->mi, name, flags, NULL, data, len);
+	mailimap_flag_list_free(flags);
+	free(name);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "APPEND");
+	log_debug("imap %s: appended %zu bytes to %s", im->host, len, folder);
+	return 0;
+}

@@ -75,6 +75,11 @@ int		 imap_select(struct imap *, const char *, uint32_t *uidvalidity);
 char		*imap_folder_dup(char delim, const char *);
 /* Creates a folder unless it exists. */
 int		 imap_ensure_folder(struct imap *, const char *);
+/* Does the folder exist? 1/0/-1 */
+int		 imap_folder_exists(struct imap *, const char *);
+/* Adds a message (CRLF lines) to a folder, not flagged \Seen. */
+int		 imap_append(struct imap *, const char *folder, const char *data,
+		    size_t len);
 bool		 imap_has_idle(struct imap *);
 
 /*

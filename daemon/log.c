@@ -14,6 +14,7 @@
 
 static int	log_to_stderr = 1;
 static int	log_level_debug;
+static int	log_also_stderr;	/* warnings to stderr as well */
 
 static void	log_vwrite(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
@@ -28,10 +29,16 @@ log_init(int debug, int verbose, const char *ident)
 	tzset();
 }
 
+void
+log_stderr_too(int on)
+{
+	log_also_stderr = on;
+}
+
 int
 log_is_stderr(void)
 {
-	return log_to_stderr;
+	return log_to_stderr || log_also_stderr;
 }
 
 void
@@ -52,8 +59,13 @@ log_vwrite(int pri, const char *fmt, va_list ap)
 	if (log_to_stderr) {
 		fprintf(stderr, "ffnet: %s\n", line);
 		fflush(stderr);
-	} else
+	} else {
 		syslog(pri, "%s", line);
+		if (log_also_stderr && pri <= LOG_WARNING) {
+			fprintf(stderr, "ffnet: %s\n", line);
+			fflush(stderr);
+		}
+	}
 	errno = saved;
 }
 

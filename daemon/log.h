@@ -7,7 +7,12 @@
 
 /* Opens syslog with the given ident, or logs to stderr when debug is set. */
 void	log_init(int debug, int verbose, const char *ident);
-/* Do log lines go to stderr (debug mode, or before log_init)? */
+/*
+ * Command-line verbs (once, check, status, ...): warnings go to stderr
+ * as well as to syslog, so that the person at the terminal sees them.
+ */
+void	log_stderr_too(int);
+/* Do warnings reach stderr (debug mode, log_stderr_too, before log_init)? */
 int	log_is_stderr(void);
 /* Changes the verbosity: 0 info, 1 debug. */
 void	log_verbose(int);

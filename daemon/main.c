@@ -28,8 +28,10 @@
 #include "log.h"
 #include "mime.h"
 #include "outbox.h"
+#include "probe.h"
 #include "recog.h"
 #include "remind.h"
+#include "status.h"
 #include "store.h"
 #include "tmpl.h"
 #include "util.h"
@@ -83,6 +85,7 @@ static const char *const required_templates[] = {
 	"participants.usage", "post.confirm", "post.sent", "post.sent.later",
 	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
 	"post.agenda.noideas", "post.minutes", "bounce.paused",
+	"outbox.stuck",
 };
 
 void		 outbox_crash_point(const char *);
@@ -107,14 +110,15 @@ static void	 daemon_file(struct daemon *, const char *, uint32_t,
 		    const char *);
 static int	 daemon_run(struct daemon *);
 static void	 daemon_sleep(struct daemon *, int);
-static int	 daemon_check(struct daemon *, const char *, int);
+static int	 daemon_check(struct daemon *, const char *, int, bool);
 static void	 daemon_signals(void);
 static void	 daemon_wait(struct daemon *);
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | check\n"
+	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | status | "
+	    "check [--connect]\n"
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
 	    "       ffnet [-dv] [-c file] archive [N] | stats\n"
@@ -541,6 +545,7 @@ daemon_round(struct daemon *d, bool force)
 	outbox_crash_point("before_send");
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");
+	status_round(d->st, &d->conf, d->tmpls, d->imap, &os);
 	d->send_more = os.more;
 	d->send_wake = os.wake;
 	rc = 0;
@@ -621,6 +626,7 @@ daemon_run(struct daemon *d)
 			daemon_reload(d);
 		if (d->imap == NULL && daemon_connect(d, err,
 		    sizeof(err)) == -1) {
+			status_imap_error(d->st, &d->conf, err);
 			log_warnx("%s; trying again in %d s", err, backoff);
 			daemon_sleep(d, backoff);
 			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
@@ -642,9 +648,12 @@ daemon_run(struct daemon *d)
 	return 0;
 }
 
-/* ffnet check: the config and the templates, with line numbers. */
+/*
+ * ffnet check: the config and the templates, with line numbers; with
+ * --connect also the servers, as the daemon will use them (probe.c).
+ */
 static int
-daemon_check(struct daemon *d, const char *path, int verbose)
+daemon_check(struct daemon *d, const char *path, int verbose, bool connect)
 {
 	char	 err[1024];
 	int	 rc = 1;
@@ -659,7 +668,7 @@ daemon_check(struct daemon *d, const char *path, int verbose)
 		fprintf(stderr, "%s: templates: %s\n", path, err);
 	else {
 		printf("%s: configuration ok\n", path);
-		rc = 0;
+		rc = connect ? probe_run(&d->conf) : 0;
 	}
 	tmpl_free(d->tmpls);
 	conf_clear(&d->conf);
@@ -723,6 +732,7 @@ main(int argc, char *argv[])
 	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
 	    strcmp(cmd, "stats") == 0) {
 		log_init(debug, verbose, "ffnet");
+		log_stderr_too(1);
 		daemon_open(&d, path, debug);
 		rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
 		    argv + optind);
@@ -731,16 +741,31 @@ main(int argc, char *argv[])
 		conf_clear(&d.conf);
 		return rc;
 	}
-	if (optind + 1 != argc)
-		usage();
 	memset(&d, 0, sizeof(d));
 	d.conf_path = path;
+	if (strcmp(cmd, "check") == 0 && optind + 2 == argc &&
+	    strcmp(argv[optind + 1], "--connect") == 0)
+		return daemon_check(&d, path, verbose, true);
+	if (optind + 1 != argc)
+		usage();
 	if (strcmp(cmd, "check") == 0)
-		return daemon_check(&d, path, verbose);
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "once") != 0)
+		return daemon_check(&d, path, verbose, false);
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "once") != 0 &&
+	    strcmp(cmd, "status") != 0)
 		usage();
 	log_init(debug, verbose, "ffnet");
+	if (strcmp(cmd, "run") != 0)
+		log_stderr_too(1);
 	daemon_open(&d, path, debug);
+	if (strcmp(cmd, "status") == 0) {
+		rc = status_print(d.st, &d.conf);
+		tmpl_free(d.tmpls);
+		store_close(d.st);
+		conf_clear(&d.conf);
+		return rc;
+	}
+	if (strcmp(cmd, "run") == 0)
+		status_start(d.st, &d.conf);
 	if (pipe2(d.wake, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe2");
 	wake_fd = d.wake[1];
@@ -749,11 +774,10 @@ main(int argc, char *argv[])
 		if (daemon_connect(&d, err, sizeof(err)) == -1 ||
 		    (daemon_round(&d, true) == -1 && snprintf(err, sizeof(err),
 		    "imap: %s", imap_last_error(d.imap)) > 0)) {
-			if (!log_is_stderr())
-				fprintf(stderr, "ffnet: %s\n", err);
-			log_warnx("%s", err);
+			status_imap_error(d.st, &d.conf, err);
 			rc = 1;
-		}
+		} else
+			rc = status_once_rc();
 	} else
 		rc = daemon_run(&d);
 	outbox_close();

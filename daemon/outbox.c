@@ -73,6 +73,7 @@ static struct outbox_job *outbox_next_job(struct outbox *);
 static int	 outbox_result(struct outbox *, struct outbox_job *,
 		    enum smtp_result, const char *);
 static void	 outbox_job_free(struct outbox_job *);
+static void	 outbox_note(struct outbox_stats *, const struct smtp_done *);
 
 void
 outbox_close(void)
@@ -282,6 +283,22 @@ outbox_result(struct outbox *o, struct outbox_job *j, enum smtp_result r,
 	    j->id, now + outbox_backoff(j->attempts), err);
 }
 
+/*
+ * The drain's problem, for status.c and ffnet once: a lasting one (a
+ * certificate, a refused login) wins over one that passes by itself.
+ */
+static void
+outbox_note(struct outbox_stats *s, const struct smtp_done *d)
+{
+	if (d->result != SMTP_DOWN && d->result != SMTP_TEMP)
+		return;
+	if (smtp_why_is_lasting((enum smtp_why)s->why) &&
+	    !smtp_why_is_lasting(d->why))
+		return;
+	s->why = (int)d->why;
+	snprintf(s->err, sizeof(s->err), "%s", d->err);
+}
+
 /* Starts what the pool and the limits allow. -1 on a store error. */
 static int
 outbox_start(struct outbox *o, struct outbox_job **held, bool *stop)
@@ -375,6 +392,7 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 		for (i = 0; i < n; i++) {
 			struct outbox_job *j = done[i].cookie;
 
+			outbox_note(stats, &done[i]);
 			if (outbox_result(&o, j, done[i].result,
 			    done[i].err) == -1) {
 				store_rollback(st);
@@ -400,7 +418,7 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 		goto out;
 	rc = 0;
  out:
-	if (stats->down)
+	if (stats->down && !smtp_why_is_lasting((enum smtp_why)stats->why))
 		log_warnx("mail server %s not reachable; %zu sent, the rest "
 		    "waits", conf->smtp_url, stats->sent);
 	else if (stats->sent + stats->deferred + stats->failed > 20)

@@ -20,6 +20,8 @@ struct outbox_stats {
 	bool	 down;		/* the server could not be reached */
 	bool	 more;		/* stopped for time: call again at once */
 	time_t	 wake;		/* the limits allow more then; 0: none */
+	int	 why;		/* enum smtp_why of the drain's problem */
+	char	 err[512];	/* its line, with the server's words */
 };
 
 /*

@@ -78,6 +78,10 @@ static CURLcode		 smtp_setup_login(CURL *,
 static bool		 smtp_is_session_code(long);
 static bool		 smtp_is_clean(const struct smtp_job *);
 static enum smtp_result	 smtp_map(CURLcode, long, curl_off_t);
+static enum smtp_why	 smtp_why_of(CURLcode, long, const char *);
+static size_t		 smtp_discard_cb(char *, size_t, size_t, void *);
+static void		 smtp_err_fmt(char *, size_t, CURLcode, const char *,
+			    long);
 static struct curl_slist	*smtp_rcpt_list(const char *const *, size_t);
 static CURLcode		 smtp_slot_load(struct smtp_slot *,
 			    const struct smtp_job *);
@@ -356,6 +360,82 @@ smtp_map(CURLcode rc, long code, curl_off_t sent)
 	}
 }
 
+/*
+ * The operator's view of a failure. libcurl's error buffer names the
+ * refused command ("MAIL failed: 553"); a refused sender is the same
+ * for every mail, so it is a config problem, not this message's.
+ */
+static enum smtp_why
+smtp_why_of(CURLcode rc, long code, const char *errbuf)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return code == 250 ? SMTP_WHY_NONE : SMTP_WHY_REFUSED;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return SMTP_WHY_CERT;
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_CONNECT_ERROR:
+		return SMTP_WHY_TLS;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		return SMTP_WHY_LOGIN;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+		return SMTP_WHY_CONNECT;
+	default:
+		break;
+	}
+	if (code == 530 || code == 534 || code == 535 || code == 538)
+		return SMTP_WHY_LOGIN;
+	/* not 552 (RFC 1870: this message is too large) or 555 */
+	if ((code == 550 || code == 553 || code == 554) && errbuf != NULL &&
+	    strncmp(errbuf, "MAIL failed", 11) == 0)
+		return SMTP_WHY_SENDER;
+	if (code >= 400 && code < 600 && code != 421)
+		return SMTP_WHY_REFUSED;
+	if (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+	    rc == CURLE_WEIRD_SERVER_REPLY || code == 421)
+		return SMTP_WHY_CONNECT;
+	return SMTP_WHY_OTHER;
+}
+
+bool
+smtp_why_is_lasting(enum smtp_why why)
+{
+	return why == SMTP_WHY_CERT || why == SMTP_WHY_TLS ||
+	    why == SMTP_WHY_LOGIN || why == SMTP_WHY_SENDER;
+}
+
+const char *
+smtp_why_name(enum smtp_why why)
+{
+	static const char *const names[] = { "none", "down", "certificate",
+	    "tls", "login", "sender", "refused", "other" };
+
+	if ((size_t)why >= nitems(names))
+		return "other";
+	return names[why];
+}
+
+/* "smtp: <libcurl's own words> (reply 535)": its error buffer says more. */
+static void
+smtp_err_fmt(char *buf, size_t len, CURLcode rc, const char *errbuf,
+    long code)
+{
+	char	 reply[32] = "";
+
+	if (code >= 400)	/* a 220 or 250 before the failure says nothing */
+		snprintf(reply, sizeof(reply), " (reply %ld)", code);
+	snprintf(buf, len, "smtp: %s%s", errbuf != NULL && errbuf[0] != '\0' ?
+	    errbuf : curl_easy_strerror(rc), reply);
+}
+
 /* libcurl's recipient list; NULL when out of memory. */
 static struct curl_slist *
 smtp_rcpt_list(const char *const *rcpts, size_t n)
@@ -465,11 +545,14 @@ smtp_slot_finish(struct smtp_slot *sl)
 	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(sl->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
 	res = smtp_map(sl->rc, code, sent);
+	sl->done.why = smtp_why_of(sl->rc, code, sl->errbuf);
+	/* a refused sender is every mail's: the mail waits for the fix */
+	if (sl->done.why == SMTP_WHY_SENDER)
+		res = SMTP_DOWN;
 	sl->done.result = res;
 	if (res != SMTP_OK)
-		snprintf(sl->done.err, sizeof(sl->done.err),
-		    "smtp: %s%s%s (reply %ld)", curl_easy_strerror(sl->rc),
-		    sl->errbuf[0] ? ": " : "", sl->errbuf, code);
+		smtp_err_fmt(sl->done.err, sizeof(sl->done.err), sl->rc,
+		    sl->errbuf, code);
 	log_debug("smtp: %zu rcpt, %zu bytes: %s, curl %d, reply %ld",
 	    sl->nrcpts, sl->len, smtp_names[res], (int)sl->rc, code);
 }
@@ -578,4 +661,56 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts,
 		continue;
 	snprintf(err, errlen, "%s", d.err);
 	return d.result;
+}
+
+static size_t
+smtp_discard_cb(char *buf, size_t size, size_t nitems, void *arg)
+{
+	(void)buf;
+	(void)arg;
+	return size * nitems;
+}
+
+/*
+ * With no recipients and no upload, libcurl says the custom command
+ * (RFC 5321 4.1.1.9 NOOP) after EHLO, STARTTLS and AUTH: a login test
+ * that sends no mail.
+ */
+void
+smtp_probe(const struct smtp_params *p, struct smtp_done *out)
+{
+	struct smtp_slot	 sl;
+	CURLcode		 rc;
+	long			 code = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sl, 0, sizeof(sl));
+	if ((sl.curl = curl_easy_init()) == NULL) {
+		out->result = SMTP_TEMP;
+		out->why = SMTP_WHY_OTHER;
+		snprintf(out->err, sizeof(out->err), "smtp: cannot make a "
+		    "libcurl handle");
+		return;
+	}
+	if ((rc = smtp_setup(&sl, p)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(sl.curl, CURLOPT_UPLOAD, 0L)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(sl.curl, CURLOPT_CUSTOMREQUEST,
+	    "NOOP")) == CURLE_OK &&
+	    (rc = curl_easy_setopt(sl.curl, CURLOPT_WRITEFUNCTION,
+	    smtp_discard_cb)) == CURLE_OK)
+		rc = curl_easy_perform(sl.curl);
+	curl_easy_getinfo(sl.curl, CURLINFO_RESPONSE_CODE, &code);
+	out->why = smtp_why_of(rc, code, sl.errbuf);
+	if (rc == CURLE_OK && code >= 200 && code < 300) {
+		out->result = SMTP_OK;
+		out->why = SMTP_WHY_NONE;
+	} else {
+		out->result = SMTP_DOWN;
+		if (out->why == SMTP_WHY_NONE)
+			out->why = SMTP_WHY_OTHER;
+		smtp_err_fmt(out->err, sizeof(out->err), rc, sl.errbuf, code);
+	}
+	log_debug("smtp: probe %s: curl %d, reply %ld", p->url, (int)rc,
+	    code);
+	curl_easy_cleanup(sl.curl);
 }

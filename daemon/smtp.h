@@ -7,6 +7,7 @@
 #ifndef FFNET_SMTP_H
 #define FFNET_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "imap.h"	/* struct net_login */
@@ -24,6 +25,22 @@ enum smtp_result {
 	SMTP_DOWN,	/* no session: cannot connect, TLS or AUTH failed */
 	SMTP_TEMP,	/* 4xx for this message: try it again later */
 	SMTP_PERM,	/* 5xx for this message: do not try again */
+};
+
+/*
+ * Why a session or a message failed, in the operator's terms. A
+ * certificate, login, TLS or sender problem does not pass by itself:
+ * the mail waits (SMTP_DOWN) until the operator fixes the config.
+ */
+enum smtp_why {
+	SMTP_WHY_NONE,
+	SMTP_WHY_CONNECT,	/* no answer: refused, timeout, no such host */
+	SMTP_WHY_CERT,		/* the server's certificate is not trusted */
+	SMTP_WHY_TLS,		/* no STARTTLS, or the TLS handshake failed */
+	SMTP_WHY_LOGIN,		/* AUTH refused, or AUTH required */
+	SMTP_WHY_SENDER,	/* MAIL FROM refused with 5xx */
+	SMTP_WHY_REFUSED,	/* 4xx or 5xx for this message */
+	SMTP_WHY_OTHER,
 };
 
 /* One piece of a message; a message is its parts back to back. */
@@ -50,6 +67,7 @@ struct smtp_job {
 struct smtp_done {
 	void			*cookie;
 	enum smtp_result	 result;
+	enum smtp_why		 why;
 	char			 err[512];	/* a line with the reply code */
 };
 
@@ -94,5 +112,15 @@ void		 smtp_free(struct smtp *);
 enum smtp_result smtp_send(struct smtp *, const char *from,
 		    const char *const *rcpts, size_t nrcpts,
 		    const char *data, size_t len, char *err, size_t errlen);
+
+/*
+ * Connects and logs in as for sending (EHLO, STARTTLS, AUTH), says NOOP
+ * and QUIT: ffnet check --connect. The outcome goes to *out.
+ */
+void		 smtp_probe(const struct smtp_params *, struct smtp_done *out);
+/* Does the problem pass by itself (a server down), or need the operator? */
+bool		 smtp_why_is_lasting(enum smtp_why);
+/* A short name for logs and the store: "certificate", "login", ... */
+const char	*smtp_why_name(enum smtp_why);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 enum q {
@@ -315,6 +316,12 @@ static const char *const migrations[] = {
 	"  day TEXT NOT NULL,"
 	"  cleared INTEGER);"
 	"CREATE INDEX bounces_addr ON bounces (addr, day);",
+
+	/* status.c: what the daemon did last, for ffnet status */
+	"CREATE TABLE state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT,"
+	"  at INTEGER NOT NULL);",
 };
 
 struct store {
@@ -374,6 +381,13 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
  out:
 	store_close(st);
 	return rc;
+}
+
+/* For store_status.c, the family's other file (store_int.h). */
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
 }
 
 void

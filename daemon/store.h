@@ -341,4 +341,26 @@ int	store_bounce_clear(struct store *, const char *addr);
 int	store_audit(struct store *, const char *addr, const char *action,
 	    const char *detail, time_t now);
 
+/*
+ * The daemon's state for ffnet status (store_status.c): a few named
+ * values with a time ("pid", "imap_ok", "smtp_ok", "error", "notice").
+ */
+int	store_state_set(struct store *, const char *key, const char *value,
+	    time_t at);
+/* 1 found (*value a new string or NULL; caller frees), 0 not, -1 error. */
+int	store_state_get(struct store *, const char *key, char **value,
+	    time_t *at);
+int	store_state_del(struct store *, const char *key);
+/* Mail that waits to be sent (outbox rows and list copies), the oldest. */
+int	store_queue_depth(struct store *, int64_t *rows, int64_t *copies,
+	    time_t *oldest);
+/* The last error a waiting outbox row got; *err a new string or NULL. */
+int	store_queue_error(struct store *, char **err);
+/*
+ * Mail parked for a person since a time: how many, and the newest's
+ * sender and reason (new strings or NULL; caller frees).
+ */
+int	store_held(struct store *, time_t since, int64_t *n, char **sender,
+	    char **reason, time_t *at);
+
 #endif

@@ -294,6 +294,38 @@ t_failures(void)
 	free(msg);
 }
 
+/*
+ * ffnet check --connect: EHLO, STARTTLS, AUTH and NOOP, no mail; each
+ * failure named as the operator must fix it.
+ */
+static void
+t_probe(void)
+{
+	struct smtp_params	 p;
+	struct smtp_done	 d;
+
+	p = ts_params("smtp", "SUBMISSION_PORT", ca);
+	smtp_probe(&p, &d);
+	CHECK(d.result == SMTP_OK && d.why == SMTP_WHY_NONE);
+	p = ts_params("smtps", "SMTPS_PORT", ca);
+	smtp_probe(&p, &d);
+	CHECK(d.result == SMTP_OK);
+	p = ts_params("smtp", "SUBMISSION_PORT", SYSTEM_CA);
+	smtp_probe(&p, &d);
+	CHECK(d.result == SMTP_DOWN && d.why == SMTP_WHY_CERT);
+	CHECK(strstr(d.err, "certificate") != NULL);
+	p = ts_params("smtp", "SUBMISSION_PORT", ca);
+	p.login.secret = "wrong";
+	smtp_probe(&p, &d);
+	CHECK(d.result == SMTP_DOWN && d.why == SMTP_WHY_LOGIN);
+	CHECK(strstr(d.err, "wrong") == NULL);
+	p = ts_params("smtp", "SUBMISSION_PORT", ca);
+	p.url = "smtp://127.0.0.1:9";
+	smtp_probe(&p, &d);
+	CHECK(d.result == SMTP_DOWN && d.why == SMTP_WHY_CONNECT);
+	CHECK(!smtp_why_is_lasting(d.why));
+}
+
 /* The server refuses this message: 5xx is PERM, 4xx is TEMP. */
 static void
 t_refusals(void)
@@ -851,6 +883,7 @@ main(void)
 		imap_close(im);
 	}
 	t_failures();
+	t_probe();
 	t_refusals();
 	t_pool_refusal();
 	t_pool_down();

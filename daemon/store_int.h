@@ -1,0 +1,15 @@
+/*
+ * store_int.h: private to the store family (store.c, store_status.c).
+ * Nothing outside daemon/store*.c includes it.
+ */
+#ifndef FFNET_STORE_INT_H
+#define FFNET_STORE_INT_H
+
+#include <sqlite3.h>
+
+struct store;
+
+/* The open database; borrowed. */
+sqlite3	*store_db(struct store *);
+
+#endif
