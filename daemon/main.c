@@ -81,6 +81,8 @@ static const char *const required_templates[] = {
 	"participants.usage", "post.confirm", "post.sent", "post.sent.later",
 	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
 	"post.agenda.noideas", "post.minutes", "bounce.paused",
+	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
+	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
 };
 
 void		 outbox_crash_point(const char *);
