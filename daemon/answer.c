@@ -20,6 +20,8 @@
  *     word (hvad, hvorfor, hvordan, what, why, how…): a question.
  *  5. Anything else, nothing at all included ("", "ja", "ok tak",
  *     "send", "Tak for det", "👍"): yes, as the confirmation mail says.
+ * A no that also asks ("Nej tak. Hvem har tilmeldt mig?") is a no;
+ * answer_is_question() tells the caller that a person should read it.
  * Words that name the act itself are neither no nor negated for it:
  * "Slet mig" confirms a leave, "jeg kan ikke komme" a calendar decline,
  * "Ja, aflys det" a meeting's cancellation.
@@ -68,6 +70,7 @@ static bool	 answer_is_negation(const char *);
 static bool	 answer_negated(const struct answer_text *, size_t,
 		    const char *, bool);
 static bool	 answer_asks(const struct answer_text *, size_t);
+static struct answer_text *answer_read(const char *, char **);
 
 /* All word lists are folded (lower case, æ→ae, ø→oe, å→aa, é→e). */
 static const char *const no_words[] = {
@@ -380,6 +383,19 @@ answer_asks(const struct answer_text *t, size_t first)
 	return false;
 }
 
+/* The text folded, cut at a sign-off, in words; caller frees both. */
+static struct answer_text *
+answer_read(const char *text, char **folded)
+{
+	struct answer_text	*t;
+
+	t = xcalloc(1, sizeof(*t));
+	*folded = util_fold_dup(text != NULL ? text : "");
+	answer_cut_signoff(*folded);
+	answer_split(*folded, t);
+	return t;
+}
+
 enum answer
 answer_classify(const char *text, const char *act, const char **why)
 {
@@ -389,10 +405,7 @@ answer_classify(const char *text, const char *act, const char **why)
 	enum answer		 a = ANSWER_YES;
 	size_t			 first;
 
-	t = xcalloc(1, sizeof(*t));
-	f = util_fold_dup(text != NULL ? text : "");
-	answer_cut_signoff(f);
-	answer_split(f, t);
+	t = answer_read(text, &f);
 	first = answer_greeting(t);
 	if (strstr(f, ANSWER_THUMBS_DOWN) != NULL || answer_no_word(t, act)) {
 		a = ANSWER_NO;
@@ -414,4 +427,18 @@ answer_classify(const char *text, const char *act, const char **why)
 	free(f);
 	free(t);
 	return a;
+}
+
+bool
+answer_is_question(const char *text)
+{
+	struct answer_text	*t;
+	char			*f;
+	bool			 q;
+
+	t = answer_read(text, &f);
+	q = t->question || answer_asks(t, answer_greeting(t));
+	free(f);
+	free(t);
+	return q;
 }

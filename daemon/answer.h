@@ -6,6 +6,8 @@
 #ifndef FFNET_ANSWER_H
 #define FFNET_ANSWER_H
 
+#include <stdbool.h>
+
 enum answer {
 	ANSWER_YES,		/* confirms, as the confirmation mail promises */
 	ANSWER_NO,		/* says no: the pending act is cancelled */
@@ -20,6 +22,8 @@ enum answer {
  */
 enum answer	 answer_classify(const char *text, const char *act,
 		    const char **why);
+/* Does the text ask something, even in a no? ('?' outside a link, …) */
+bool		 answer_is_question(const char *text);
 /* "yes", "no" or "question", for logs. */
 const char	*answer_name(enum answer);
 

@@ -28,9 +28,9 @@ static enum disp	 confirm_run(struct ctx *);
 static enum disp	 confirm_do(struct ctx *, const struct pending *);
 static bool		 confirm_code(struct ctx *, char [AUTH_CODE_LEN + 1]);
 static enum answer	 confirm_answer(struct ctx *, const char *,
-			    const char **);
+			    const char **, bool *);
 static enum disp	 confirm_no(struct ctx *, const struct pending *,
-			    const char *);
+			    const char *, bool);
 static int		 confirm_no_reply(struct ctx *,
 			    const struct pending *);
 static enum disp	 confirm_unregister(struct ctx *,
@@ -226,21 +226,25 @@ confirm_unregister(struct ctx *c, const struct pending *p)
 /*
  * What the reply says. BEKRÆFT with the code typed after it is an
  * explicit yes, whatever follows; else the new text of the body decides
- * (the Subject is ours, "Re: Bekræft …"). act may be NULL.
+ * (the Subject is ours, "Re: Bekræft …"). act may be NULL. *asks: the
+ * text asks something, too.
  */
 static enum answer
-confirm_answer(struct ctx *c, const char *act, const char **why)
+confirm_answer(struct ctx *c, const char *act, const char **why,
+    bool *asks)
 {
 	char		 code[AUTH_CODE_LEN + 1];
 	char		*text;
 	enum answer	 a;
 
+	*asks = false;
 	if (c->args != NULL && auth_code_norm(c->args, code)) {
 		*why = "the code typed after the command";
 		return ANSWER_YES;
 	}
 	text = recog_new_text_dup(c->m->text);
 	a = answer_classify(text, act, why);
+	*asks = a == ANSWER_QUESTION || answer_is_question(text);
 	free(text);
 	return a;
 }
@@ -298,10 +302,12 @@ confirm_no_reply(struct ctx *c, const struct pending *p)
 /*
  * A reply that says no: the row is closed without its act (a later
  * reply cannot revive it), an audit row, and one short answer. A list
- * post stays a preview that no code can send.
+ * post stays a preview that no code can send. A no that also asks
+ * something stays in the inbox for a person (asks).
  */
 static enum disp
-confirm_no(struct ctx *c, const struct pending *p, const char *why)
+confirm_no(struct ctx *c, const struct pending *p, const char *why,
+    bool asks)
 {
 	char		*audit;
 	enum disp	 d = D_TEMPFAIL;
@@ -312,9 +318,10 @@ confirm_no(struct ctx *c, const struct pending *p, const char *why)
 	    store_audit(c->st, p->addr, audit, why, c->now) == -1 ||
 	    confirm_no_reply(c, p) == -1)
 		goto out;
-	snprintf(c->why, sizeof(c->why), "said no to %s (%s): cancelled",
-	    p->action, why);
-	d = D_DONE;
+	snprintf(c->why, sizeof(c->why), "said no to %s (%s): cancelled%s",
+	    p->action, why, asks ? ", and asks something: left for a person" :
+	    "");
+	d = asks ? D_SKIP : D_DONE;
  out:
 	free(audit);
 	return d;
@@ -326,7 +333,7 @@ confirm_run(struct ctx *c)
 	struct pending	 p;
 	char		 code[AUTH_CODE_LEN + 1];
 	const char	*tmpl = NULL, *why = "";
-	bool		 used = false;
+	bool		 used = false, asks;
 	int		 r;
 	enum answer	 a;
 	enum disp	 d = D_TEMPFAIL;
@@ -340,7 +347,7 @@ confirm_run(struct ctx *c)
 	    p.expires, code))
 		tmpl = "confirm.unknown";
 	/* rule 8: a question is for a person, and never confirms */
-	a = confirm_answer(c, tmpl == NULL ? p.action : NULL, &why);
+	a = confirm_answer(c, tmpl == NULL ? p.action : NULL, &why, &asks);
 	if (a == ANSWER_QUESTION || (a == ANSWER_NO && tmpl == NULL &&
 	    used && p.cancelled == 0 && util_addr_eq(p.addr, c->sender))) {
 		snprintf(c->why, sizeof(c->why), "%s in a reply to a "
@@ -357,7 +364,7 @@ confirm_run(struct ctx *c)
 		else if (used)
 			tmpl = "confirm.used";
 		else if (a == ANSWER_NO) {
-			d = confirm_no(c, &p, why);
+			d = confirm_no(c, &p, why, asks);
 			goto out;
 		} else if (p.expires < c->now)
 			tmpl = "confirm.expired";

@@ -200,5 +200,14 @@ main(void)
 	CHECK(answer_classify(NULL, NULL, NULL) == ANSWER_YES);
 	CHECK(answer_classify("Slet mig", NULL, NULL) == ANSWER_NO);
 	CHECK_STR(answer_name(ANSWER_QUESTION), "question");
+	/* a no that also asks: cancelled, and read by a person */
+	CHECK(answer_classify("Nej tak. Hvem har tilmeldt mig?", "join",
+	    NULL) == ANSWER_NO);
+	CHECK(answer_is_question("Nej tak. Hvem har tilmeldt mig?"));
+	CHECK(answer_is_question("Nej. Hvorfor det"));
+	CHECK(!answer_is_question("Nej tak"));
+	CHECK(!answer_is_question("Nej. Se https://example.com/?a=1"));
+	CHECK(!answer_is_question("Nej\n\nMvh Jens\nwww.example.com/?x"));
+	CHECK(!answer_is_question(NULL));
 	return check_done("test_answer");
 }
