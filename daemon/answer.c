@@ -34,7 +34,7 @@
 #include "answer.h"
 #include "util.h"
 
-#define ANSWER_MAX_WORDS	200	/* the decision is in the first ones */
+#define ANSWER_MAX_WORDS	200	/* the decision is in the first */
 #define ANSWER_WORD_LEN		32
 #define ANSWER_THUMBS_DOWN	"\xf0\x9f\x91\x8e"
 
@@ -60,6 +60,7 @@ struct answer_act {
 static void	 answer_cut_signoff(char *);
 static bool	 answer_is_link(const char *, size_t);
 static void	 answer_flush(struct answer_text *, char *, size_t *);
+static size_t	 answer_seq(const unsigned char *, size_t, bool *);
 static void	 answer_chunk(struct answer_text *, const char *, size_t);
 static void	 answer_split(const char *, struct answer_text *);
 static bool	 answer_in(const char *, const char *const *);
@@ -235,24 +236,52 @@ answer_flush(struct answer_text *t, char *cur, size_t *len)
 	*len = 0;
 }
 
+/*
+ * The length of the UTF-8 sequence at p, and whether it is part of a
+ * word: U+0080-00BF (no-break space, «, ») and U+2000-2FFF (…, –, “)
+ * and emoji are not; folding made æ, ø, å and é ASCII already.
+ */
+static size_t
+answer_seq(const unsigned char *p, size_t left, bool *letter)
+{
+	size_t	 n = 1;
+
+	if (*p >= 0xc0 && *p < 0xe0)
+		n = 2;
+	else if (*p >= 0xe0 && *p < 0xf0)
+		n = 3;
+	else if (*p >= 0xf0)
+		n = 4;
+	if (n > left)
+		n = left;
+	*letter = isalnum(*p) || (*p >= 0xc3 && *p < 0xf0 && *p != 0xe2);
+	return n;
+}
+
 /* One chunk between white space: words, commas, sentence ends. */
 static void
 answer_chunk(struct answer_text *t, const char *p, size_t len)
 {
-	char		 cur[ANSWER_WORD_LEN];
-	size_t		 i, n = 0;
-	unsigned char	 c;
+	const unsigned char	*u = (const unsigned char *)p;
+	char			 cur[ANSWER_WORD_LEN];
+	size_t			 i, k, n = 0;
+	unsigned char		 c;
+	bool			 letter;
 
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)p[i];
-		if (c == 0xe2 && i + 2 < len && (unsigned char)p[i + 1] ==
-		    0x80 && (unsigned char)p[i + 2] == 0x99) {
+	for (i = 0; i < len; i += k) {
+		k = answer_seq(u + i, len - i, &letter);
+		c = u[i];
+		if (k == 3 && memcmp(u + i, "\xe2\x80\x99", 3) == 0)
 			c = '\'';	/* ’, as in "don’t" */
-			i += 2;
+		if (c == '\'' && n > 0 && n + 1 < sizeof(cur)) {
+			cur[n++] = '\'';
+			continue;
 		}
-		if (isalnum(c) || c >= 0x80 || (c == '\'' && n > 0)) {
-			if (n < sizeof(cur) - 1)
-				cur[n++] = (char)c;
+		if (letter) {
+			if (n + k < sizeof(cur)) {
+				memcpy(cur + n, u + i, k);
+				n += k;
+			}
 			continue;
 		}
 		answer_flush(t, cur, &n);

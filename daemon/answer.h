@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 enum answer {
-	ANSWER_YES,		/* confirms, as the confirmation mail promises */
+	ANSWER_YES,		/* confirms, as the confirmation mail says */
 	ANSWER_NO,		/* says no: the pending act is cancelled */
 	ANSWER_QUESTION,	/* asks something: left for the secretariat */
 };

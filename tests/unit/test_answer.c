@@ -47,7 +47,7 @@ static const struct test_case cases[] = {
 	{ "join", "Hej", Y },
 	{ "join", "Mvh Jens", Y },
 	{ "join", "Venlig hilsen\nJens Hansen\nStop Spild ApS\n"
-	    "https://stopspild.dk/?ref=mail", Y },		/* signature */
+	    "https://stopspild.dk/?ref=mail", Y },	/* signature */
 	{ "join", "Ja tak, det er ikke noget problem.", Y },
 	{ "join", "No problem, go ahead", Y },
 	{ "join", "Ja tak. Jeg kan desværre ikke komme d. 5. men glæder mig.",
@@ -107,6 +107,13 @@ static const struct test_case cases[] = {
 	{ "join", "Please delete my address", N },
 	{ "join", "Abort", N },
 	{ "join", "\xf0\x9f\x91\x8e", N },			/* 👎 */
+	{ "join", "Nej\xc2\xa0tak", N },		/* no-break space (HTML) */
+	{ "join", "Nej\xe2\x80\xa6 det tror jeg ikke", N },	/* … */
+	{ "join", "\xc2\xbbNej\xc2\xab", N },			/* »Nej« */
+	{ "join", "\xe2\x80\x9cNo\xe2\x80\x9d", N },		/* “No” */
+	{ "join", "Ja\xc2\xa0tak", Y },
+	{ "join", "Ja \xe2\x80\x93 det er mig \xf0\x9f\x98\x8a", Y },	/* – 😊 */
+	{ "join", "Jeg\xc2\xa0har ikke\xc2\xa0" "bedt om det", N },
 	{ "post", "Nej, send den ikke! Der er en fejl i teksten.", N },
 	{ "post", "Send den ikke", N },
 	{ "post", "Ikke send", N },
