@@ -6,16 +6,17 @@
  * and looks for no-words, negations and questions. Owns nothing.
  *
  * The rules, in order (when in doubt, the answer is no):
- *  1. 👎, or a no-word anywhere: nej, stop, fortryd, annuller, slet,
- *     afbryd, vent, fejl, cancel, delete, abort, wait; "drop det",
- *     "glem det", "lad være", "forget it": no.
+ *  1. 👎, or a no-word anywhere: nej, næ, stop, fortryd, annuller,
+ *     slet, afmeld, afbryd, vent, fejl, cancel, delete, abort, wait;
+ *     "drop det", "glem det", "lad være", "forget it": no.
  *  2. BEKRÆFT/CONFIRM as the first word (after a greeting), in a
  *     sentence without a negation: an explicit command, yes.
  *  3. A negation (ikke, not, no, never, aldrig, ingen, don't…) in the
  *     first sentence after the greeting, or in a later one unless the
  *     first starts with a clear yes ("Ja tak. Jeg kan ikke komme d. 5."
  *     confirms): no. A negation followed by a harmless word ("ikke
- *     noget problem", "no problem", "ingen tvivl") does not count.
+ *     noget problem", "no problem", "ingen indvendinger", "ikke noget
+ *     at tilføje") does not count.
  *  4. A '?' outside a link, or a sentence that opens with a question
  *     word (hvad, hvorfor, hvordan, what, why, how…): a question.
  *  5. Anything else, nothing at all included ("", "ja", "ok tak",
@@ -75,10 +76,11 @@ static struct answer_text *answer_read(const char *, char **);
 
 /* All word lists are folded (lower case, æ→ae, ø→oe, å→aa, é→e). */
 static const char *const no_words[] = {
-	"nej", "nope", "nah", "stop", "stopp", "fortryd", "fortryder",
-	"fortrudt", "annuller", "annuler", "annullere", "annulere", "slet",
-	"afbryd", "vent", "fejl", "forkert", "undlad", "cancel", "delete",
-	"abort", "wait", "wrong", "mistake", "error", NULL
+	"nej", "neej", "nae", "naeh", "nix", "nope", "nah", "stop", "stopp",
+	"fortryd", "fortryder", "fortrudt", "annuller", "annuler",
+	"annullere", "annulere", "aflys", "slet", "fjern", "afmeld", "afbryd",
+	"vent", "fejl", "forkert", "undlad", "cancel", "delete", "remove",
+	"unsubscribe", "abort", "wait", "wrong", "mistake", "error", NULL
 };
 
 static const char *const no_pairs[] = {
@@ -93,9 +95,12 @@ static const char *const negations[] = {
 	"couldnt", NULL
 };
 
+/* Within three words after a negation: "ikke noget at tilføje". */
 static const char *const harmless[] = {
 	"problem", "problemer", "problems", "problemo", "imod", "mind",
-	"worries", "tvivl", "doubt", "bekymring", "bekymringer", NULL
+	"worries", "tvivl", "doubt", "bekymring", "bekymringer", "tilfoeje",
+	"indvende", "indvendinger", "bemaerke", "bemaerkninger",
+	"objection", "objections", NULL
 };
 
 static const char *const yes_words[] = {
@@ -136,7 +141,7 @@ static const char *const leave_words[] = {
 };
 
 static const char *const unregister_words[] = {
-	"frameld", "afmeld", "cancel", "slet", "delete", "annuller",
+	"frameld", "afmeld", "aflys", "cancel", "slet", "delete", "annuller",
 	"annuler", "fjern", "remove", "komme", "deltage", "come", "attend",
 	"make", NULL
 };
@@ -387,7 +392,7 @@ answer_negated(const struct answer_text *t, size_t first, const char *act,
 	for (i = 0; i < t->n; i++) {
 		if (!answer_is_negation(t->v[i].w))
 			continue;
-		for (harm = false, j = i + 1; j < t->n && j <= i + 2 &&
+		for (harm = false, j = i + 1; j < t->n && j <= i + 3 &&
 		    t->v[j].sent == t->v[i].sent && !harm; j++)
 			harm = answer_in(t->v[j].w, harmless) ||
 			    answer_act_word(t->v[j].w, act);

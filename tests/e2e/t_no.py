@@ -209,6 +209,12 @@ def t_no_join(s):
           "question join: a later empty reply still confirms")
     check(answered(net, lise, 1, "Velkommen"), "question join: welcome: %s" % subjects(net.replies(lise)))
     check(inbox_unread(net) == 1, "question join: the question is still there for a person")
+    # a no to what is done already undoes nothing by itself: for a person
+    net.send(apple_reply(net, conf, lise, "Nej, slet mig igen"))
+    net.once()
+    check(net.sql("SELECT status FROM members WHERE addr = ?", lise) == [("active",)] and
+          len(net.replies(lise)) == 2 and inbox_unread(net) == 2,
+          "no join: a no after the welcome is left unanswered for a person")
 
     # a greeting first, then no (Gmail); a no that also asks (Outlook)
     conf = ask(net, ole, "TILMELD Ole Dam")
@@ -221,7 +227,7 @@ def t_no_join(s):
     net.once()
     check(net.sql("SELECT count(*) FROM members WHERE addr = ?", mona)[0][0] == 0 and
           answered(net, mona, 1, "ikke blevet tilmeldt"), "no join: a no that asks is a no")
-    check(inbox_unread(net) == 2, "no join: ... and its question stays for a person: %r" % net.folder("INBOX"))
+    check(inbox_unread(net) == 3, "no join: ... and its question stays for a person: %r" % net.folder("INBOX"))
 
     # English, HTML only (Outlook on the web)
     conf = ask(net, jane, "JOIN Jane Smith")

@@ -57,6 +57,10 @@ static const struct test_case cases[] = {
 	{ "join", "bekraeft abcdefgh", Y },
 	{ "join", "Confirm ABCD-EFGH", Y },
 	{ "join", "Jeg glæder mig til at være med", Y },
+	{ "post", "Ikke noget at tilføje, send den", Y },
+	{ "post", "Ingen indvendinger herfra", Y },
+	{ "post", "Det ser fint ud", Y },
+	{ "join", "Det er mig", Y },
 	{ "meeting-new", "Ja, opret det", Y },
 	{ "meeting-cancel", "Ja, aflys det", Y },
 	{ "meeting-cancel", "Ja tak, annuller mødet", Y },
@@ -70,6 +74,9 @@ static const struct test_case cases[] = {
 	{ "unregister", "Ja, jeg kan desværre ikke komme", Y },
 	{ "unregister", "Yes, I can't make it", Y },
 	{ "unregister", "Ja, frameld mig", Y },
+	{ "unregister", "Aflys min tilmelding", Y },
+	{ "leave", "Afmeld", Y },
+	{ "leave", "Fjern mig", Y },
 	/* no */
 	{ "join", "Nej", N },
 	{ "join", "nej tak", N },
@@ -106,6 +113,16 @@ static const struct test_case cases[] = {
 	{ "join", "Cancel", N },
 	{ "join", "Please delete my address", N },
 	{ "join", "Abort", N },
+	{ "join", "Afmeld", N },
+	{ "join", "Fjern mig fra listen", N },
+	{ "join", "Næ", N },
+	{ "join", "Nix", N },
+	{ "join", "Det er ikke mig", N },
+	{ "join", "Det er ikke OK", N },
+	{ "post", "Ja, men send den ikke før i morgen", N },
+	{ "post", "Yes, but not yet", N },
+	{ "post", "Ok, men vent lidt", N },
+	{ "post", "Nej tak, det er fint", N },
 	{ "join", "\xf0\x9f\x91\x8e", N },			/* 👎 */
 	{ "join", "Nej\xc2\xa0tak", N },		/* no-break space (HTML) */
 	{ "join", "Nej\xe2\x80\xa6 det tror jeg ikke", N },	/* … */
