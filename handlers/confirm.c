@@ -7,10 +7,12 @@
  * (a calendar decline, calreply.c) → the seat given up as FRAMELD does.
  * A reply is read first (answer.c; PRODUCT.md rule 8): one that says no
  * cancels the pending action and says so in one short mail
- * (confirm.no.<kind>); one that asks a question is left in the inbox for
- * the secretariat, unanswered, and a later yes still confirms. BEKRÆFT
- * with the code typed after it is an explicit yes. A cancelled code
- * never confirms again (confirm.cancelled).
+ * (confirm.no.{join,leave,post,meeting,unregister}); one that asks a
+ * question is left in the inbox for the secretariat, unanswered, and a
+ * later yes still confirms; a no to what was carried out already is left
+ * there too. BEKRÆFT with the code typed after it is an explicit yes. A
+ * cancelled code never confirms again (confirm.cancelled). Refusals:
+ * confirm.{usage,unknown,wrongaddr,used,expired}.
  * Tables: pending, members, registrations, posts, audit, outbox.
  */
 #include <stdio.h>
