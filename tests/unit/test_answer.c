@@ -8,6 +8,7 @@
 
 #include "answer.h"
 #include "check.h"
+#include "mime.h"
 #include "recog.h"
 #include "util.h"
 
@@ -192,6 +193,45 @@ static const struct test_case mails[] = {
 	    "Netværket <ffnet@example.org> wrote:\n\n> Nej? Stop!\n", Y },
 };
 
+/* HTML-only replies (Outlook on the web, new Outlook): mime.c's text. */
+static const struct test_case html[] = {
+	{ "join", "<html><body><div>Ja tak</div><div><br></div>"
+	    "<hr style=\"display:inline-block;width:98%\"><div id=\""
+	    "divRplyFwdMsg\"><b>Fra:</b> Flere Fagl&aelig;rte Netv&aelig;rket"
+	    " &lt;ffnet@example.org&gt;<br><b>Sendt:</b> 22. november 2026 "
+	    "10:15<br><b>Til:</b> jens@example.com<br><b>Emne:</b> Bekr&aelig;"
+	    "ft</div><div>Har du ikke selv bedt om det, s&aring; slet denne "
+	    "mail. Nej?</div></body></html>", Y },
+	{ "join", "<html><body><p>Nej&nbsp;tak</p><p>&nbsp;</p><div "
+	    "style=\"border-top:solid #E1E1E1 1.0pt\"><p><b>From:</b> ffnet "
+	    "&lt;ffnet@example.org&gt;<br><b>Sent:</b> Sunday, 22 November "
+	    "2026 10:15<br><b>To:</b> jens@example.com</p></div><p>Simply "
+	    "reply.</p></body></html>", N },
+	{ "post", "<div dir=\"ltr\">Hvad er det her?</div>", Q },
+};
+
+static void
+test_html(void)
+{
+	const char	*why;
+	char		*text, *cut;
+	enum answer	 got;
+	size_t		 i;
+
+	for (i = 0; i < nitems(html); i++) {
+		text = mime_html_to_text_dup(html[i].text,
+		    strlen(html[i].text));
+		cut = recog_new_text_dup(text);
+		got = answer_classify(cut, html[i].act, &why);
+		if (got != html[i].want)
+			fprintf(stderr, "  html %zu [%s]: got %s (%s)\n", i, cut,
+			    answer_name(got), why);
+		CHECK(got == html[i].want);
+		free(cut);
+		free(text);
+	}
+}
+
 static void
 test_table(const struct test_case *v, size_t n, bool cut)
 {
@@ -220,6 +260,7 @@ main(void)
 {
 	test_table(cases, nitems(cases), false);
 	test_table(mails, nitems(mails), true);
+	test_html();
 	/* NULL text and act are allowed */
 	CHECK(answer_classify(NULL, NULL, NULL) == ANSWER_YES);
 	CHECK(answer_classify("Slet mig", NULL, NULL) == ANSWER_NO);
