@@ -260,7 +260,7 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 	case R_NOT_OURS:
 		break;
 	}
-	/* A reply to a confirmation mail is ffnet's, whatever it says. */
+	/* A reply to a confirmation mail: confirm.c reads what it says. */
 	if ((refs = dispatch_pending_code(c, r, c->code_buf)) == -1)
 		return D_TEMPFAIL;
 	if (refs == 1) {

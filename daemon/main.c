@@ -86,6 +86,8 @@ static const char *const required_templates[] = {
 	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
 	"post.agenda.noideas", "post.minutes", "bounce.paused",
 	"outbox.stuck",
+	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
+	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
 };
 
 void		 outbox_crash_point(const char *);

@@ -23,7 +23,7 @@ enum q {
 	Q_INBOX_COUNT,
 	Q_MEMBER_GET, Q_MEMBER_ADD, Q_MEMBER_DEL, Q_MEMBER_COUNT,
 	Q_PENDING_ADD, Q_PENDING_CODE, Q_PENDING_BY_CODE, Q_PENDING_BY_MAIL,
-	Q_PENDING_USE,
+	Q_PENDING_USE, Q_PENDING_CANCEL,
 	Q_OUTBOX_ADD, Q_OUTBOX_DUE, Q_OUTBOX_DUE_ALL, Q_OUTBOX_LOAD,
 	Q_OUTBOX_SENT, Q_OUTBOX_RETRY, Q_OUTBOX_FAILED, Q_OUTBOX_COUNT_TO,
 	Q_OUTBOX_HAS_MSGID, Q_OUTBOX_NEXT, Q_OUTBOX_UNSENT,
@@ -87,10 +87,13 @@ static const char *const sql[Q_MAX] = {
 	    "expires, created) VALUES (?, ?, ?, ?, '', ?, ?)",
 	[Q_PENDING_CODE] = "UPDATE pending SET code = ?, mail_id = ? WHERE id = ?",
 	[Q_PENDING_BY_CODE] = "SELECT id, addr, action, args, lang, code, "
-	    "expires, used FROM pending WHERE code = ? ORDER BY id DESC LIMIT 1",
+	    "expires, used, cancelled FROM pending WHERE code = ? "
+	    "ORDER BY id DESC LIMIT 1",
 	[Q_PENDING_BY_MAIL] = "SELECT id, addr, action, args, lang, code, "
-	    "expires, used FROM pending WHERE mail_id = ?",
+	    "expires, used, cancelled FROM pending WHERE mail_id = ?",
 	[Q_PENDING_USE] = "UPDATE pending SET used = ? WHERE id = ? AND used IS NULL",
+	[Q_PENDING_CANCEL] = "UPDATE pending SET used = ?1, cancelled = ?1 "
+	    "WHERE id = ?2 AND used IS NULL",
 	[Q_OUTBOX_ADD] = "INSERT INTO outbox (created, env_from, rcpt, msgid, "
 	    "kind, data, next_try) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_OUTBOX_DUE] = "SELECT id FROM outbox WHERE sent IS NULL AND "
@@ -322,6 +325,8 @@ static const char *const migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT,"
 	"  at INTEGER NOT NULL);",
+	/* confirm.c: a reply that says no closes the row without the act */
+	"ALTER TABLE pending ADD COLUMN cancelled INTEGER;",
 };
 
 struct store {
@@ -822,6 +827,7 @@ store_pending_read(struct store *st, sqlite3_stmt *s, struct pending *p,
 		p->code = store_col_dup(s, 5);
 		p->expires = (time_t)sqlite3_column_int64(s, 6);
 		*used = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		p->cancelled = (time_t)sqlite3_column_int64(s, 8);
 	}
 	sqlite3_reset(s);
 	if (r == SQLITE_ROW)
@@ -861,6 +867,18 @@ store_pending_use(struct store *st, int64_t id, time_t now)
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, Q_PENDING_USE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, id);
+	return store_exec_done(st, s);
+}
+
+int
+store_pending_cancel(struct store *st, int64_t id, time_t now)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, Q_PENDING_CANCEL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);

@@ -73,11 +73,12 @@ void	member_clear(struct member *);
 struct pending {
 	int64_t	 id;
 	char	*addr;
-	char	*action;	/* "join", "leave" */
+	char	*action;	/* "join", "leave", "post", "unregister"… */
 	char	*args;		/* what the action needs, as text */
 	char	*lang;
 	char	*code;
 	time_t	 expires;
+	time_t	 cancelled;	/* when a reply said no; 0: not */
 };
 int	store_pending_add(struct store *, const char *addr, const char *action,
 	    const char *args, const char *lang, time_t expires, time_t now,
@@ -91,6 +92,8 @@ int	store_pending_by_code(struct store *, const char *code,
 int	store_pending_by_mail(struct store *, const char *mail_id,
 	    struct pending *, bool *used);
 int	store_pending_use(struct store *, int64_t id, time_t now);
+/* Closes the row without its act (a reply said no); used stays set too. */
+int	store_pending_cancel(struct store *, int64_t id, time_t now);
 void	pending_clear(struct pending *);
 
 /* Outbox: every mail ffnet sends, written before it is sent. */

@@ -5,20 +5,36 @@
  * was asked may confirm. Carries out the pending action: join →
  * member + join.welcome; leave → removed + leave.goodbye; unregister
  * (a calendar decline, calreply.c) → the seat given up as FRAMELD does.
- * Tables: pending, members, registrations, audit, outbox.
+ * A reply is read first (answer.c; PRODUCT.md rule 8): one that says no
+ * cancels the pending action and says so in one short mail
+ * (confirm.no.{join,leave,post,meeting,unregister}); one that asks a
+ * question is left in the inbox for the secretariat, unanswered, and a
+ * later yes still confirms; a no to what was carried out already is left
+ * there too. BEKRÆFT with the code typed after it is an explicit yes. A
+ * cancelled code never confirms again (confirm.cancelled). Refusals:
+ * confirm.{usage,unknown,wrongaddr,used,expired}.
+ * Tables: pending, members, registrations, posts, audit, outbox.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "handler.h"
 #include "log.h"
+#include "recog.h"
 #include "util.h"
 
 static int		 confirm_check(struct ctx *);
 static enum disp	 confirm_run(struct ctx *);
 static enum disp	 confirm_do(struct ctx *, const struct pending *);
 static bool		 confirm_code(struct ctx *, char [AUTH_CODE_LEN + 1]);
+static enum answer	 confirm_answer(struct ctx *, const char *,
+			    const char **, bool *);
+static enum disp	 confirm_no(struct ctx *, const struct pending *,
+			    const char *, bool);
+static int		 confirm_no_reply(struct ctx *,
+			    const struct pending *);
 static enum disp	 confirm_unregister(struct ctx *,
 			    const struct pending *);
 
@@ -209,14 +225,119 @@ confirm_unregister(struct ctx *c, const struct pending *p)
 	return d;
 }
 
+/*
+ * What the reply says. BEKRÆFT with the code typed after it is an
+ * explicit yes, whatever follows; else the new text of the body decides
+ * (the Subject is ours, "Re: Bekræft …"). act may be NULL. *asks: the
+ * text asks something, too.
+ */
+static enum answer
+confirm_answer(struct ctx *c, const char *act, const char **why,
+    bool *asks)
+{
+	char		 code[AUTH_CODE_LEN + 1];
+	char		*text;
+	enum answer	 a;
+
+	*asks = false;
+	if (c->args != NULL && auth_code_norm(c->args, code)) {
+		*why = "the code typed after the command";
+		return ANSWER_YES;
+	}
+	text = recog_new_text_dup(c->m->text);
+	a = answer_classify(text, act, why);
+	*asks = a == ANSWER_QUESTION || answer_is_question(text);
+	free(text);
+	return a;
+}
+
+/* The short mail that says nothing was done, in the row's language. */
+static int
+confirm_no_reply(struct ctx *c, const struct pending *p)
+{
+	struct meeting	 m;
+	struct post	 post;
+	const char	*tmpl = "confirm.no.meeting", *errstr;
+	char		*first = NULL, *nl;
+	int64_t		 id;
+	int		 r = 0, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	memset(&post, 0, sizeof(post));
+	/* join: "name\norg"; unregister: "CODE UID"; meeting: "CODE\n…" */
+	first = xstrdup(p->args ? p->args : "");
+	if ((nl = strpbrk(first, strcmp(p->action, "unregister") == 0 ?
+	    " " : "\n")) != NULL)
+		*nl = '\0';
+	if (strcmp(p->action, "join") == 0)
+		tmpl = "confirm.no.join";
+	else if (strcmp(p->action, "leave") == 0)
+		tmpl = "confirm.no.leave";
+	else if (strcmp(p->action, "unregister") == 0) {
+		tmpl = "confirm.no.unregister";
+		r = store_meeting_get(c->st, first, &m);
+	} else if (strcmp(p->action, "post") == 0) {
+		tmpl = "confirm.no.post";
+		id = util_strtonum(first, 1, INT64_MAX, &errstr);
+		r = store_post_get(c->st, errstr ? 0 : id, false, &post);
+	}
+	if (r == -1)
+		goto out;
+	{
+		const struct tvar v[] = { { "code", p->code },
+		    { "name", strcmp(p->action, "join") == 0 ? first :
+		    c->member && c->member->name ? c->member->name : "" },
+		    { "meeting", m.code ? m.code : first },
+		    { "title", m.title ? m.title : "" },
+		    { "subject", post.subject ? post.subject : "" },
+		    { NULL, NULL } };
+
+		rc = reply_queue(c, tmpl, v, NULL);
+	}
+ out:
+	meeting_clear(&m);
+	post_clear(&post);
+	free(first);
+	return rc;
+}
+
+/*
+ * A reply that says no: the row is closed without its act (a later
+ * reply cannot revive it), an audit row, and one short answer. A list
+ * post stays a preview that no code can send. A no that also asks
+ * something stays in the inbox for a person (asks).
+ */
+static enum disp
+confirm_no(struct ctx *c, const struct pending *p, const char *why,
+    bool asks)
+{
+	char		*audit;
+	enum disp	 d = D_TEMPFAIL;
+
+	c->lang = p->lang;
+	audit = xasprintf("%s-cancelled", p->action);
+	if (store_pending_cancel(c->st, p->id, c->now) == -1 ||
+	    store_audit(c->st, p->addr, audit, why, c->now) == -1 ||
+	    confirm_no_reply(c, p) == -1)
+		goto out;
+	snprintf(c->why, sizeof(c->why), "said no to %s (%s): cancelled%s",
+	    p->action, why, asks ? ", and asks something: left for a person" :
+	    "");
+	d = asks ? D_SKIP : D_DONE;
+ out:
+	free(audit);
+	return d;
+}
+
 static enum disp
 confirm_run(struct ctx *c)
 {
 	struct pending	 p;
 	char		 code[AUTH_CODE_LEN + 1];
-	const char	*tmpl = NULL;
-	bool		 used = false;
+	const char	*tmpl = NULL, *why = "";
+	bool		 used = false, asks;
 	int		 r;
+	enum answer	 a;
 	enum disp	 d = D_TEMPFAIL;
 
 	memset(&p, 0, sizeof(p));
@@ -227,15 +348,32 @@ confirm_run(struct ctx *c)
 	else if (r == 0 || !auth_code_ok(c->secret, p.id, p.addr, p.action,
 	    p.expires, code))
 		tmpl = "confirm.unknown";
-	else if (!util_addr_eq(p.addr, c->sender))
-		tmpl = "confirm.wrongaddr";	/* never names the address */
-	else if (used)
-		tmpl = "confirm.used";
-	else if (p.expires < c->now)
-		tmpl = "confirm.expired";
-	if (tmpl == NULL) {
-		d = confirm_do(c, &p);
+	/* rule 8: a question is for a person, and never confirms */
+	a = confirm_answer(c, tmpl == NULL ? p.action : NULL, &why, &asks);
+	if (a == ANSWER_QUESTION || (a == ANSWER_NO && tmpl == NULL &&
+	    used && p.cancelled == 0 && util_addr_eq(p.addr, c->sender))) {
+		snprintf(c->why, sizeof(c->why), "%s in a reply to a "
+		    "confirmation%s: left for a person", why,
+		    a == ANSWER_NO ? " already carried out" : "");
+		d = D_SKIP;
 		goto out;
+	}
+	if (tmpl == NULL) {
+		if (!util_addr_eq(p.addr, c->sender))
+			tmpl = "confirm.wrongaddr";	/* never names it */
+		else if (p.cancelled != 0)
+			tmpl = "confirm.cancelled";	/* a no stays a no */
+		else if (used)
+			tmpl = "confirm.used";
+		else if (a == ANSWER_NO) {
+			d = confirm_no(c, &p, why, asks);
+			goto out;
+		} else if (p.expires < c->now)
+			tmpl = "confirm.expired";
+		else {
+			d = confirm_do(c, &p);
+			goto out;
+		}
 	}
 	log_info("confirmation from %s refused: %s", c->sender, tmpl);
 	{
@@ -246,7 +384,8 @@ confirm_run(struct ctx *c)
 		if (reply_queue(c, tmpl, v, NULL) == -1)
 			goto out;
 	}
-	d = strcmp(tmpl, "confirm.used") == 0 ? D_DONE : D_REJECT;
+	d = strcmp(tmpl, "confirm.used") == 0 ||
+	    strcmp(tmpl, "confirm.cancelled") == 0 ? D_DONE : D_REJECT;
  out:
 	pending_clear(&p);
 	return d;

@@ -151,8 +151,26 @@ main(void)
 	pending_clear(&p);
 	CHECK(store_pending_by_mail(st, "other@ffnet", &p, &used) == 0);
 	pending_clear(&p);
+	CHECK(p.cancelled == 0);
 	CHECK(store_pending_use(st, id, 150) == 0);
 	CHECK(store_pending_by_code(st, "ABCD-EFGH", &p, &used) == 1 && used);
+	CHECK(p.cancelled == 0);
+	pending_clear(&p);
+	/* a no closes the row; a used row is not cancelled afterwards */
+	CHECK(store_pending_cancel(st, id, 160) == 0);
+	CHECK(store_pending_by_code(st, "ABCD-EFGH", &p, &used) == 1 &&
+	    used && p.cancelled == 0);
+	pending_clear(&p);
+	CHECK(store_pending_add(st, "bo@x.dk", "leave", "", "en", 9999, 100,
+	    &id) == 0);
+	CHECK(store_pending_set_code(st, id, "JKLM-NPQR", "m2@ffnet") == 0);
+	CHECK(store_pending_cancel(st, id, 170) == 0);
+	CHECK(store_pending_by_mail(st, "m2@ffnet", &p, &used) == 1 &&
+	    used && p.cancelled == 170);
+	pending_clear(&p);
+	CHECK(store_pending_use(st, id, 180) == 0);
+	CHECK(store_pending_by_code(st, "JKLM-NPQR", &p, &used) == 1 &&
+	    p.cancelled == 170);
 	pending_clear(&p);
 
 	/* incoming messages */
