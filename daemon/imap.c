@@ -852,12 +852,25 @@ imap_copy_away(struct imap *im, struct mailimap_set *set, const char *folder)
 int
 imap_move(struct imap *im, uint32_t uid, const char *name)
 {
+	return imap_move_uids(im, &uid, 1, name);
+}
+
+int
+imap_move_uids(struct imap *im, const uint32_t *uids, size_t n,
+    const char *name)
+{
 	struct mailimap_set	*set;
-	char			*folder;
+	char			*folder = NULL;
+	size_t			 i;
 	int			 r, rc = -1;
 
-	if ((set = mailimap_set_new_single(uid)) == NULL)
+	if (n == 0)
+		return 0;
+	if ((set = mailimap_set_new_empty()) == NULL)
 		return -1;
+	for (i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, uids[i]) != MAILIMAP_NO_ERROR)
+			goto out;
 	folder = imap_folder_dup(im->delim, name);
 	/* RFC 6851: MOVE is atomic and leaves no \Deleted copy behind. */
 	if (mailimap_has_extension(im->mi, "MOVE")) {
@@ -868,7 +881,9 @@ imap_move(struct imap *im, uint32_t uid, const char *name)
 		}
 	} else if (imap_copy_away(im, set, folder) == -1)
 		goto out;
-	log_debug("imap %s: uid=%u: moved to %s", im->host, uid, folder);
+	for (i = 0; i < n; i++)
+		log_debug("imap %s: uid=%u: moved to %s", im->host, uids[i],
+		    folder);
 	rc = 0;
  out:
 	mailimap_set_free(set);

@@ -103,6 +103,9 @@ int		 imap_exists(struct imap *, uint32_t uid);
  * either the copy is made and the original flagged \Seen and $ffnet.
  */
 int		 imap_move(struct imap *, uint32_t uid, const char *folder);
+/* The same for n messages in one command (n 0: nothing to do). */
+int		 imap_move_uids(struct imap *, const uint32_t *uids, size_t n,
+		    const char *folder);
 
 /*
  * Waits for the server: IDLE where offered (call only after a select),

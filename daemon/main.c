@@ -38,7 +38,15 @@
 
 #define MAX_TEMPFAILS	3	/* then the message is parked for a person */
 #define MAX_BACKOFF	300	/* seconds between reconnects, at most */
-#define ROUND_SLICE	1	/* seconds of handling before the outbox runs */
+#define ROUND_SLICE_MS	500	/* handling before the outbox runs */
+#define MOVES_MAX	64	/* handled messages moved in one command */
+
+/* A handled message, committed, to be moved with the others. */
+struct move {
+	uint32_t		 uid;
+	char			*key;
+	char			*folder;
+};
 
 struct daemon {
 	struct conf		 conf;
@@ -54,6 +62,8 @@ struct daemon {
 	int			 wake[2];	/* self-pipe for signals */
 	bool			 send_more;	/* the outbox stopped for time */
 	bool			 read_more;	/* mail may wait: read again */
+	struct move		 moves[MOVES_MAX];
+	size_t			 nmoves;
 	time_t			 send_wake;	/* the limits allow more then */
 };
 
@@ -110,6 +120,9 @@ static enum disp daemon_handle(struct daemon *, const struct msg *, bool,
 static char	*daemon_key_dup(const struct msg *, const char *, size_t);
 static void	 daemon_file(struct daemon *, const char *, uint32_t,
 		    const char *);
+static void	 daemon_file_flush(struct daemon *);
+static void	 daemon_file_forget(struct daemon *);
+static long	 daemon_ms(void);
 static int	 daemon_run(struct daemon *);
 static void	 daemon_sleep(struct daemon *, int);
 static int	 daemon_check(struct daemon *, const char *, int, bool);
@@ -338,19 +351,89 @@ daemon_key_dup(const struct msg *m, const char *raw, size_t len)
 	return xasprintf("sha256:%s", hex);
 }
 
+/*
+ * A committed message waits to be moved with the others of its round:
+ * one UID MOVE for many, where one each was a round trip (and a lock
+ * on the mailbox) per message. The store knows it is not moved yet, so
+ * a crash or a lost connection before the move only delays it
+ * (daemon_moves).
+ */
 static void
 daemon_file(struct daemon *d, const char *key, uint32_t uid,
     const char *folder)
 {
+	struct move	*mv;
+
 	outbox_crash_point("after_commit");
-	if (imap_move(d->imap, uid, folder) == -1) {
-		log_warnx("uid=%u: cannot move to %s: %s; trying again later",
-		    uid, folder, imap_last_error(d->imap));
-		return;
+	if (d->nmoves == MOVES_MAX)
+		daemon_file_flush(d);
+	mv = &d->moves[d->nmoves++];
+	mv->uid = uid;
+	mv->key = xstrdup(key);
+	mv->folder = xstrdup(folder);
+}
+
+/* Moves what daemon_file() gathered, one command per folder. */
+static void
+daemon_file_flush(struct daemon *d)
+{
+	uint32_t	 uids[MOVES_MAX];
+	const char	*folder;
+	size_t		 i, j, n;
+	bool		 done[MOVES_MAX] = { false };
+
+	for (i = 0; i < d->nmoves; i++) {
+		if (done[i])
+			continue;
+		folder = d->moves[i].folder;
+		for (j = i, n = 0; j < d->nmoves; j++)
+			if (!done[j] && strcmp(d->moves[j].folder, folder) == 0)
+				uids[n++] = d->moves[j].uid;
+		if (imap_move_uids(d->imap, uids, n, folder) == -1) {
+			log_warnx("cannot move %zu message%s to %s: %s; trying "
+			    "again later", n, n == 1 ? "" : "s", folder,
+			    imap_last_error(d->imap));
+			break;
+		}
+		/* a lost mark only means a second MOVE that finds nothing */
+		if (store_begin(d->st) == -1)
+			break;
+		for (j = i; j < d->nmoves; j++) {
+			if (done[j] || strcmp(d->moves[j].folder, folder) != 0)
+				continue;
+			done[j] = true;
+			if (store_inbox_moved(d->st, d->moves[j].key) == -1)
+				log_warnx("uid=%u: moved, but the store did not "
+				    "record it", d->moves[j].uid);
+		}
+		if (store_commit(d->st) == -1) {
+			store_rollback(d->st);
+			break;
+		}
 	}
-	if (store_inbox_moved(d->st, key) == -1)
-		log_warnx("uid=%u: moved, but the store did not record it",
-		    uid);
+	daemon_file_forget(d);
+}
+
+static void
+daemon_file_forget(struct daemon *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nmoves; i++) {
+		free(d->moves[i].key);
+		free(d->moves[i].folder);
+	}
+	d->nmoves = 0;
+}
+
+/* Milliseconds on the monotonic clock. */
+static long
+daemon_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Runs recognition and the handler; the caller owns the transaction. */
@@ -499,7 +582,7 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 
 /*
  * One pass: moves left over, new messages, then the outbox. In run mode
- * (force false) handling stops after ROUND_SLICE so that the answers of
+ * (force false) handling stops after ROUND_SLICE_MS so that the answers of
  * a burst go out while the rest is read; d->read_more then says that
  * mail may still wait. It says so, too, after any pass that handled
  * mail: what arrived meanwhile was announced (EXISTS) during the pass,
@@ -511,7 +594,7 @@ daemon_round(struct daemon *d, bool force)
 	struct imap_entry	*v = NULL;
 	struct outbox_stats	 os;
 	uint32_t		 uv, last;
-	time_t			 start = time(NULL);
+	long			 start = daemon_ms();
 	size_t			 n = 0, i;
 	int			 rc = -1, r = 0;
 
@@ -535,9 +618,10 @@ daemon_round(struct daemon *d, bool force)
 	for (i = 0; i < n && !got_term && r == 0; i++) {
 		if ((r = daemon_one(d, &v[i])) == -1)
 			goto out;
-		if (!force && time(NULL) - start >= ROUND_SLICE)
+		if (!force && daemon_ms() - start >= ROUND_SLICE_MS)
 			break;
 	}
+	daemon_file_flush(d);
 	/* a temporary failure (r 1) waits for the next wake-up */
 	d->read_more = n > 0 && r == 0;
 	/* its own transaction; a failure waits for the next round */
@@ -552,6 +636,7 @@ daemon_round(struct daemon *d, bool force)
 	d->send_wake = os.wake;
 	rc = 0;
  out:
+	daemon_file_forget(d);	/* IMAP failed: daemon_moves() does them */
 	free(v);
 	return rc;
 }
