@@ -95,7 +95,7 @@ static const char *const required_templates[] = {
 	"participants.usage", "post.confirm", "post.sent", "post.sent.later",
 	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
 	"post.agenda.noideas", "post.minutes", "bounce.paused",
-	"outbox.stuck",
+	"outbox.stuck", "imap.stuck",
 	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
 	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
 };
@@ -111,6 +111,7 @@ static int	 daemon_templates(const char *, struct tmpls **, char *,
 		    size_t);
 static void	 daemon_reload(struct daemon *);
 static int	 daemon_connect(struct daemon *, char *, size_t);
+static void	 daemon_imap_down(struct daemon *, const char *, bool);
 static int	 daemon_round(struct daemon *, bool);
 static int	 daemon_moves(struct daemon *);
 static int	 daemon_one(struct daemon *, const struct imap_entry *);
@@ -277,11 +278,29 @@ daemon_connect(struct daemon *d, char *err, size_t errlen)
 	}
 	log_info("connected to %s:%u as %s, %s", c->imap_host, p.port,
 	    c->imap_user, c->mailbox);
+	status_imap_up(d->st, c);
 	return 0;
  fail:
 	imap_close(d->imap);
 	d->imap = NULL;
 	return -1;
+}
+
+/*
+ * IMAP is down: status.c records it and, once it has lasted, queues the
+ * secretariat's notice; the outbox is drained here, as no round does it
+ * while IMAP is down. What SMTP does not take waits there.
+ */
+static void
+daemon_imap_down(struct daemon *d, const char *err, bool force)
+{
+	struct outbox_stats	 os;
+
+	status_imap_down(d->st, &d->conf, d->tmpls, err);
+	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
+		log_warnx("outbox: store error");
+	status_round(d->st, &d->conf, d->tmpls, NULL, &os);
+	outbox_close();		/* no session held open while waiting */
 }
 
 /* Moves that were committed but not done (a crash, a lost connection). */
@@ -713,8 +732,8 @@ daemon_run(struct daemon *d)
 			daemon_reload(d);
 		if (d->imap == NULL && daemon_connect(d, err,
 		    sizeof(err)) == -1) {
-			status_imap_error(d->st, &d->conf, err);
-			log_warnx("%s; trying again in %d s", err, backoff);
+			daemon_imap_down(d, err, false);
+			log_warnx("imap: trying again in %d s", backoff);
 			daemon_sleep(d, backoff);
 			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
 			    backoff * 2;
@@ -858,9 +877,12 @@ main(int argc, char *argv[])
 	wake_fd = d.wake[1];
 	daemon_signals();
 	if (strcmp(cmd, "once") == 0) {
-		if (daemon_connect(&d, err, sizeof(err)) == -1 ||
-		    (daemon_round(&d, true) == -1 && snprintf(err, sizeof(err),
-		    "imap: %s", imap_last_error(d.imap)) > 0)) {
+		if (daemon_connect(&d, err, sizeof(err)) == -1) {
+			daemon_imap_down(&d, err, true);
+			rc = 1;
+		} else if (daemon_round(&d, true) == -1) {
+			snprintf(err, sizeof(err), "imap: %s",
+			    imap_last_error(d.imap));
 			status_imap_error(d.st, &d.conf, err);
 			rc = 1;
 		} else

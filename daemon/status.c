@@ -1,11 +1,14 @@
 /*
  * status.c: never silent. main.c calls status_round() after each drain
- * and status_error() when IMAP fails; both record the daemon's state in
+ * and status_imap_down() or status_imap_error() when IMAP fails, and
+ * status_imap_up() on each login; these record the daemon's state in
  * the store (a write only when it changes, or once a minute) for ffnet
  * status, and put each problem in one plain line with its fix. When the
  * outbox has waited longer than [limits] stuck_after, the secretariat
  * is told once per problem: by APPEND to the shared mailbox, as it is
- * sending that is broken. Owns the lock beside the store (ffnet run).
+ * sending that is broken. When IMAP logins have failed for as long
+ * (status_imap_down), it is told by mail, queued for main.c to drain.
+ * Owns the lock beside the store (ffnet run).
  */
 #include <sys/file.h>
 
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "handler.h"
 #include "imap.h"
 #include "log.h"
 #include "mime.h"
@@ -41,6 +45,8 @@ static struct {
 	time_t	 err_at;
 	char	 err[600];
 	int	 why;		/* the last drain's problem (enum smtp_why) */
+	bool	 imap_up;	/* no IMAP failure recorded in the store */
+	char	 untold[32];	/* the stuck outbox's problem not yet told */
 } status_last;
 
 static char	*status_lock_path_dup(const struct conf *);
@@ -51,6 +57,11 @@ static void	 status_stuck(struct store *, const struct conf *,
 		    const struct outbox_stats *);
 static int	 status_notice(const struct conf *, const struct tmpls *,
 		    struct imap *, int64_t, time_t, const char *);
+static int	 status_imap_find(const char *);
+static bool	 status_has_word(const char *, const char *);
+static int	 status_imap_notice(struct store *, const struct conf *,
+		    const struct tmpls *, time_t, const char *, const char *,
+		    const char *);
 static void	 status_time(time_t, char *, size_t);
 static void	 status_ago(time_t, time_t, char *, size_t);
 static int	 status_running(const struct conf *, long *);
@@ -97,32 +108,64 @@ status_start(struct store *st, const struct conf *c)
 	status_set(st, "started", pid, time(NULL));
 }
 
+/*
+ * IMAP problems, found by a word of imap_connect()'s error, in this
+ * order: the kind is the key of the secretariat's notice (one per kind),
+ * the fix completes the operator's line (NULL: the error says it).
+ */
+static const struct {
+	const char	*word;
+	const char	*kind;
+	const char	*fix;
+} status_imap_problems[] = {
+	{ "cannot load CAs", "ca_file", "[imap] ca_file must name a readable "
+	    "PEM file of CA certificates" },
+	{ "does not match host", "certificate", "set [imap] host to a name "
+	    "the certificate carries" },
+	{ "not trusted", "certificate", "set [imap] ca_file to the CA that "
+	    "signed it" },
+	{ "certificate", "certificate", "the server's certificate is not "
+	    "usable: set [imap] ca_file to the CA that signed it" },
+	{ "refused by", "login", "login refused: check [imap] user and "
+	    "password (or password_file)" },
+	{ "cannot connect", "connect", "the host does not answer: check "
+	    "[imap] host and port, and that the server runs and no firewall "
+	    "is between" },
+	{ "LOGINDISABLED", "login", NULL },
+	{ "STARTTLS", "tls", NULL },
+	{ "cannot select", "mailbox", "check [imap] mailbox" },
+	{ "cannot create folders", "mailbox", NULL },
+};
+
+/* The row of an IMAP error; -1 for one of no known kind. */
+static int
+status_imap_find(const char *err)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(status_imap_problems); i++)
+		if (strstr(err, status_imap_problems[i].word) != NULL)
+			return (int)i;
+	return -1;
+}
+
+const char *
+status_imap_kind(const char *err)
+{
+	int	 i = status_imap_find(err);
+
+	return i == -1 ? "other" : status_imap_problems[i].kind;
+}
+
 void
 status_imap_line(const struct conf *c, const char *err, char *buf,
     size_t len)
 {
 	const char	*fix = NULL;
+	int		 i = status_imap_find(err);
 
-	if (strstr(err, "cannot load CAs") != NULL)
-		fix = "[imap] ca_file must name a readable PEM file of CA "
-		    "certificates";
-	else if (strstr(err, "does not match host") != NULL)
-		fix = "set [imap] host to a name the certificate carries";
-	else if (strstr(err, "not trusted") != NULL)
-		fix = "set [imap] ca_file to the CA that signed it";
-	else if (strstr(err, "certificate") != NULL)
-		fix = "the server's certificate is not usable: set [imap] "
-		    "ca_file to the CA that signed it";
-	else if (strstr(err, "refused by") != NULL)
-		fix = "login refused: check [imap] user and password "
-		    "(or password_file)";
-	else if (strstr(err, "cannot connect") != NULL)
-		fix = "the host does not answer: check [imap] host and port, "
-		    "and that the server runs and no firewall is between";
-	else if (strstr(err, "LOGINDISABLED") != NULL)
-		fix = NULL;	/* the line says what to do */
-	else if (strstr(err, "cannot select") != NULL)
-		fix = "check [imap] mailbox";
+	if (i != -1)
+		fix = status_imap_problems[i].fix;
 	(void)c;
 	snprintf(buf, len, "%s%s%s", err, fix ? "; " : "", fix ? fix : "");
 }
@@ -194,6 +237,168 @@ status_imap_error(struct store *st, const struct conf *c, const char *err)
 	status_error(st, c, line);
 }
 
+/* Is word one of the comma-separated words of list (NULL: none)? */
+static bool
+status_has_word(const char *list, const char *word)
+{
+	size_t		 n = strlen(word);
+	const char	*p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, word, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return false;
+}
+
+/*
+ * IMAP is down. A run of failures is recorded as "imap_down": the time
+ * of its first, so that a restart or ffnet once measures from it too,
+ * and the kind of its latest. Past stuck_after the secretariat is told
+ * by mail, as SMTP may still work, once per kind of problem in the run
+ * ("imap_notice" holds the kinds told): a refused login that turns into
+ * an expired certificate is told again, but a server that does not
+ * answer for a moment during a refused login is not, as a kind after
+ * the first is told only when two failures in a row show it. The
+ * caller drains the outbox; if SMTP fails as well, the notice waits.
+ */
+void
+status_imap_down(struct store *st, const struct conf *c,
+    const struct tmpls *t, const char *err)
+{
+	char		*prev = NULL, *told = NULL, line[1536];
+	const char	*kind = status_imap_kind(err);
+	time_t		 since, at, now = time(NULL);
+	int		 r;
+
+	status_imap_error(st, c, err);
+	status_last.imap_up = false;
+	if ((r = store_state_get(st, "imap_down", &prev, &since)) == -1)
+		goto out;
+	if (r == 0 || since > now) {
+		since = now;
+		status_set(st, "imap_down", kind, now);
+	} else if (prev == NULL || strcmp(prev, kind) != 0)
+		status_set(st, "imap_down", kind, since);
+	if (c->stuck_after == 0 || now - since < (time_t)c->stuck_after * 60 ||
+	    store_state_get(st, "imap_notice", &told, &at) == -1 ||
+	    status_has_word(told, kind) || (told != NULL &&
+	    (prev == NULL || strcmp(prev, kind) != 0)))
+		goto out;
+	status_imap_line(c, err, line, sizeof(line));
+	if (status_imap_notice(st, c, t, since, told, kind, line) == -1) {
+		log_warnx("imap: failing since %lld s and the secretariat "
+		    "could not be told: %s", (long long)(now - since), line);
+		goto out;
+	}
+	log_warnx("imap: failing for %lld min (%s); the secretariat was "
+	    "told by mail", (long long)(now - since) / 60, kind);
+ out:
+	free(prev);
+	free(told);
+}
+
+void
+status_imap_up(struct store *st, const struct conf *c)
+{
+	char	*kind = NULL, *told = NULL, *ids = NULL, *id, *last = NULL;
+	time_t	 since, at, now = time(NULL);
+	int	 r, n = 0;
+
+	(void)c;
+	/* a store read per connect at most, until the next failure */
+	if (status_last.imap_up)
+		return;
+	if ((r = store_state_get(st, "imap_down", &kind, &since)) == -1 ||
+	    store_state_get(st, "imap_notice", &told, &at) == -1 ||
+	    store_state_get(st, "imap_mail", &ids, &at) == -1)
+		goto out;
+	if (r == 1) {
+		/* a notice SMTP has not taken yet would tell of the past */
+		for (id = ids != NULL ? strtok_r(ids, " ", &last) : NULL;
+		    id != NULL; id = strtok_r(NULL, " ", &last))
+			if (store_outbox_withdraw(st, id, now, "not sent: IMAP "
+			    "works again") == 1)
+				n++;
+		if (store_state_del(st, "imap_mail") == -1 ||
+		    store_state_del(st, "imap_notice") == -1 ||
+		    store_state_del(st, "imap_down") == -1)
+			goto out;
+		if (told != NULL)
+			log_info("imap: logged in again after %lld min; the "
+			    "secretariat was told of %s%s",
+			    (long long)(now - since) / 60, told, n > 0 ?
+			    " (the notice had not left, and does not)" : "");
+		else
+			log_info("imap: logged in again after %lld s",
+			    (long long)(now - since));
+	}
+	status_last.imap_up = true;
+ out:
+	free(kind);
+	free(told);
+	free(ids);
+}
+
+/*
+ * The IMAP notice, in the network's language, queued to every
+ * secretariat address together with the kinds told, in one transaction:
+ * it is told once, and a crash before the commit tells it next time.
+ */
+static int
+status_imap_notice(struct store *st, const struct conf *c,
+    const struct tmpls *t, time_t since, const char *told, const char *kind,
+    const char *line)
+{
+	struct outmail	 o;
+	char		*kinds = NULL, *ids = NULL, *id = NULL, *more, when[64];
+	char *const	*a;
+	time_t		 at, now = time(NULL);
+	int		 rc = -1;
+	struct tvar	 vars[] = {
+		{ "since", when },
+		{ "reason", line },
+		{ NULL, NULL },
+	};
+
+	if (t == NULL || store_begin(st) == -1 ||
+	    store_state_get(st, "imap_mail", &ids, &at) == -1)
+		goto out;
+	status_time(since, when, sizeof(when));
+	for (a = c->secretariat; a != NULL && *a != NULL; a++) {
+		memset(&o, 0, sizeof(o));
+		o.to = *a;
+		o.lang = c->language;
+		o.tmpl = "imap.stuck";
+		o.vars = vars;
+		o.kind = "notice";
+		if (mail_queue(st, c, t, &o, now, &id) == -1)
+			goto out;
+		/* its Message-IDs: status_imap_up withdraws what waits */
+		more = ids != NULL ? xasprintf("%s %s", ids, id) : xstrdup(id);
+		free(ids);
+		free(id);
+		ids = more;
+		id = NULL;
+	}
+	kinds = told != NULL && *told != '\0' ? xasprintf("%s,%s", told,
+	    kind) : xstrdup(kind);
+	if (store_state_set(st, "imap_notice", kinds, now) == -1 ||
+	    (ids != NULL && store_state_set(st, "imap_mail", ids, now) == -1) ||
+	    store_commit(st) == -1)
+		goto out;
+	rc = 0;
+ out:
+	if (rc == -1)
+		store_rollback(st);
+	free(kinds);
+	free(ids);
+	free(id);
+	return rc;
+}
+
 void
 status_round(struct store *st, const struct conf *c,
     const struct tmpls *t, struct imap *im, const struct outbox_stats *os)
@@ -246,6 +451,7 @@ status_stuck(struct store *st, const struct conf *c, const struct tmpls *t,
 		goto out;
 	if (rows + copies == 0 || (os->why == SMTP_WHY_NONE &&
 	    os->sent > 0)) {
+		status_last.untold[0] = '\0';
 		if (r == 1 && store_state_del(st, "notice") == 0)
 			log_info("outbox: moving again; the secretariat was "
 			    "told of %s", told ? told : "a problem");
@@ -258,11 +464,24 @@ status_stuck(struct store *st, const struct conf *c, const struct tmpls *t,
 	if (told != NULL && strcmp(told, problem) == 0)
 		goto out;
 	status_smtp_line(c, os->why, os->err, line, sizeof(line));
+	/*
+	 * No APPEND (IMAP is down too, the mailbox is full): the notice is
+	 * not recorded as told, and the APPEND is tried again each round
+	 * until it works. It is not queued as mail instead: the outbox is
+	 * stuck because SMTP fails, so such a mail would leave only once
+	 * the problem is over, telling of a past problem as if it were
+	 * present. The failure is logged once per problem, not per round.
+	 */
 	if (status_notice(c, t, im, rows + copies, oldest, line) == -1) {
-		log_warnx("outbox: stuck since %lld s and the secretariat "
-		    "could not be told: %s", (long long)(now - oldest), line);
+		if (strcmp(status_last.untold, problem) != 0)
+			log_warnx("outbox: stuck since %lld s and the "
+			    "secretariat could not be told (trying again each "
+			    "round): %s", (long long)(now - oldest), line);
+		snprintf(status_last.untold, sizeof(status_last.untold), "%s",
+		    problem);
 		goto out;
 	}
+	status_last.untold[0] = '\0';
 	status_set(st, "notice", problem, now);
 	log_warnx("outbox: stuck for %lld min, %lld waiting (%s); the "
 	    "secretariat was told in the mailbox %s",
@@ -465,6 +684,20 @@ status_print(struct store *st, const struct conf *c)
 	if (store_state_get(st, "notice", &v, &at) == 1) {
 		status_ago(at, now, buf, sizeof(buf));
 		printf("secretariat: told of the stuck outbox (%s) %s\n",
+		    v ? v : "-", buf);
+	}
+	free(v);
+	v = NULL;
+	if (store_state_get(st, "imap_down", &v, &at) == 1) {
+		status_ago(at, now, buf, sizeof(buf));
+		printf("imap: failing since %s (%s)\n", buf, v ? v : "-");
+		rc = 1;
+	}
+	free(v);
+	v = NULL;
+	if (store_state_get(st, "imap_notice", &v, &at) == 1) {
+		status_ago(at, now, buf, sizeof(buf));
+		printf("secretariat: told by mail that IMAP fails (%s) %s\n",
 		    v ? v : "-", buf);
 	}
 	if (store_held(st, now - STATUS_HELD_DAYS * 86400, &held, &sender,

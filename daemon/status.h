@@ -1,8 +1,9 @@
 /*
  * status.h: what the person who runs ffnet is told. The daemon records
  * its state in the store (a few values, about once a minute) and holds
- * a lock beside the store; ffnet status reads both. A stuck outbox is
- * told to the secretariat once per problem, in its language.
+ * a lock beside the store; ffnet status reads both. A stuck outbox, or
+ * an IMAP login failing for as long, is told to the secretariat once per
+ * problem, in its language.
  */
 #ifndef FFNET_STATUS_H
 #define FFNET_STATUS_H
@@ -28,6 +29,17 @@ void	status_round(struct store *, const struct conf *, const struct tmpls *,
 void	status_error(struct store *, const struct conf *, const char *err);
 /* An IMAP failure: logged as one line with its fix, and recorded. */
 void	status_imap_error(struct store *, const struct conf *, const char *);
+/*
+ * A failed IMAP connect or login: status_imap_error(), and the run of
+ * failures recorded from its first; past stuck_after the secretariat's
+ * notice is queued in the outbox (the caller drains), once per kind.
+ */
+void	status_imap_down(struct store *, const struct conf *,
+	    const struct tmpls *, const char *err);
+/* Logged in again: the run of IMAP failures and its notices are over. */
+void	status_imap_up(struct store *, const struct conf *);
+/* The kind of an IMAP error ("login", "certificate", ...; "other"). */
+const char *status_imap_kind(const char *err);
 /* ffnet once: 1 when the last drain met a problem that will not pass. */
 int	status_once_rc(void);
 /* ffnet status: prints the state; 0 healthy, 1 not running or stuck. */

@@ -346,7 +346,8 @@ int	store_audit(struct store *, const char *addr, const char *action,
 
 /*
  * The daemon's state for ffnet status (store_status.c): a few named
- * values with a time ("pid", "imap_ok", "smtp_ok", "error", "notice").
+ * values with a time ("pid", "imap_ok", "smtp_ok", "error", "notice",
+ * "imap_down", "imap_notice", "imap_mail").
  */
 int	store_state_set(struct store *, const char *key, const char *value,
 	    time_t at);
@@ -354,6 +355,12 @@ int	store_state_set(struct store *, const char *key, const char *value,
 int	store_state_get(struct store *, const char *key, char **value,
 	    time_t *at);
 int	store_state_del(struct store *, const char *key);
+/*
+ * Withdraws an outbox row not yet sent (a notice that is no longer
+ * true): marked failed with why. 1 withdrawn, 0 sent or gone, -1 error.
+ */
+int	store_outbox_withdraw(struct store *, const char *msgid, time_t now,
+	    const char *why);
 /* Mail that waits to be sent (outbox rows and list copies), the oldest. */
 int	store_queue_depth(struct store *, int64_t *rows, int64_t *copies,
 	    time_t *oldest);

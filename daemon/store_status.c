@@ -109,6 +109,26 @@ store_state_del(struct store *st, const char *key)
 }
 
 int
+store_outbox_withdraw(struct store *st, const char *msgid, time_t now,
+    const char *why)
+{
+	sqlite3_stmt	*s;
+	int		 r;
+
+	if ((s = store_status_prepare(st, "UPDATE outbox SET failed = ?, "
+	    "error = ? WHERE msgid = ? AND sent IS NULL AND failed IS NULL"))
+	    == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 2, why, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, msgid, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(s);
+	if (store_status_done(st, s, r) == -1)
+		return -1;
+	return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+}
+
+int
 store_queue_depth(struct store *st, int64_t *rows, int64_t *copies,
     time_t *oldest)
 {

@@ -3,12 +3,14 @@ against the test stack with the right CA, a wrong CA, a wrong password
 and a host that does not answer; once against an SMTP server whose
 certificate is not trusted (exit 1 and one line with the fix, the reply
 kept); status after a failed send and while ffnet run runs; the stuck
-outbox told to the secretariat once, in Danish, in the mailbox itself.
+outbox told to the secretariat once, in Danish, in the mailbox itself;
+an IMAP login that keeps failing told to the secretariat once by mail.
 Loaded by e2e.py."""
 
 import email
 import email.policy
 import os
+import re
 import signal
 import subprocess
 import time
@@ -209,6 +211,116 @@ def t_ops_stuck_notice(s):
     e2e.check(net.sql("SELECT count(*) FROM state WHERE key = 'notice'")[0][0] == 0,
               "stuck: the problem is over")
     e2e.check(len(net.replies(net.sek)) == 0, "stuck: the notice was not also mailed")
+    net.done()
+
+
+def imap_password(net, pw):
+    """The config with another [imap] password (the first password line)."""
+    text = open(net.conf_path).read()
+    put_conf(net, re.sub(r"^password = .*$", "password = %s" % pw, text, count=1, flags=re.M))
+
+
+def backdate(net, key, secs):
+    db = e2e.sqlite3.connect(net.store)
+    db.execute("UPDATE state SET at = at - ? WHERE key = ?", (secs, key))
+    db.commit()
+    db.close()
+
+
+def t_ops_imap_notice(s):
+    """The mailbox's password was changed: after stuck_after the
+    secretariat gets one Danish mail through SMTP, not one per attempt;
+    the mail to the network waits; a login ends the problem."""
+    net = e2e.Net(s, "opsimap")
+    a = net.addr("i")
+    net.send("From: %s\nTo: %s\nSubject: HJÆLP\n\n" % (a, net.user))
+    imap_password(net, "changed")
+    p = ffnet(net, "once")
+    e2e.check(p.returncode == 1 and len(lines_with(p.stderr, "[imap] user and password")) == 1,
+              "imap notice: once exits 1 with the reason: %r" % p.stderr)
+    e2e.check(net.sql("SELECT value FROM state WHERE key = 'imap_down'") == [("login",)],
+              "imap notice: the first failure recorded")
+    e2e.check(len(net.replies(net.sek)) == 0 and "told" not in p.stderr,
+              "imap notice: nothing told before stuck_after")
+    # the login has failed for two hours (stuck_after is 60 minutes)
+    backdate(net, "imap_down", 7200)
+    p = ffnet(net, "once")
+    e2e.check(p.returncode == 1 and len(lines_with(p.stderr, "secretariat was told by mail")) == 1,
+              "imap notice: the notice logged: %r" % p.stderr)
+    p = ffnet(net, "once")
+    e2e.check(p.returncode == 1 and "told by mail" not in p.stderr, "imap notice: told once, not per attempt")
+    r = net.replies(net.sek)
+    e2e.check(len(r) == 1, "imap notice: exactly one mail to the secretariat, got %d" % len(r))
+    if r:
+        m = r[0]
+        text = e2e.body(m)
+        e2e.check(str(m["Subject"]) == "ffnet kan ikke læse postkassen", "imap notice: a Danish subject: %r" % m["Subject"])
+        e2e.check("Intet er tabt" in text and "venter i postkassen" in text and "IT-afdelingen" in text,
+                  "imap notice: Danish text: %r" % text)
+        e2e.check("refused by" in text and "[imap] user and password" in text and "changed" not in text,
+                  "imap notice: the reason with its fix, no password: %r" % text)
+        e2e.check(str(m["Auto-Submitted"]) == "auto-generated", "imap notice: Auto-Submitted")
+    e2e.check(net.sql("SELECT value FROM state WHERE key = 'imap_notice'") == [("login",)],
+              "imap notice: recorded, so a restart does not tell again")
+    st = ffnet(net, "status")
+    e2e.check(st.returncode == 1 and "imap: failing since" in st.stdout and
+              "told by mail that IMAP fails (login)" in st.stdout, "imap notice: status: %r" % st.stdout)
+    e2e.check(len(net.folder("INBOX")) == 1 and len(net.replies(a)) == 0, "imap notice: the mail waits unread")
+    # the password fixed: the mail is answered, the problem is over
+    imap_password(net, "secret")
+    p = ffnet(net, "once")
+    e2e.check(p.returncode == 0, "imap notice: once after the fix: %r" % p.stderr)
+    e2e.check(len(net.replies(a)) == 1, "imap notice: the waiting mail is answered after the fix")
+    e2e.check(net.sql("SELECT count(*) FROM state WHERE key LIKE 'imap_%' AND key != 'imap_ok'")[0][0] == 0,
+              "imap notice: the state is cleared")
+    # a new failure is a new problem
+    imap_password(net, "again")
+    ffnet(net, "once")
+    backdate(net, "imap_down", 7200)
+    ffnet(net, "once")
+    e2e.check(len(net.replies(net.sek)) == 2, "imap notice: a later failure is told again")
+    net.done()
+
+
+def t_ops_stuck_no_append(s):
+    """Sending is stuck and IMAP is down too: the stuck-outbox notice
+    cannot be put in the mailbox, so it is not recorded as told and is
+    tried again; the IMAP notice waits in the outbox and is withdrawn
+    when IMAP works again, as it would tell of the past."""
+    net = untrusted_net(s, "opsnoappend")
+    a = net.addr("n")
+    net.send("From: %s\nTo: %s\nSubject: HJÆLP\n\n" % (a, net.user))
+    ffnet(net, "once")
+    db = e2e.sqlite3.connect(net.store)
+    db.execute("UPDATE outbox SET created = created - 7200")
+    db.commit()
+    db.close()
+    good = open(net.conf_path).read()
+    imap_password(net, "changed")
+    ffnet(net, "once")
+    backdate(net, "imap_down", 7200)
+    p = ffnet(net, "once")
+    e2e.check(len(lines_with(p.stderr, "could not be told")) == 1,
+              "no append: the outbox notice could not be told: %r" % p.stderr)
+    e2e.check(net.sql("SELECT count(*) FROM state WHERE key = 'notice'")[0][0] == 0,
+              "no append: not recorded as told")
+    e2e.check(net.sql("SELECT count(*) FROM outbox WHERE kind = 'notice' AND sent IS NULL AND failed IS NULL")[0][0] == 1,
+              "no append: the IMAP notice waits in the outbox")
+    # IMAP back, SMTP still stuck: the APPEND is tried again and works
+    put_conf(net, good)
+    p = ffnet(net, "once")
+    n = notices(net)
+    e2e.check(len(n) == 1 and "ffnet kan ikke sende mails" in n[0][1], "no append: told in the mailbox next time")
+    e2e.check(net.sql("SELECT value FROM state WHERE key = 'notice'") == [("certificate",)],
+              "no append: recorded once told")
+    e2e.check(net.sql("SELECT count(*) FROM outbox WHERE kind = 'notice' AND sent IS NULL AND failed IS NULL")[0][0] == 0,
+              "no append: the IMAP notice is withdrawn")
+    # SMTP fixed: the reply goes, the withdrawn notice does not
+    net.write_conf(smtp_url="smtp://localhost:%d" % s.port("SMTP_PORT"),
+                   smtp_extra="ca_file = %s\nrequire_tls = yes\n" % s.env["MAILSTACK_CA_CERT"])
+    ffnet(net, "once")
+    e2e.check(len(net.replies(a)) == 1 and len(net.replies(net.sek)) == 0,
+              "no append: the reply goes, the past IMAP notice does not")
     net.done()
 
 

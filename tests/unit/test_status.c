@@ -1,7 +1,8 @@
 /*
  * test_status.c: what the operator is told. The plain lines with their
- * fix for IMAP and SMTP problems (status.c), and the store's part of
- * ffnet status (store_status.c) on a real SQLite file.
+ * fix for IMAP and SMTP problems (status.c), the store's part of ffnet
+ * status (store_status.c) on a real SQLite file, and a failing IMAP
+ * login told to the secretariat once per kind (status_imap_down).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "smtp.h"
 #include "status.h"
 #include "store.h"
+#include "tmpl.h"
 #include "util.h"
 
 static void
@@ -64,6 +66,17 @@ test_lines(void)
 	CHECK(smtp_why_is_lasting(SMTP_WHY_SENDER));
 	CHECK(!smtp_why_is_lasting(SMTP_WHY_CONNECT));
 	CHECK(!smtp_why_is_lasting(SMTP_WHY_REFUSED));
+	CHECK_STR(status_imap_kind("imap: LOGIN as u refused by h: no"),
+	    "login");
+	CHECK_STR(status_imap_kind("imap: certificate for h not trusted (x)"),
+	    "certificate");
+	CHECK_STR(status_imap_kind("imap: cannot connect to h:9: refused"),
+	    "connect");
+	CHECK_STR(status_imap_kind("imap: h refuses LOGIN without TLS "
+	    "(LOGINDISABLED): use security starttls or tls"), "login");
+	CHECK_STR(status_imap_kind("imap: cannot select INBOX: NO"),
+	    "mailbox");
+	CHECK_STR(status_imap_kind("imap: something new"), "other");
 	CHECK_STR(smtp_why_name(SMTP_WHY_CERT), "certificate");
 	CHECK_STR(smtp_why_name((enum smtp_why)99), "other");
 }
@@ -114,6 +127,115 @@ test_store(struct store *st)
 	free(r);
 }
 
+/* Notices queued to the secretariat (outbox kind "notice"). */
+static int64_t
+test_notices(struct store *st)
+{
+	int64_t	 n = -1;
+
+	if (store_outbox_count_to(st, "sek@x.dk", "notice", 0, &n) == -1)
+		return -1;
+	return n;
+}
+
+/*
+ * A refused login: the first failure is recorded and nothing told;
+ * past stuck_after one Danish notice is queued to the secretariat, not
+ * again on the next failure; another kind of problem is told once too;
+ * a login ends the run, and a new run is told again.
+ */
+static void
+test_imap_down(struct store *st)
+{
+	struct conf	 c;
+	struct tmpls	*t = NULL;
+	char		*v = NULL, err[256];
+	char		*sek[] = { "sek@x.dk", NULL };
+	const char	*login = "imap: LOGIN as net@x.dk refused by h: "
+			    "Authentication failed.";
+	time_t		 at, since, oldest;
+	int64_t		 rows, copies, before = -1;
+
+	CHECK(tmpl_load("templates", &t, err, sizeof(err)) == 0);
+	CHECK(store_queue_depth(st, &before, &copies, &oldest) == 0);
+	if (t == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.name = "Netværket";
+	c.address = "net@x.dk";
+	c.language = "da";
+	c.secretariat = sek;
+	c.imap_host = "h";
+	c.stuck_after = 60;
+	status_imap_down(st, &c, t, login);
+	CHECK(store_state_get(st, "imap_down", &v, &since) == 1);
+	CHECK_STR(v, "login");
+	free(v);
+	CHECK(test_notices(st) == 0);
+	/* restarts measure from the first failure */
+	status_imap_down(st, &c, t, login);
+	CHECK(store_state_get(st, "imap_down", &v, &at) == 1 && at == since);
+	free(v);
+	CHECK(test_notices(st) == 0);
+	CHECK(store_state_set(st, "imap_down", "login", since - 7200) == 0);
+	status_imap_down(st, &c, t, login);
+	CHECK(test_notices(st) == 1);
+	CHECK(store_state_get(st, "imap_notice", &v, &at) == 1);
+	CHECK_STR(v, "login");
+	free(v);
+	status_imap_down(st, &c, t, login);
+	CHECK(test_notices(st) == 1);
+	/*
+	 * a new kind in the same run is told when it lasts two failures in
+	 * a row; an old one again is not
+	 */
+	status_imap_down(st, &c, t, "imap: cannot connect to h:993: timeout");
+	CHECK(test_notices(st) == 1);
+	CHECK(store_state_get(st, "imap_down", &v, &at) == 1 && at == since -
+	    7200);
+	CHECK_STR(v, "connect");
+	free(v);
+	status_imap_down(st, &c, t, login);
+	CHECK(test_notices(st) == 1);
+	status_imap_down(st, &c, t, "imap: cannot connect to h:993: timeout");
+	status_imap_down(st, &c, t, "imap: cannot connect to h:993: timeout");
+	CHECK(test_notices(st) == 2);
+	status_imap_down(st, &c, t, login);
+	status_imap_down(st, &c, t, login);
+	CHECK(test_notices(st) == 2);
+	CHECK(store_state_get(st, "imap_notice", &v, &at) == 1);
+	CHECK_STR(v, "login,connect");
+	free(v);
+	CHECK(store_queue_depth(st, &rows, &copies, &oldest) == 0 &&
+	    rows == before + 2);
+	/* logged in: the run is over, and the unsent notices withdrawn */
+	status_imap_up(st, &c);
+	CHECK(store_state_get(st, "imap_down", &v, &at) == 0);
+	CHECK(store_state_get(st, "imap_notice", &v, &at) == 0);
+	CHECK(store_state_get(st, "imap_mail", &v, &at) == 0);
+	CHECK(store_queue_depth(st, &rows, &copies, &oldest) == 0 &&
+	    rows == before);
+	/* a short run, not told: the login ends it */
+	status_imap_down(st, &c, t, login);
+	status_imap_up(st, &c);
+	CHECK(store_state_get(st, "imap_down", &v, &at) == 0);
+	/* a new run: told again once it lasts */
+	status_imap_down(st, &c, t, login);
+	CHECK(store_state_get(st, "imap_down", &v, &since) == 1);
+	free(v);
+	CHECK(store_state_set(st, "imap_down", "login", since - 3600) == 0);
+	status_imap_down(st, &c, t, login);
+	CHECK(test_notices(st) == 3);
+	/* stuck_after 0: never told */
+	status_imap_up(st, &c);
+	c.stuck_after = 0;
+	status_imap_down(st, &c, t, login);
+	CHECK(store_state_set(st, "imap_down", "login", 1) == 0);
+	status_imap_down(st, &c, t, login);
+	CHECK(test_notices(st) == 3);
+	tmpl_free(t);
+}
+
 int
 main(void)
 {
@@ -127,8 +249,10 @@ main(void)
 	close(fd);
 	db = xasprintf("%s.db", path);
 	CHECK(store_open(db, &st, err, sizeof(err)) == 0);
-	if (st != NULL)
+	if (st != NULL) {
 		test_store(st);
+		test_imap_down(st);
+	}
 	store_close(st);
 	unlink(path);
 	unlink(db);
