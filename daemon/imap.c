@@ -726,34 +726,48 @@ int
 imap_fetch(struct imap *im, uint32_t uid, size_t max, char **data,
     size_t *len, bool *truncated)
 {
-	struct mailimap_section	*sec;
-	clist			*res = NULL;
-	clistiter		*it;
-	struct imap_att		 a;
-	size_t			 size = 0;
-	int			 r, rc = -1;
+	struct imap_entry	 e;
+	int			 r;
 
 	*data = NULL;
 	*len = 0;
 	*truncated = false;
-	if ((r = imap_size(im, uid, &size)) != 1) {
+	e.uid = uid;
+	if ((r = imap_size(im, uid, &e.size)) != 1) {
 		if (r == 0)
 			log_debug("imap %s: uid=%u: no such message",
 			    im->host, uid);
-		goto out;
+		return -1;
 	}
+	return imap_fetch_entry(im, &e, max, data, len, truncated) == 0 ? 0 :
+	    -1;
+}
+
+int
+imap_fetch_entry(struct imap *im, const struct imap_entry *e, size_t max,
+    char **data, size_t *len, bool *truncated)
+{
+	struct mailimap_section	*sec;
+	clist			*res = NULL;
+	clistiter		*it;
+	struct imap_att		 a;
+	int			 rc = -1;
+
+	*data = NULL;
+	*len = 0;
 	/* BODY.PEEK, never BODY: RFC 3501 6.4.5 says BODY sets \Seen. */
-	*truncated = size > max;
+	*truncated = e->size > max;
 	sec = *truncated ? mailimap_section_new_header() :
 	    mailimap_section_new(NULL);
 	if (sec == NULL)
 		goto out;
-	if (imap_uid_fetch(im, uid, uid,
+	if (imap_uid_fetch(im, e->uid, e->uid,
 	    mailimap_fetch_att_new_body_peek_section(sec), &res) == -1)
 		goto out;
+	rc = 1;		/* an answer without the message: it is gone */
 	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
 		imap_att_scan(clist_content(it), &a);
-		if (a.uid != uid || !a.has_body)
+		if (a.uid != e->uid || !a.has_body)
 			continue;
 		/* sec_body_part lives in res and has no NUL: copy it. */
 		*data = xmalloc(a.bodylen + 1);
@@ -764,14 +778,14 @@ imap_fetch(struct imap *im, uint32_t uid, size_t max, char **data,
 		rc = 0;
 		break;
 	}
-	if (rc == -1)
-		log_debug("imap %s: uid=%u: FETCH gave no body", im->host, uid);
+	if (rc == 1)
+		log_debug("imap %s: uid=%u: gone before it was read", im->host,
+		    e->uid);
  out:
 	if (res != NULL)
 		mailimap_fetch_list_free(res);
 	return rc;
 }
-
 int
 imap_exists(struct imap *im, uint32_t uid)
 {

@@ -95,6 +95,13 @@ int		 imap_list_new(struct imap *, uint32_t after,
  */
 int		 imap_fetch(struct imap *, uint32_t uid, size_t max,
 		    char **data, size_t *len, bool *truncated);
+/*
+ * The same for a listed message, whose size is known: one command. 0
+ * fetched; 1 the message is gone (expunged since it was listed); -1
+ * failure.
+ */
+int		 imap_fetch_entry(struct imap *, const struct imap_entry *,
+		    size_t max, char **data, size_t *len, bool *truncated);
 /* Does a message with this UID still exist in the selected mailbox? 1/0/-1 */
 int		 imap_exists(struct imap *, uint32_t uid);
 /*

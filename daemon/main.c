@@ -38,7 +38,8 @@
 
 #define MAX_TEMPFAILS	3	/* then the message is parked for a person */
 #define MAX_BACKOFF	300	/* seconds between reconnects, at most */
-#define ROUND_SLICE_MS	500	/* handling before the outbox runs */
+#define ROUND_SLICE_MS	50	/* handling before the outbox runs, */
+#define ROUND_SLICE_MAX	1000	/* doubling up to this in a long backlog */
 #define MOVES_MAX	64	/* handled messages moved in one command */
 
 /* A handled message, committed, to be moved with the others. */
@@ -62,6 +63,7 @@ struct daemon {
 	int			 wake[2];	/* self-pipe for signals */
 	bool			 send_more;	/* the outbox stopped for time */
 	bool			 read_more;	/* mail may wait: read again */
+	long			 slice_ms;	/* of the next round */
 	struct move		 moves[MOVES_MAX];
 	size_t			 nmoves;
 	time_t			 send_wake;	/* the limits allow more then */
@@ -539,9 +541,9 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 	memset(&m, 0, sizeof(m));
 	memset(&seen, 0, sizeof(seen));
 	why[0] = '\0';
-	if (imap_fetch(d->imap, e->uid, d->lim.max_message, &raw, &len,
-	    &cut) == -1) {
-		rc = -1;
+	if ((s = imap_fetch_entry(d->imap, e, d->lim.max_message, &raw, &len,
+	    &cut)) != 0) {
+		rc = s == 1 ? 0 : -1;	/* gone: a person took it first */
 		goto out;
 	}
 	daemon_test_pause("after_fetch");
@@ -601,8 +603,8 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 
 /*
  * One pass: moves left over, new messages, then the outbox. In run mode
- * (force false) handling stops after ROUND_SLICE_MS so that the answers of
- * a burst go out while the rest is read; d->read_more then says that
+ * (force false) handling stops after a slice so that the answers of a
+ * burst go out while the rest is read; d->read_more then says that
  * mail may still wait. It says so, too, after any pass that handled
  * mail: what arrived meanwhile was announced (EXISTS) during the pass,
  * and IDLE would not announce it again.
@@ -634,12 +636,22 @@ daemon_round(struct daemon *d, bool force)
 	if (daemon_moves(d) == -1 ||
 	    imap_list_new(d->imap, last, &v, &n) == -1)
 		goto out;
+	/*
+	 * The first answers of a burst go out after ROUND_SLICE_MS; in a
+	 * long backlog each cut round doubles the next one's slice, so the
+	 * listing, the moves and the outbox are not paid for every few
+	 * messages.
+	 */
+	if (d->slice_ms < ROUND_SLICE_MS)
+		d->slice_ms = ROUND_SLICE_MS;
 	for (i = 0; i < n && !got_term && r == 0; i++) {
 		if ((r = daemon_one(d, &v[i])) == -1)
 			goto out;
-		if (!force && daemon_ms() - start >= ROUND_SLICE_MS)
+		if (!force && daemon_ms() - start >= d->slice_ms)
 			break;
 	}
+	d->slice_ms = i + 1 < n ? (d->slice_ms * 2 > ROUND_SLICE_MAX ?
+	    ROUND_SLICE_MAX : d->slice_ms * 2) : ROUND_SLICE_MS;
 	daemon_file_flush(d);
 	/* a temporary failure (r 1) waits for the next wake-up */
 	d->read_more = n > 0 && r == 0;

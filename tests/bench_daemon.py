@@ -91,6 +91,26 @@ def figures(t0, times):
     return times[-1] - t0, pause, at
 
 
+def cpu_of(pid):
+    """CPU seconds (user + system) used so far by a process."""
+    with open("/proc/%d/stat" % pid) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy():
+    """(busy, total) jiffies of all cores, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
+
+
+def busy_since(b0):
+    b1 = machine_busy()
+    return 100.0 * (b1[0] - b0[0]) / max(1, b1[1] - b0[1])
+
+
 def burst(stack, msgs):
     """Sends [(env_from, rcpt, raw)] over one SMTP connection; the start time."""
     t0 = time.time()
@@ -155,9 +175,12 @@ def main():
         net0 = e2e.Net(stack, "base")
         dest = net0.addr("sink")
         sink.mark()
+        m0 = machine_busy()
         t0 = burst(stack, [(net0.user, dest, "From: %s\r\nTo: %s\r\nSubject: base %d\r\n\r\n%s\r\n"
                             % (net0.user, dest, k, "x" * 1500)) for k in range(N)])
-        base, base_pause, base_at = figures(t0, sink.wait(N))
+        base_times = sink.wait(N)
+        base_busy = busy_since(m0)
+        base, base_pause, base_at = figures(t0, base_times)
         if base is None:
             print("bench daemon: the stack did not deliver the base burst")
             return 1
@@ -170,10 +193,12 @@ def main():
         time.sleep(0.5)   # in IDLE
         addrs = [net.addr("m%03d" % k) for k in range(N)]
         sink.mark()
+        c0, m0 = cpu_of(d.p.pid), machine_busy()
         t0 = burst(stack, [(a, net.user, "From: \"Medlem %d\" <%s>\r\nTo: %s\r\nSubject: TILMELD Medlem %d; "
                             "Firma %d\r\nMessage-ID: <j%d.%f@bench.example.com>\r\n\r\nHej\r\n"
                             % (k, a, net.user, k, k, k, time.time())) for k, a in enumerate(addrs)])
         joins = sink.wait(N, 300)
+        j_cpu, j_busy = cpu_of(d.p.pid) - c0, busy_since(m0)
         j_total, j_pause, j_at = figures(t0, joins)
 
         confs = []
@@ -182,8 +207,10 @@ def main():
             if msgs:
                 confs.append((a, e2e.outlook_reply(net, msgs[-1], a, "Ja tak")))
         sink.mark()
+        c0, m0 = cpu_of(d.p.pid), machine_busy()
         t0 = burst(stack, [(a, net.user, raw.replace("\r\n", "\n").replace("\n", "\r\n")) for a, raw in confs])
         welcomes = sink.wait(len(confs), 300) if confs else None
+        c_cpu, c_busy = cpu_of(d.p.pid) - c0, busy_since(m0)
         c_total, c_pause, c_at = figures(t0, welcomes)
 
         # latency: one command at a time, arrival to accepted
@@ -211,10 +238,13 @@ def main():
 
         print("bench daemon: ffnet run (IMAP IDLE), N=%d; ratio = time / base, same run" % N)
         show("base", "%d plain messages in a burst" % N, base, base_pause, base_at, base)
+        print("            the machine's cores %.0f%% busy meanwhile" % base_busy)
         ok = show("joins", "%d TILMELD in a burst, until every confirmation is delivered" % N,
                   j_total, j_pause, j_at, base)
+        print("            ffnet's CPU %.2f s; the machine's cores %.0f%% busy meanwhile" % (j_cpu, j_busy))
         ok = show("confirms", "%d replies in a burst, until every welcome is delivered" % len(confs),
                   c_total, c_pause, c_at, base) and ok
+        print("            ffnet's CPU %.2f s; the machine's cores %.0f%% busy meanwhile" % (c_cpu, c_busy))
         if lat:
             lat.sort()
             p99 = lat[min(len(lat) - 1, int(round(0.99 * len(lat))) - 1)]

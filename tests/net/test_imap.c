@@ -438,6 +438,7 @@ t_fetch(struct imap *im, const uint32_t uids[3])
 	size_t			 n = 0, len = 0, size = 0;
 	char			*data = NULL;
 	bool			 trunc = true;
+	struct imap_entry	 gone;
 
 	CHECK(imap_list_new(im, 0, &e, &n) == 0 && n == 3);
 	size = n == 3 ? e[0].size : 0;
@@ -461,6 +462,15 @@ t_fetch(struct imap *im, const uint32_t uids[3])
 	CHECK(tp_raw_seen(uids[0], false) == 0);
 	CHECK(imap_fetch(im, uids[2] + 100, 1 << 20, &data, &len,
 	    &trunc) == -1 && data == NULL);
+	/* a listed message fetched in one command; one gone since: 1 */
+	gone.uid = uids[0];
+	gone.size = size;
+	CHECK(imap_fetch_entry(im, &gone, 1 << 20, &data, &len, &trunc) == 0 &&
+	    data != NULL && len == size && !trunc);
+	free(data);
+	gone.uid = uids[2] + 100;
+	CHECK(imap_fetch_entry(im, &gone, 1 << 20, &data, &len, &trunc) == 1 &&
+	    data == NULL && len == 0);
 
 	CHECK(imap_exists(im, uids[0]) == 1);
 	CHECK(imap_exists(im, uids[2] + 100) == 0);
