@@ -255,15 +255,7 @@ daemon_connect(struct daemon *d, char *err, size_t errlen)
 	struct imap_params	 p;
 	const struct conf	*c = &d->conf;
 
-	memset(&p, 0, sizeof(p));
-	p.host = c->imap_host;
-	p.port = (unsigned)c->imap_port;
-	p.security = c->imap_security;
-	p.ca_file = c->imap_ca_file;
-	p.login.mech = c->imap_auth;
-	p.login.user = c->imap_user;
-	p.login.secret = c->imap_password;
-	p.timeout = c->imap_timeout;
+	probe_imap_params(c, &p);
 	if ((d->imap = imap_connect(&p, err, errlen)) == NULL)
 		return -1;
 	if (imap_ensure_folder(d->imap, c->done_folder) == -1 ||

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "post.h"
+#include "probe.h"
 #include "rate.h"
 #include "smtp.h"
 #include "store.h"
@@ -352,18 +353,11 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&o, 0, sizeof(o));
-	memset(&p, 0, sizeof(p));
 	o.st = st;
 	o.conf = conf;
 	o.force = force;
 	o.stats = stats;
-	p.url = conf->smtp_url;
-	p.ca_file = conf->smtp_ca_file;
-	p.login.mech = conf->smtp_auth;
-	p.login.user = conf->smtp_user;
-	p.login.secret = conf->smtp_password;
-	p.timeout = conf->smtp_timeout;
-	p.require_tls = conf->smtp_require_tls;
+	probe_smtp_params(conf, &p);
 	rate_init(&o.rate, conf->messages_per_minute, conf->recipients_per_day);
 	o.rate.hold = outbox_hold;
 	o.rate.slow = outbox_slow;

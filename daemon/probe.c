@@ -29,15 +29,7 @@ probe_imap(const struct conf *c)
 	char			 err[1024], line[1536];
 	int			 rc;
 
-	memset(&p, 0, sizeof(p));
-	p.host = c->imap_host;
-	p.port = (unsigned)c->imap_port;
-	p.security = c->imap_security;
-	p.ca_file = c->imap_ca_file;
-	p.login.mech = c->imap_auth;
-	p.login.user = c->imap_user;
-	p.login.secret = c->imap_password;
-	p.timeout = c->imap_timeout;
+	probe_imap_params(c, &p);
 	if ((im = imap_connect(&p, err, sizeof(err))) == NULL) {
 		status_imap_line(c, err, line, sizeof(line));
 		fprintf(stderr, "ffnet: %s\n", line);
@@ -101,14 +93,7 @@ probe_smtp(const struct conf *c)
 	struct smtp_done	 d;
 	char			 line[1536];
 
-	memset(&p, 0, sizeof(p));
-	p.url = c->smtp_url;
-	p.ca_file = c->smtp_ca_file;
-	p.login.mech = c->smtp_auth;
-	p.login.user = c->smtp_user;
-	p.login.secret = c->smtp_password;
-	p.timeout = c->smtp_timeout;
-	p.require_tls = c->smtp_require_tls;
+	probe_smtp_params(c, &p);
 	smtp_probe(&p, &d);
 	if (d.result != SMTP_OK) {
 		status_smtp_line(c, d.why, d.err, line, sizeof(line));
@@ -140,4 +125,31 @@ probe_run(const struct conf *c)
 		printf("%s: ffnet can work with these servers\n",
 		    c->path ? c->path : "config");
 	return bad;
+}
+
+void
+probe_imap_params(const struct conf *c, struct imap_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->host = c->imap_host;
+	p->port = (unsigned)c->imap_port;
+	p->security = c->imap_security;
+	p->ca_file = c->imap_ca_file;
+	p->login.mech = c->imap_auth;
+	p->login.user = c->imap_user;
+	p->login.secret = c->imap_password;
+	p->timeout = c->imap_timeout;
+}
+
+void
+probe_smtp_params(const struct conf *c, struct smtp_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->url = c->smtp_url;
+	p->ca_file = c->smtp_ca_file;
+	p->login.mech = c->smtp_auth;
+	p->login.user = c->smtp_user;
+	p->login.secret = c->smtp_password;
+	p->timeout = c->smtp_timeout;
+	p->require_tls = c->smtp_require_tls;
 }

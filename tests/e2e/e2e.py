@@ -3,8 +3,10 @@
 loopback, started by tests/mailstack/mailstack. Members write over SMTP
 as Outlook, Gmail, Apple Mail and iPhones do; ffnet runs `once` (under
 valgrind unless FFNET_VALGRIND is empty); replies are read back over
-IMAP. Each test gets its own network mailbox and store. Prints
-"N passed, M failed"; exits 1 on any failure."""
+IMAP. Each test gets its own network mailbox and store. Without test
+names, the tests run in E2E_JOBS processes (default: 2, or 1 on one
+core), each with its own stack. Prints "N passed, M failed"; exits 1 on
+any failure."""
 
 import email
 import email.policy
@@ -906,11 +908,44 @@ def all_tests():
     return tests + [TESTS[-1]]    # t_daemon restarts the stack: last
 
 
+def parallel(names, jobs):
+    """Runs the tests in `jobs` processes, each with its own stack (the
+    tests are independent; valgrind keeps a core busy). The last test
+    (t_daemon restarts its stack) stays last in the first process. Each
+    process's output is shown whole when it ends; its closing line is
+    reworded so that only the sum reads "N passed, M failed"."""
+    groups = [[] for _ in range(jobs)]
+    for k, n in enumerate(names[:-1]):
+        groups[k % jobs].append(n)
+    groups[0].append(names[-1])
+    procs = [subprocess.Popen([sys.executable, os.path.abspath(__file__)] + g,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for g in groups if g]
+    p_sum = f_sum = 0
+    for k, pr in enumerate(procs):
+        out, _ = pr.communicate()
+        m = re.search(r"^e2e: (\d+) passed, (\d+) failed$", out, re.M)
+        if m:
+            p_sum += int(m.group(1))
+            f_sum += int(m.group(2))
+            out = out[:m.start()] + "e2e process %d: %s checks ok, %s not" % (k + 1, m.group(1), m.group(2)) + out[m.end():]
+        if pr.returncode != 0 and (not m or int(m.group(2)) == 0):
+            f_sum += 1
+            out += "FAIL: e2e process %d exited %d\n" % (k + 1, pr.returncode)
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    print("e2e: %d passed, %d failed" % (p_sum, f_sum))
+    return 1 if f_sum else 0
+
+
 def main():
     if not os.access(FFNET, os.X_OK):
         check(False, "build/ffnet is missing: run make")
         print("%d passed, %d failed" % (passed, failed))
         return 1
+    jobs = int(os.environ.get("E2E_JOBS", "0") or 0) or min(2, os.cpu_count() or 1)
+    if not ONLY and jobs > 1:
+        return parallel([t.__name__ for t in all_tests()], jobs)
     stack = Stack()
     try:
         for t in all_tests():

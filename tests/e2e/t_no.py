@@ -12,19 +12,7 @@ import sqlite3
 
 import e2e
 
-FIELDS = """Hej
-
-titel: Netværksmøde hos Hansen VVS
-start: 2030-09-10 14:00
-slut: 2030-09-10 16:30
-sted: Industrivej 1, 4200 Slagelse
-vært: Hansen VVS
-kapacitet: 25
-type: møde
-åben: nej
-
-Mvh Sekretariatet
-"""
+from t_secretariat import FIELDS  # noqa: E402  the same meeting
 
 
 def apple_reply(net, orig, frm, text):
