@@ -4,6 +4,7 @@ write to it as they would from Outlook, Gmail and an iPhone, runs ffnet,
 and prints the conversation."""
 
 import os
+import subprocess
 import sys
 import textwrap
 
@@ -52,6 +53,13 @@ def main():
     try:
         net = e2e.Net(stack, "demo")
         print("Netværkets adresse: %s   (konfiguration: %s)" % (net.user, net.conf_path))
+        # what the operator runs first: the servers, as the daemon will see them
+        print("\n  --- ffnet -c ffnet.conf check --connect")
+        p = subprocess.run([e2e.FFNET, "-c", net.conf_path, "check", "--connect"],
+                           capture_output=True, text=True)
+        for line in (p.stdout + p.stderr).splitlines():
+            if "password" not in line:   # the demo's own config warnings
+                print("      " + line.replace("ffnet: ", ""))
         jens, anna, lise = net.addr("jens"), net.addr("anna"), net.addr("lise")
         say(net, "Jens Hansen, Hansen VVS, i Outlook", """From: "Jens Hansen" <%s>
 To: %s
@@ -105,6 +113,39 @@ Sendt fra min iPhone
 """ % (jens, net.user, conf["Subject"], conf["Message-ID"], conf["Message-ID"]), "bekræfter")
         run(net)
         show(net, jens, "Jens")
+        peter = net.addr("peter")
+        say(net, "Peter Lund i Outlook", """From: Peter Lund <%s>
+To: %s
+Subject: tilmeld
+Content-Type: text/plain; charset=UTF-8
+
+""" % (peter, net.user), "tilmelder sig")
+        run(net)
+        show(net, peter, "Peter")
+        conf = net.replies(peter)[-1]
+        say(net, "Peter fortryder og svarer nej", """From: Peter Lund <%s>
+To: %s
+Subject: SV: %s
+In-Reply-To: %s
+References: %s
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Hej
+
+Nej tak, alligevel ikke. Jeg tog fejl af adressen.
+
+Mvh Peter
+
+-----Oprindelig meddelelse-----
+Fra: Flere Faglærte Netværket <%s>
+Emne: %s
+
+Tak for din interesse for Flere Faglærte Netværket.
+""" % (peter, net.user, conf["Subject"], conf["Message-ID"], conf["Message-ID"], net.user, conf["Subject"]),
+            "et nej er et nej")
+        run(net)
+        show(net, peter, "Peter")
         print("\n  --- sekretariatet opretter et møde: ffnet -c ffnet.conf meeting add ...")
         code = e2e.cli(net, "meeting", "add", "--title", "Netværksmøde hos Hansen VVS",
                        "--start", "2030-03-12 14:00", "--end", "2030-03-12 16:30",
