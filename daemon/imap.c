@@ -514,40 +514,21 @@ imap_select(struct imap *im, const char *mbox, uint32_t *uidvalidity)
 int
 imap_ensure_folder(struct imap *im, const char *folder)
 {
-	char				*name = imap_folder_dup(im->delim, folder);
-	clist				*list = NULL;
-	clistiter			*it;
-	struct mailimap_mailbox_list	*mb;
 	struct mailimap_response_info	*ri;
-	int				 r, rc = -1;
+	char				*name;
+	int				 r, rc;
 
 	/* LIST first: CREATE of an existing folder is an error. */
-	if ((r = mailimap_list(im->mi, "", name, &list)) != MAILIMAP_NO_ERROR) {
-		imap_failed(im, r, "LIST");
-		goto out;
-	}
-	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
-		mb = clist_content(it);
-		if (mb->mb_name != NULL && strcmp(mb->mb_name, name) == 0) {
-			rc = 0;
-			goto out;
-		}
-	}
-	if ((r = mailimap_create(im->mi, name)) == MAILIMAP_NO_ERROR) {
+	if ((rc = imap_folder_exists(im, folder)) != 0)
+		return rc == 1 ? 0 : -1;
+	name = imap_folder_dup(im->delim, folder);
+	if ((r = mailimap_create(im->mi, name)) == MAILIMAP_NO_ERROR)
 		log_debug("imap %s: created folder %s", im->host, name);
-		rc = 0;
-		goto out;
-	}
 	/* Another client may have made it meanwhile: RFC 5530 ALREADYEXISTS. */
-	ri = im->mi->imap_response_info;
-	if (r == MAILIMAP_ERROR_CREATE && ri != NULL && ri->rsp_atom != NULL &&
-	    strcasecmp(ri->rsp_atom, "ALREADYEXISTS") == 0)
-		rc = 0;
-	else
-		imap_failed(im, r, "CREATE");
- out:
-	if (list != NULL)
-		mailimap_list_result_free(list);
+	else if ((ri = im->mi->imap_response_info) == NULL ||
+	    r != MAILIMAP_ERROR_CREATE || ri->rsp_atom == NULL ||
+	    strcasecmp(ri->rsp_atom, "ALREADYEXISTS") != 0)
+		rc = imap_failed(im, r, "CREATE");
 	free(name);
 	return rc;
 }

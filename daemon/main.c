@@ -40,6 +40,7 @@
 #define MAX_BACKOFF	300	/* seconds between reconnects, at most */
 #define ROUND_SLICE_MS	50	/* handling before the outbox runs, */
 #define ROUND_SLICE_MAX	1000	/* doubling up to this in a long backlog */
+#define REMIND_EVERY	60	/* seconds between looks at reminders */
 #define MOVES_MAX	64	/* handled messages moved in one command */
 
 /* A handled message, committed, to be moved with the others. */
@@ -64,6 +65,7 @@ struct daemon {
 	bool			 send_more;	/* the outbox stopped for time */
 	bool			 read_more;	/* mail may wait: read again */
 	long			 slice_ms;	/* of the next round */
+	time_t			 remind_at;	/* reminders last looked at */
 	struct move		 moves[MOVES_MAX];
 	size_t			 nmoves;
 	time_t			 send_wake;	/* the limits allow more then */
@@ -647,10 +649,18 @@ daemon_round(struct daemon *d, bool force)
 	daemon_file_flush(d);
 	/* a temporary failure (r 1) waits for the next wake-up */
 	d->read_more = n > 0 && r == 0;
-	/* its own transaction; a failure waits for the next round */
-	if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
-		log_warnx("reminders: not queued this round; trying again "
-		    "next round");
+	/*
+	 * Reminders fall due by the day: the daemon, whose rounds come many
+	 * a second in a burst, looks at most once a minute. Its own
+	 * transaction; a failure is tried again next round.
+	 */
+	if (force || time(NULL) - d->remind_at >= REMIND_EVERY) {
+		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
+			log_warnx("reminders: not queued this round; trying "
+			    "again next round");
+		else
+			d->remind_at = time(NULL);
+	}
 	outbox_crash_point("before_send");
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");

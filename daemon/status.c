@@ -441,16 +441,26 @@ status_stuck(struct store *st, const struct conf *c, const struct tmpls *t,
 {
 	char		*told = NULL, line[1024];
 	const char	*problem;
-	int64_t		 rows, copies;
-	time_t		 oldest, at, now = time(NULL);
+	int64_t		 rows = 0, copies = 0;
+	time_t		 oldest = 0, at, now = time(NULL);
+	bool		 flowing;
 	int		 r;
 
-	if (c->stuck_after == 0 || store_queue_depth(st, &rows, &copies,
-	    &oldest) == -1 || (r = store_state_get(st, "notice", &told,
+	if (c->stuck_after == 0 || (r = store_state_get(st, "notice", &told,
 	    &at)) == -1)
 		goto out;
-	if (rows + copies == 0 || (os->why == SMTP_WHY_NONE &&
-	    os->sent > 0)) {
+	/*
+	 * Mail moving again, or a round that failed nothing with nothing
+	 * told: no count of the queue (a scan of the outbox and of a post's
+	 * copies) on every round.
+	 */
+	flowing = os->why == SMTP_WHY_NONE && os->sent > 0;
+	if (os->why == SMTP_WHY_NONE && !flowing && r == 0 &&
+	    status_last.untold[0] == '\0')
+		goto out;
+	if (!flowing && store_queue_depth(st, &rows, &copies, &oldest) == -1)
+		goto out;
+	if (flowing || rows + copies == 0) {
 		status_last.untold[0] = '\0';
 		if (r == 1 && store_state_del(st, "notice") == 0)
 			log_info("outbox: moving again; the secretariat was "
