@@ -236,12 +236,17 @@ meetingadmin_ask(struct ctx *c, const char *action, const char *code)
 	if (auth_sender_proven(c->conf, c->m))
 		return meetingadmin_do(c, action, code, c->rest);
 	args = xasprintf("%s\n%s", code ? code : "", c->rest ? c->rest : "");
+	/* the Subject names the act: "Bekræft: MØDE AFLYS M3 (kode …)" */
 	if (strcmp(action, "idea-close") == 0)
 		title = xasprintf("IDÉ LUK %s / IDEA CLOSE %s", code, code);
+	else if (strcmp(action, "meeting-new") == 0)
+		title = xstrdup("MØDE OPRET / MEETING NEW");
+	else if (strcmp(action, "meeting-cancel") == 0)
+		title = xasprintf("MØDE AFLYS %s / MEETING CANCEL %s", code,
+		    code);
 	else
-		title = xasprintf("%s%s%s", code ? code : "", code ? " " : "",
-		    strcmp(action, "meeting-cancel") == 0 ? "(aflys / cancel)" :
-		    "");
+		title = xasprintf("MØDE ÆNDR %s / MEETING CHANGE %s", code,
+		    code);
 	d = confirm_ask(c, action, args, "meeting.confirm", title,
 	    c->rest) == 0 ? D_DONE : D_TEMPFAIL;
 	free(args);

@@ -39,6 +39,8 @@ def t_secretariat_confirm(s):
     asked = net.replies(SEK)
     e2e.check(len(asked) == 1 and "Bekræft" in str(asked[0]["Subject"]) and
               "Hansen VVS" in e2e.body(asked[0]), "secretariat: the secretariat address is asked to confirm")
+    subj = str(asked[0]["Subject"])
+    e2e.check("MØDE OPRET" in subj, "secretariat: the confirmation's Subject names the act: %r" % subj)
     net.send(e2e.outlook_reply(net, asked[0], SEK, "Ja"))
     net.once()
     r = net.replies(SEK)
