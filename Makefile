@@ -124,6 +124,9 @@ fuzz:
 # $(SYSCONFDIR)/ffnet is the administrator's and never overwritten.
 SUBST	 = sed -e 's|/usr/local/sbin|$(BINDIR)|g' \
 	    -e 's|/usr/local/share/ffnet|$(DATADIR)|g' \
+	    -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+	    -e 's|/usr/local/lib/sysusers.d|$(SYSUSERSDIR)|g' \
+	    -e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' \
 	    -e 's|/etc/ffnet/|$(SYSCONFDIR)/ffnet/|g'
 EXAMPLE	 = $(DESTDIR)$(SYSCONFDIR)/ffnet/ffnet.conf.example
 
