@@ -115,6 +115,18 @@ ok sh -c "! systemd-analyze verify --root=$D --man=no --recursive-errors=no ffne
 mv "$D/usr/sbin/ffnet.away" "$D/usr/sbin/ffnet"
 rm -r "$D/bin"
 
+# the user and the directories, made in the DESTDIR (chown needs root)
+ok systemd-sysusers --root="$D"
+ok has "$D/etc/passwd" '^ffnet:x:[0-9]*:[0-9]*:ffnet mail daemon:/var/lib/ffnet:'
+if [ "$(id -u)" = 0 ]; then
+	# in a root-owned copy, as on a machine (tmpfiles refuses a path
+	# that passes from nobody's directory to root's)
+	cp -a "$D" "$tmp/root" && chown -R 0:0 "$tmp/root"
+	ok systemd-tmpfiles --root="$tmp/root" --create ffnet.conf
+	ok mode "$tmp/root/etc/ffnet" 750
+	ok mode "$tmp/root/var/backups/ffnet" 750
+fi
+
 # uninstall takes ours and leaves the administrator's
 ok inst uninstall
 ok [ ! -e "$D/usr/sbin/ffnet" ]
