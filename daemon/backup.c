@@ -22,7 +22,31 @@
 #include "util.h"
 
 static int	backup_copy(const char *, const char *, int, char *, size_t);
+static int	backup_unlink_stale(const char *, char *, size_t);
 static int	backup_sync_dir(const char *);
+
+/*
+ * What an interrupted backup left is never used: SQLite would replay an
+ * old "-wal" beside the new copy into it.
+ */
+static int
+backup_unlink_stale(const char *tmp, char *err, size_t errlen)
+{
+	static const char	*sfx[] = { "", "-wal", "-shm", "-journal" };
+	char			*p;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < nitems(sfx) && rc == 0; i++) {
+		p = xasprintf("%s%s", tmp, sfx[i]);
+		if (unlink(p) == -1 && errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", p, strerror(errno));
+			rc = -1;
+		}
+		free(p);
+	}
+	return rc;
+}
 
 /* Makes the rename durable: fsync(2) of the directory holding path. */
 static int
@@ -66,11 +90,8 @@ backup_copy(const char *store_path, const char *dest, int force, char *err,
 		}
 	}
 	tmp = xasprintf("%s.tmp", dest);
-	/* a copy left by an interrupted backup is never used */
-	if (unlink(tmp) == -1 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (backup_unlink_stale(tmp, err, errlen) == -1)
 		goto out;
-	}
 	/* a new file of our own: fails plainly where dest cannot be */
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
 	    -1) {
