@@ -129,6 +129,7 @@ SUBST	 = sed -e 's|/usr/local/sbin|$(BINDIR)|g' \
 	    -e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' \
 	    -e 's|/etc/ffnet/|$(SYSCONFDIR)/ffnet/|g'
 EXAMPLE	 = $(DESTDIR)$(SYSCONFDIR)/ffnet/ffnet.conf.example
+UNITS	 = ffnet@.service ffnet-backup@.service ffnet-backup@.timer
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -139,10 +140,12 @@ install: all
 	install -m 755 $(B)/ffnet $(DESTDIR)$(BINDIR)/ffnet
 	$(SUBST) daemon/ffnet.8 >$(DESTDIR)$(MANDIR)/man8/ffnet.8
 	$(SUBST) conf/ffnet.conf.5 >$(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
-	$(SUBST) conf/ffnet@.service >$(DESTDIR)$(UNITDIR)/ffnet@.service
+	for u in $(UNITS); do \
+		$(SUBST) conf/$$u >$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u; \
+	done
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/ffnet.8 \
-	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5 \
-	    $(DESTDIR)$(UNITDIR)/ffnet@.service
+	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
 	install -m 644 conf/ffnet.sysusers $(DESTDIR)$(SYSUSERSDIR)/ffnet.conf
 	install -m 644 conf/ffnet.tmpfiles $(DESTDIR)$(TMPFILESDIR)/ffnet.conf
 	install -m 644 templates/da/*.txt $(DESTDIR)$(DATADIR)/templates/da/
@@ -160,7 +163,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ffnet $(DESTDIR)$(MANDIR)/man8/ffnet.8 \
 	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5 \
-	    $(DESTDIR)$(UNITDIR)/ffnet@.service \
+	    $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
 	    $(DESTDIR)$(SYSUSERSDIR)/ffnet.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/ffnet.conf
 	rm -rf $(DESTDIR)$(DATADIR)

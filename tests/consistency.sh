@@ -12,6 +12,8 @@ for d in daemon handlers templates/da templates/en conf tests; do ok test -d "$d
 ok test -f conf/ffnet.conf.example
 ok test -f conf/ffnet.conf.5
 ok test -f conf/ffnet@.service
+ok test -f conf/ffnet-backup@.service
+ok test -f conf/ffnet-backup@.timer
 ok test -f conf/ffnet.sysusers
 ok test -f conf/ffnet.tmpfiles
 ok test -f daemon/ffnet.8

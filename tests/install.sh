@@ -19,6 +19,8 @@ D=$tmp/dest
 # whether each is there now: it must be the same afterwards.
 outside="/usr/sbin/ffnet /usr/share/ffnet /usr/share/man/man8/ffnet.8
 /usr/share/man/man5/ffnet.conf.5 /usr/lib/systemd/system/ffnet@.service
+/usr/lib/systemd/system/ffnet-backup@.service
+/usr/lib/systemd/system/ffnet-backup@.timer
 /usr/lib/sysusers.d/ffnet.conf /usr/lib/tmpfiles.d/ffnet.conf /etc/ffnet"
 before=$(for x in $outside; do [ -e "$x" ] && echo "$x"; done)
 
@@ -45,6 +47,8 @@ ok mode "$D/usr/sbin/ffnet" 755
 ok mode "$D/usr/share/man/man8/ffnet.8" 644
 ok mode "$D/usr/share/man/man5/ffnet.conf.5" 644
 ok mode "$D/usr/lib/systemd/system/ffnet@.service" 644
+ok mode "$D/usr/lib/systemd/system/ffnet-backup@.service" 644
+ok mode "$D/usr/lib/systemd/system/ffnet-backup@.timer" 644
 ok mode "$D/usr/lib/sysusers.d/ffnet.conf" 644
 ok mode "$D/usr/lib/tmpfiles.d/ffnet.conf" 644
 ok mode "$D/etc/ffnet/ffnet.conf.example" 644
@@ -56,6 +60,8 @@ ok has "$D/usr/lib/sysusers.d/ffnet.conf" '^u ffnet - "ffnet mail daemon" /var/l
 ok has "$D/usr/lib/systemd/system/ffnet@.service" \
     '^ExecStart=/usr/sbin/ffnet -c /etc/ffnet/%i.conf run$'
 ok has "$D/usr/lib/systemd/system/ffnet@.service" '^StateDirectory=ffnet/%i$'
+ok has "$D/usr/lib/systemd/system/ffnet-backup@.service" \
+    '^ExecStart=/usr/sbin/ffnet -c /etc/ffnet/%i.conf backup --force /var/backups/ffnet/%i.db$'
 ok has "$D/usr/share/man/man8/ffnet.8" '/usr/share/ffnet/templates'
 ok sh -c "! grep -q /usr/local $D/usr/share/man/man8/ffnet.8"
 ok grep -aq /usr/share/ffnet/templates "$D/usr/sbin/ffnet"
@@ -97,18 +103,22 @@ ok sh -c "$as $tmp/prefix/sbin/ffnet -c $tmp/test.conf check | grep -q 'configur
 mkdir -p "$D/bin" && cp /bin/kill "$D/bin/kill"
 vman=--man=no
 command -v man >/dev/null 2>&1 && vman=--man=yes
-if MANPATH="$D/usr/share/man" systemd-analyze verify --root="$D" $vman \
-    --recursive-errors=no ffnet@test.service >"$tmp/verify.log" 2>&1; then
-	p=$((p + 1))
-else
-	f=$((f + 1))
-	echo "FAIL: systemd-analyze verify --root=$D ffnet@test.service:"
-	sed 's/^/    /' "$tmp/verify.log"
-fi
-exp=$(systemd-analyze security --offline=yes --root="$D" ffnet@test.service \
-    2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-echo "ffnet@test.service: exposure ${exp:-unknown}"
-ok awk -v e="$exp" 'BEGIN { exit !(e != "" && e + 0 <= 2.0) }'
+for u in ffnet@test.service ffnet-backup@test.service ffnet-backup@test.timer; do
+	if MANPATH="$D/usr/share/man" systemd-analyze verify --root="$D" \
+	    $vman --recursive-errors=no "$u" >"$tmp/verify.log" 2>&1; then
+		p=$((p + 1))
+	else
+		f=$((f + 1))
+		echo "FAIL: systemd-analyze verify --root=$D $u:"
+		sed 's/^/    /' "$tmp/verify.log"
+	fi
+done
+for u in ffnet@test.service ffnet-backup@test.service; do
+	exp=$(systemd-analyze security --offline=yes --root="$D" "$u" \
+	    2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	echo "$u: exposure ${exp:-unknown}"
+	ok awk -v e="$exp" 'BEGIN { exit !(e != "" && e + 0 <= 2.0) }'
+done
 # verify fails when the binary is missing (the test can fail)
 mv "$D/usr/sbin/ffnet" "$D/usr/sbin/ffnet.away"
 ok sh -c "! systemd-analyze verify --root=$D --man=no --recursive-errors=no ffnet@test.service"
@@ -132,6 +142,7 @@ ok inst uninstall
 ok [ ! -e "$D/usr/sbin/ffnet" ]
 ok [ ! -e "$D/usr/share/ffnet" ]
 ok [ ! -e "$D/usr/lib/systemd/system/ffnet@.service" ]
+ok [ ! -e "$D/usr/lib/systemd/system/ffnet-backup@.timer" ]
 ok [ ! -e "$D/usr/lib/sysusers.d/ffnet.conf" ]
 ok [ ! -e "$D/usr/share/man/man8/ffnet.8" ]
 ok [ -e "$D/etc/ffnet/net1.conf" ]
