@@ -4,6 +4,11 @@ BINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 DATADIR	?= $(PREFIX)/share/ffnet
 SYSCONFDIR ?= /etc
+# systemd looks in /usr/lib and /usr/local/lib alike (systemd-analyze
+# unit-paths); /etc/systemd/system is the administrator's, not ours.
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 CC	?= cc
 CFLAGS	?= -O2 -g
 PKGS	 = libetpan libcurl sqlite3 libical inih gnutls
@@ -47,6 +52,14 @@ $(OBJS): | pkgs-present
 
 $(B)/ffnet: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
+
+# conf.c compiles DATADIR in (the templates' default): a new PREFIX or
+# DATADIR rebuilds it, so "make; make install PREFIX=/usr" cannot install
+# a binary that looks for its templates under /usr/local.
+$(B)/datadir: FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/daemon/conf.o: $(B)/datadir
 
 $(B)/%.o: %.c $(wildcard daemon/*.h handlers/*.h)
 	@mkdir -p $(dir $@)
@@ -105,24 +118,58 @@ fuzz:
 		    $(B)/fuzz/$$n.corpus tests/corpus/mime 2>&1 | tail -3; \
 	done
 
+# Works without root into a DESTDIR: no chown; ownership comes from
+# sysusers.d and tmpfiles.d on the machine itself. The installed unit,
+# man page and example name the installed paths. A config in
+# $(SYSCONFDIR)/ffnet is the administrator's and never overwritten.
+SUBST	 = sed -e 's|/usr/local/sbin|$(BINDIR)|g' \
+	    -e 's|/usr/local/share/ffnet|$(DATADIR)|g' \
+	    -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+	    -e 's|/usr/local/lib/sysusers.d|$(SYSUSERSDIR)|g' \
+	    -e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' \
+	    -e 's|/etc/ffnet/|$(SYSCONFDIR)/ffnet/|g'
+EXAMPLE	 = $(DESTDIR)$(SYSCONFDIR)/ffnet/ffnet.conf.example
+UNITS	 = ffnet@.service ffnet-backup@.service ffnet-backup@.timer
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(DATADIR)/templates/da $(DESTDIR)$(DATADIR)/templates/en \
-	    $(DESTDIR)$(SYSCONFDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/templates/da \
+	    $(DESTDIR)$(DATADIR)/templates/en $(DESTDIR)$(SYSCONFDIR)/ffnet \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/ffnet $(DESTDIR)$(BINDIR)/ffnet
-	install -m 644 daemon/ffnet.8 $(DESTDIR)$(MANDIR)/man8/ffnet.8
-	install -m 644 conf/ffnet.conf.5 $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
+	$(SUBST) daemon/ffnet.8 >$(DESTDIR)$(MANDIR)/man8/ffnet.8
+	$(SUBST) conf/ffnet.conf.5 >$(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
+	for u in $(UNITS); do \
+		$(SUBST) conf/$$u >$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u; \
+	done
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/ffnet.8 \
+	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
+	install -m 644 conf/ffnet.sysusers $(DESTDIR)$(SYSUSERSDIR)/ffnet.conf
+	install -m 644 conf/ffnet.tmpfiles $(DESTDIR)$(TMPFILESDIR)/ffnet.conf
 	install -m 644 templates/da/*.txt $(DESTDIR)$(DATADIR)/templates/da/
 	install -m 644 templates/en/*.txt $(DESTDIR)$(DATADIR)/templates/en/
-	test -e $(DESTDIR)$(SYSCONFDIR)/ffnet.conf || \
-	    install -m 640 conf/ffnet.conf.example $(DESTDIR)$(SYSCONFDIR)/ffnet.conf
+	@if [ -e $(EXAMPLE) ]; then \
+		echo "install: $(EXAMPLE) exists, kept"; \
+	else \
+		echo "$(SUBST) conf/ffnet.conf.example >$(EXAMPLE)"; \
+		$(SUBST) conf/ffnet.conf.example >$(EXAMPLE) && \
+		chmod 644 $(EXAMPLE); \
+	fi
 
+# Leaves $(SYSCONFDIR)/ffnet (the configurations and passwords) and the
+# stores in /var/lib/ffnet: they are the administrator's.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ffnet $(DESTDIR)$(MANDIR)/man8/ffnet.8 \
-	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5
+	    $(DESTDIR)$(MANDIR)/man5/ffnet.conf.5 \
+	    $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
+	    $(DESTDIR)$(SYSUSERSDIR)/ffnet.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/ffnet.conf
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all pkgs-present units deps check demo bench asan fuzz install uninstall clean
+.PHONY: all pkgs-present units deps check demo bench asan fuzz install uninstall clean FORCE
+FORCE:

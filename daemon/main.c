@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "backup.h"
 #include "cli.h"
 #include "conf.h"
 #include "dispatch.h"
@@ -142,7 +143,8 @@ usage(void)
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
 	    "       ffnet [-dv] [-c file] archive [N] | stats\n"
-	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n");
+	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n"
+	    "       ffnet [-dv] [-c file] backup [--force] dest\n");
 	exit(2);
 }
 
@@ -860,6 +862,11 @@ main(int argc, char *argv[])
 		store_close(d.st);
 		conf_clear(&d.conf);
 		return rc;
+	}
+	if (strcmp(cmd, "backup") == 0) {
+		log_init(debug, verbose, "ffnet");
+		log_stderr_too(1);
+		return backup_main(path, argc - optind, argv + optind);
 	}
 	memset(&d, 0, sizeof(d));
 	d.conf_path = path;

@@ -388,7 +388,7 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	return rc;
 }
 
-/* For store_status.c, the family's other file (store_int.h). */
+/* For the family's other files (store_int.h). */
 sqlite3 *
 store_db(struct store *st)
 {

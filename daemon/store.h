@@ -373,4 +373,12 @@ int	store_queue_error(struct store *, char **err);
 int	store_held(struct store *, time_t since, int64_t *n, char **sender,
 	    char **reason, time_t *at);
 
+/*
+ * Backup (store_backup.c): copies the store, as one snapshot taken while
+ * the daemon may write, into the new file dest (which must not exist),
+ * checks the copy and counts its pages and members.
+ */
+int	store_backup(struct store *, const char *dest, int64_t *pages,
+	    int64_t *members, char *err, size_t errlen);
+
 #endif

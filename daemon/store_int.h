@@ -1,5 +1,6 @@
 /*
- * store_int.h: private to the store family (store.c, store_status.c).
+ * store_int.h: private to the store family (store.c, store_status.c,
+ * store_backup.c).
  * Nothing outside daemon/store*.c includes it.
  */
 #ifndef FFNET_STORE_INT_H

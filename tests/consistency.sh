@@ -11,7 +11,11 @@ ok sh -c 'head -40 README.md | grep -q "make check"'
 for d in daemon handlers templates/da templates/en conf tests; do ok test -d "$d"; done
 ok test -f conf/ffnet.conf.example
 ok test -f conf/ffnet.conf.5
-ok test -f conf/ffnet.service
+ok test -f conf/ffnet@.service
+ok test -f conf/ffnet-backup@.service
+ok test -f conf/ffnet-backup@.timer
+ok test -f conf/ffnet.sysusers
+ok test -f conf/ffnet.tmpfiles
 ok test -f daemon/ffnet.8
 # every handler file is listed in the README's command table or map
 for h in handlers/*.c; do

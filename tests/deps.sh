@@ -7,6 +7,8 @@ libical-dev libinih-dev libgnutls28-dev valgrind python3 sqlite3
 python3-icalendar khal"
 # ical.js (Thunderbird's parser) checks the invites: it needs node and npm.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+# tests/install.sh checks the unit with systemd-analyze (package systemd).
+command -v systemd-analyze >/dev/null 2>&1 || pkgs="$pkgs systemd"
 # make fuzz also needs clang (installed on demand there).
 [ "${FFNET_FUZZ-}" = 1 ] && pkgs="$pkgs clang"
 missing=""

@@ -44,6 +44,7 @@ for t in build/tests/test_*; do
 	suite "$n" $VG "$t"
 done
 suite consistency sh tests/consistency.sh
+suite install sh tests/install.sh
 corpora=tests/corpus
 [ -d ../shared/corpus ] && corpora="$corpora ../shared/corpus"
 suite corpus env FFNET_CORPUS="$corpora" $VG build/tests/test_corpus
