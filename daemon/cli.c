@@ -175,7 +175,7 @@ cli_list(struct cli *c)
 }
 
 /* One CSV field: quoted when it holds ; " or a line break (RFC 4180). */
-static void
+void
 cli_csv_field(struct buf *b, const char *s, bool last)
 {
 	if (s == NULL)
