@@ -579,13 +579,14 @@ members_record(const char **pp, char sep, size_t *line,
 		if (quoted && *p == '\0')
 			quoted = false;		/* unclosed: take what came */
 		if (quoted) {
-			if (*p == '"' && p[1] == '"')
-				p++;
-			else if (*p == '"') {
+			if (*p == '"' && p[1] != '"') {
 				quoted = false;
 				p++;
 				continue;
-			} else if (*p == '\n' || (*p == '\r' && p[1] != '\n'))
+			}
+			if (*p == '"' || (*p == '\r' && p[1] == '\n'))
+				p++;	/* "" is a quote; CRLF a line break */
+			if (*p == '\n' || *p == '\r')
 				(*line)++;
 			buf_addc(&b, *p++);
 			continue;
