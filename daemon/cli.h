@@ -30,5 +30,8 @@ char	*cli_csv_dup(struct store *, const struct tmpls *,
  */
 struct buf;
 void	 cli_csv_field(struct buf *, const char *s, bool last);
+/* Starts such a CSV in b: the BOM, then the header row of template tmpl. */
+void	 cli_csv_header(struct buf *, const struct tmpls *, const char *lang,
+	    const char *tmpl);
 
 #endif

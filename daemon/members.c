@@ -150,19 +150,15 @@ char *
 members_csv_dup(struct store *st, const struct tmpls *t, const char *lang,
     const char *status, time_t now)
 {
-	struct member		*v = NULL;
-	struct buf		 b;
-	const struct tvar	 none[] = { { NULL, NULL } };
-	char			*subject = NULL, *header = NULL, since[32];
-	size_t			 n = 0, i;
+	struct member	*v = NULL;
+	struct buf	 b;
+	char		 since[32];
+	size_t		 n = 0, i;
 
 	if (store_member_list(st, status, now, &v, &n) == -1)
 		return NULL;
 	buf_init(&b);
-	buf_adds(&b, "\xef\xbb\xbf");	/* Excel reads UTF-8 only with a BOM */
-	if (tmpl_render(t, lang, "members.csv", none, &subject, &header) == 0)
-		buf_adds(&b, util_trim(header));
-	buf_adds(&b, "\r\n");
+	cli_csv_header(&b, t, lang, "members.csv");
 	for (i = 0; i < n; i++) {
 		members_date(v[i].joined, false, since, sizeof(since));
 		cli_csv_field(&b, v[i].addr, false);
@@ -171,8 +167,6 @@ members_csv_dup(struct store *st, const struct tmpls *t, const char *lang,
 		cli_csv_field(&b, v[i].status, false);
 		cli_csv_field(&b, since, true);
 	}
-	free(subject);
-	free(header);
 	members_free(v, n);
 	return buf_release(&b);
 }
