@@ -70,8 +70,8 @@ static int	 members_options(struct members_cli *, int, char **);
 static void	 members_date(time_t, bool, char *, size_t);
 static int	 members_list(struct members_cli *);
 static int	 members_show(struct members_cli *, const char *);
-static int	 members_status_of(struct members_cli *, const char *,
-		    char *, size_t);
+static int	 members_former(struct members_cli *, const char *,
+		    struct member *);
 static int	 members_add_one(struct members_cli *, const char *,
 		    const char *, const char *, const char *);
 static int	 members_add(struct members_cli *, const char *);
@@ -215,64 +215,66 @@ members_list(struct members_cli *c)
 	return 0;
 }
 
-/* "pending since …" or "left since …" for one who is no member. */
+/*
+ * One who is no member, among those waiting to confirm or those who
+ * left: 1 found (m filled; caller clears), 0 not, -1 error.
+ */
 static int
-members_status_of(struct members_cli *c, const char *addr, char *out,
-    size_t len)
+members_former(struct members_cli *c, const char *addr, struct member *m)
 {
 	static const char *const which[] = { "pending", "left" };
 	struct member	*v = NULL;
-	char		 since[32];
 	size_t		 n, i, k;
+	int		 found = 0;
 
-	snprintf(out, len, "not a member");
-	for (k = 0; k < nitems(which); k++) {
+	for (k = 0; k < nitems(which) && !found; k++) {
 		if (store_member_list(c->st, which[k], c->now, &v, &n) == -1)
 			return -1;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && !found; i++)
 			if (strcmp(v[i].addr, addr) == 0) {
-				members_date(v[i].joined, false, since,
-				    sizeof(since));
-				snprintf(out, len, "%s since %s", which[k],
-				    since);
+				*m = v[i];
+				memset(&v[i], 0, sizeof(v[i]));
+				found = 1;
 			}
 		members_free(v, n);
 	}
-	return 0;
+	return found;
 }
 
 /* member show ADDRESS: everything held about the address. */
 static int
 members_show(struct members_cli *c, const char *addr)
 {
-	static const char *const sections[] = { "status", "consent",
-	    "confirmation", "registration", "idea", "interest", "bounce" };
+	static const struct {
+		const char	*kind, *title;
+	} sections[] = { { "status", "history" }, { "consent", "consent" },
+	    { "confirmation", "confirmation" },
+	    { "registration", "registrations" }, { "idea", "ideas" },
+	    { "interest", "interests" }, { "bounce", "bounces" } };
 	struct member		 m;
 	struct member_fact	*v = NULL;
-	char			 when[32], status[64];
+	char			 when[32];
 	size_t			 n = 0, i, k, shown;
 	int			 r, rc = 1;
 
 	/* store_member_get() clears m first, so m is always cleared */
 	if ((r = store_member_get(c->st, addr, &m)) == -1 ||
+	    (r == 0 && (r = members_former(c, addr, &m)) == -1) ||
 	    store_member_facts(c->st, addr, &v, &n) == -1)
 		goto out;
 	if (r == 0 && n == 0) {
 		fprintf(stderr, "ffnet: %s: unknown address\n", addr);
 		goto out;
 	}
-	if (r == 1) {
-		members_date(m.joined, false, when, sizeof(when));
-		snprintf(status, sizeof(status), "%s since %s", m.status, when);
-	} else if (members_status_of(c, addr, status, sizeof(status)) == -1)
-		goto out;
+	members_date(m.joined, false, when, sizeof(when));
 	printf("address: %s\nname: %s\norganisation: %s\nlanguage: %s\n"
-	    "status: %s\n", addr, r && m.name ? m.name : "-",
-	    r && m.org ? m.org : "-", r ? m.lang : "-", status);
+	    "status: %s%s%s\n", addr, m.name ? m.name : "-",
+	    m.org ? m.org : "-", m.lang && *m.lang ? m.lang : "-",
+	    r ? m.status : "not a member", r ? " since " : "", r ? when : "");
 	for (k = 0; k < nitems(sections); k++) {
-		printf("%s:\n", sections[k]);
+		printf("%s:\n", sections[k].title);
 		for (i = shown = 0; i < n; i++) {
-			if (strcmp(v[i].kind, sections[k]) != 0)
+			if (strcmp(v[i].kind, sections[k].kind) != 0)
 				continue;
 			members_date(v[i].at, true, when, sizeof(when));
 			printf("  %s  %s", when, v[i].a ? v[i].a : "-");
