@@ -51,9 +51,13 @@ struct members_cli {
 	const char		*status, *name, *org, *consent, *lang;
 };
 
-/* The header names an imported list may use, folded (util_fold_dup). */
+/*
+ * The header names an imported list may use, folded (util_fold_dup)
+ * and without spaces and dashes: "E-mail", "Email" and "E-mail adresse"
+ * are one name each.
+ */
 static const char *const members_addr_names[] = {
-	"e-mail", "email", "mail", "e-mailadresse", "adresse",
+	"email", "mail", "emailadresse", "adresse",
 };
 static const char *const members_name_names[] = { "navn", "name" };
 static const char *const members_org_names[] = {
@@ -634,12 +638,16 @@ static int
 members_column(const struct members_fields *hdr, const char *const *names,
     size_t nnames)
 {
-	char	*h;
+	char	*h, *p, *q;
 	size_t	 i, k;
 	int	 col = -1;
 
 	for (i = 0; i < hdr->n && col == -1; i++) {
 		h = util_fold_dup(hdr->v[i]);
+		for (p = q = h; *p != '\0'; p++)
+			if (*p != ' ' && *p != '-')
+				*q++ = *p;
+		*q = '\0';
 		for (k = 0; k < nnames; k++)
 			if (strcmp(h, names[k]) == 0)
 				col = (int)i;

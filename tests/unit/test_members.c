@@ -49,6 +49,8 @@ static const struct test_case cases[] = {
 	  "2:x@y.dk/Eva/Firma A/S\n" },
 	{ "Adresse, Name, Organization",
 	  "Adresse;Name;Organization\nq@x.dk;Q;Org\n", 0, "2:q@x.dk/Q/Org\n" },
+	{ "\"E-mail adresse\", spaces in the header",
+	  "Navn ; E-mail adresse ;Firma\na;a@x.dk;b\n", 0, "2:a@x.dk/a/b\n" },
 	{ "E-Mail with a capital M, no name column",
 	  "E-Mail\na@x.dk\n", 0, "2:a@x.dk/-/-\n" },
 	{ "commas in the fields of a semicolon file",
