@@ -175,7 +175,7 @@ cli_list(struct cli *c)
 }
 
 /* One CSV field: quoted when it holds ; " or a line break (RFC 4180). */
-static void
+void
 cli_csv_field(struct buf *b, const char *s, bool last)
 {
 	if (s == NULL)
@@ -193,6 +193,21 @@ cli_csv_field(struct buf *b, const char *s, bool last)
 	buf_adds(b, last ? "\r\n" : ";");
 }
 
+void
+cli_csv_header(struct buf *b, const struct tmpls *t, const char *lang,
+    const char *tmpl)
+{
+	const struct tvar	 none[] = { { NULL, NULL } };
+	char			*subject = NULL, *header = NULL;
+
+	buf_adds(b, "\xef\xbb\xbf");	/* Excel reads UTF-8 only with a BOM */
+	if (tmpl_render(t, lang, tmpl, none, &subject, &header) == 0)
+		buf_adds(b, util_trim(header));
+	buf_adds(b, "\r\n");
+	free(subject);
+	free(header);
+}
+
 char *
 cli_csv_dup(struct store *st, const struct tmpls *t, const struct meeting *m,
     const char *lang)
@@ -200,17 +215,12 @@ cli_csv_dup(struct store *st, const struct tmpls *t, const struct meeting *m,
 	struct registration	*v = NULL;
 	struct member		 mem;
 	struct buf		 b;
-	char			*subject = NULL, *header = NULL;
-	const struct tvar	 none[] = { { NULL, NULL } };
 	size_t			 n = 0, i;
 
 	if (store_reg_list(st, m->id, NULL, &v, &n) == -1)
 		return NULL;
 	buf_init(&b);
-	buf_adds(&b, "\xef\xbb\xbf");	/* Excel reads UTF-8 only with a BOM */
-	if (tmpl_render(t, lang, "csv.header", none, &subject, &header) == 0)
-		buf_adds(&b, util_trim(header));
-	buf_adds(&b, "\r\n");
+	cli_csv_header(&b, t, lang, "csv.header");
 	for (i = 0; i < n; i++) {
 		int r = store_member_get(st, v[i].addr, &mem);
 
@@ -223,8 +233,6 @@ cli_csv_dup(struct store *st, const struct tmpls *t, const struct meeting *m,
 		cli_csv_field(&b, v[i].partstat, true);
 		member_clear(&mem);
 	}
-	free(subject);
-	free(header);
 	registrations_free(v, n);
 	return buf_release(&b);
 }

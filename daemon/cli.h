@@ -6,6 +6,7 @@
 #ifndef FFNET_CLI_H
 #define FFNET_CLI_H
 
+#include <stdbool.h>
 #include <time.h>
 
 struct conf;
@@ -23,5 +24,14 @@ int	cli_main(struct store *, const struct conf *, const struct tmpls *,
  */
 char	*cli_csv_dup(struct store *, const struct tmpls *,
 	    const struct meeting *, const char *lang);
+/*
+ * Appends one CSV field and its ";" (last: CRLF), quoted when it holds
+ * a ";", a quote or a line break (RFC 4180). s may be NULL.
+ */
+struct buf;
+void	 cli_csv_field(struct buf *, const char *s, bool last);
+/* Starts such a CSV in b: the BOM, then the header row of template tmpl. */
+void	 cli_csv_header(struct buf *, const struct tmpls *, const char *lang,
+	    const char *tmpl);
 
 #endif

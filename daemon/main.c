@@ -27,6 +27,7 @@
 #include "dispatch.h"
 #include "imap.h"
 #include "log.h"
+#include "members.h"
 #include "mime.h"
 #include "outbox.h"
 #include "probe.h"
@@ -103,6 +104,7 @@ static const char *const required_templates[] = {
 	"outbox.stuck", "imap.stuck",
 	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
 	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
+	"members.csv", "members.list",
 };
 
 void		 outbox_crash_point(const char *);
@@ -144,7 +146,10 @@ usage(void)
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
 	    "       ffnet [-dv] [-c file] archive [N] | stats\n"
 	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n"
-	    "       ffnet [-dv] [-c file] backup [--force] dest\n");
+	    "       ffnet [-dv] [-c file] backup [--force] dest\n"
+	    "       ffnet [-dv] [-c file] members [--csv] [--status S]\n"
+	    "       ffnet [-dv] [-c file] member show|add|set|pause|resume|"
+	    "remove|import ...\n");
 	exit(2);
 }
 
@@ -852,11 +857,15 @@ main(int argc, char *argv[])
 	cmd = argv[optind];
 	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
 	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
-	    strcmp(cmd, "stats") == 0) {
+	    strcmp(cmd, "stats") == 0 || strcmp(cmd, "members") == 0 ||
+	    strcmp(cmd, "member") == 0) {
 		log_init(debug, verbose, "ffnet");
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
-		rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
+		rc = strcmp(cmd, "members") == 0 || strcmp(cmd, "member") == 0 ?
+		    members_main(d.st, &d.conf, d.tmpls, argc - optind,
+		    argv + optind) :
+		    cli_main(d.st, &d.conf, d.tmpls, argc - optind,
 		    argv + optind);
 		tmpl_free(d.tmpls);
 		store_close(d.st);

@@ -162,6 +162,13 @@ int
 reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
     char **mail_id)
 {
+	return reply_queue_attach(c, tmpl, vars, NULL, 0, mail_id);
+}
+
+int
+reply_queue_attach(struct ctx *c, const char *tmpl, const struct tvar *vars,
+    const struct mime_attach *attach, size_t nattach, char **mail_id)
+{
 	struct outmail	 o;
 	int64_t		 recent = 0;
 
@@ -183,6 +190,8 @@ reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
 	o.tmpl = tmpl;
 	o.vars = vars;
 	o.thread = c->m;
+	o.attach = attach;
+	o.nattach = nattach;
 	o.kind = "reply";
 	return mail_queue(c->st, c->conf, c->tmpls, &o, c->now, mail_id);
 }

@@ -327,6 +327,15 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL);",
 	/* confirm.c: a reply that says no closes the row without the act */
 	"ALTER TABLE pending ADD COLUMN cancelled INTEGER;",
+	/* store_members.c: how each member's consent was given */
+	"CREATE TABLE consent ("
+	"  id INTEGER PRIMARY KEY,"
+	"  addr TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"	/* confirm | import | add */
+	"  msgid TEXT,"
+	"  text TEXT);"
+	"CREATE INDEX consent_addr ON consent (addr);",
 };
 
 struct store {
@@ -338,12 +347,8 @@ struct store {
 static sqlite3_stmt	*store_stmt(struct store *, enum q);
 static int		 store_exec_done(struct store *, sqlite3_stmt *);
 static int		 store_migrate(struct store *, char *, size_t);
-static char		*store_col_dup(sqlite3_stmt *, int);
 static void		 bind_text(sqlite3_stmt *, int, const char *);
-static int		 store_prepare(struct store *, const char *,
-			    sqlite3_stmt **);
 static void		 store_idea_read(sqlite3_stmt *, struct idea *);
-static int		 store_count(struct store *, sqlite3_stmt *, int64_t *);
 static int		 store_pending_read(struct store *, sqlite3_stmt *,
 			    struct pending *, bool *);
 static void		 store_meeting_read(sqlite3_stmt *, struct meeting *);
@@ -482,7 +487,7 @@ store_exec_done(struct store *st, sqlite3_stmt *s)
 	return 0;
 }
 
-static char *
+char *
 store_col_dup(sqlite3_stmt *s, int col)
 {
 	const unsigned char	*t;
@@ -493,7 +498,7 @@ store_col_dup(sqlite3_stmt *s, int col)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-static int
+int
 store_count(struct store *st, sqlite3_stmt *s, int64_t *n)
 {
 	int	 r;
@@ -1561,7 +1566,7 @@ store_meeting_reminders_reset(struct store *st, int64_t id)
  * Markedspladsen. Like the reminders' statements, these are prepared per
  * call: few, and far from the hot path.
  */
-static int
+int
 store_prepare(struct store *st, const char *q, sqlite3_stmt **s)
 {
 	if (sqlite3_prepare_v2(st->db, q, -1, s, NULL) != SQLITE_OK) {

@@ -345,6 +345,40 @@ int	store_audit(struct store *, const char *addr, const char *action,
 	    const char *detail, time_t now);
 
 /*
+ * The secretariat's member tools (store_members.c). Members by status:
+ * "active" or "paused" (the members table), "pending" (an open join
+ * confirmation; joined = when it was asked) or "left" (the last
+ * membership event was a leave and the address is no member now;
+ * joined = when it left); NULL: active and paused. By address; *v new,
+ * caller frees with members_free.
+ */
+int	store_member_list(struct store *, const char *status, time_t now,
+	    struct member **v, size_t *n);
+void	members_free(struct member *, size_t);
+/* Sets a member's name and organisation; NULL leaves one as it is. */
+int	store_member_set(struct store *, const char *addr, const char *name,
+	    const char *org);
+/* How consent was given: source "confirm", "import" or "add". */
+int	store_consent_add(struct store *, const char *addr, const char *source,
+	    const char *msgid, const char *text, time_t now);
+/*
+ * Everything held about an address, one row per fact, in this order of
+ * kind, each by time: "status" (audit: action, detail), "consent"
+ * (source, msgid, text), "confirmation" (the join confirmed: code),
+ * "registration" (code, title, state), "idea" (number, title, status),
+ * "interest" (number, title), "bounce" (status, diagnostic, "cleared").
+ * *v new; caller frees with member_facts_free.
+ */
+struct member_fact {
+	char	*kind;
+	time_t	 at;
+	char	*a, *b, *c;
+};
+int	store_member_facts(struct store *, const char *addr,
+	    struct member_fact **v, size_t *n);
+void	member_facts_free(struct member_fact *, size_t);
+
+/*
  * The daemon's state for ffnet status (store_status.c): a few named
  * values with a time ("pid", "imap_ok", "smtp_ok", "error", "notice",
  * "imap_down", "imap_notice", "imap_mail").

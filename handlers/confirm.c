@@ -13,7 +13,9 @@
  * there too. BEKRÆFT with the code typed after it is an explicit yes. A
  * cancelled code never confirms again (confirm.cancelled). Refusals:
  * confirm.{usage,unknown,wrongaddr,used,expired}.
- * Tables: pending, members, registrations, posts, audit, outbox.
+ * A confirmed join records the member's consent: the Message-ID of the
+ * reply and the code it confirmed.
+ * Tables: pending, members, consent, registrations, posts, audit, outbox.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +118,7 @@ confirm_check(struct ctx *c)
 static enum disp
 confirm_do(struct ctx *c, const struct pending *p)
 {
-	char		*name = NULL, *org = NULL, *nl;
+	char		*name = NULL, *org = NULL, *nl, *consent = NULL;
 	const char	*tmpl;
 	enum disp	 d = D_TEMPFAIL;
 
@@ -133,9 +135,13 @@ confirm_do(struct ctx *c, const struct pending *p)
 			*nl = '\0';
 			org = xstrdup(nl + 1);
 		}
+		consent = xasprintf("a reply to the join confirmation, "
+		    "code %s", p->code);
 		if (store_member_add(c->st, p->addr, name, org, p->lang,
 		    c->now) == -1 ||
-		    store_audit(c->st, p->addr, "joined", name, c->now) == -1)
+		    store_audit(c->st, p->addr, "joined", name, c->now) == -1 ||
+		    store_consent_add(c->st, p->addr, "confirm",
+		    c->m->message_id, consent, c->now) == -1)
 			goto out;
 		tmpl = "join.welcome";
 	} else if (strcmp(p->action, "leave") == 0) {
@@ -150,6 +156,7 @@ confirm_do(struct ctx *c, const struct pending *p)
 		goto out;
 	} else if (strncmp(p->action, "meeting-", 8) == 0 ||
 	    strcmp(p->action, "idea-close") == 0 ||
+	    strcmp(p->action, "members") == 0 ||
 	    strcmp(p->action, "post") == 0) {
 		d = strcmp(p->action, "post") == 0 ? post_confirmed(c, p) :
 		    meetingadmin_confirmed(c, p);
@@ -177,6 +184,7 @@ confirm_do(struct ctx *c, const struct pending *p)
  out:
 	free(name);
 	free(org);
+	free(consent);
 	return d;
 }
 

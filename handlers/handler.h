@@ -114,9 +114,18 @@ int	meeting_promote(struct store *, const struct conf *,
 int	meeting_unregister(struct ctx *, struct meeting *,
 	    const struct registration *, bool *was_registered);
 
-/* A confirmed "meeting-new/-change/-cancel" (handlers/meetingadmin.c). */
+/*
+ * A secretariat act ("meeting-new", "meeting-change", "meeting-cancel",
+ * "idea-close", "members"; handlers/meetingadmin.c): carried out now when
+ * a trusted server vouches for the sender (auth.c), else the secretariat
+ * address is asked to confirm and meetingadmin_confirmed() carries it out.
+ */
 struct pending;
+enum disp meetingadmin_ask(struct ctx *, const char *action,
+	    const char *code);
 enum disp meetingadmin_confirmed(struct ctx *, const struct pending *);
+/* MEDLEMMER: the member list, as CSV, to the secretariat (handlers/members.c). */
+enum disp members_send(struct ctx *);
 
 /*
  * Mail to ffnet's tagged addresses (handlers/listaddr.c): a personal
@@ -187,6 +196,10 @@ int	mail_queue(struct store *, const struct conf *, const struct tmpls *,
  */
 int	reply_queue(struct ctx *, const char *tmpl, const struct tvar *vars,
 	    char **mail_id);
+/* The same, with files attached (attach may be NULL when nattach is 0). */
+int	reply_queue_attach(struct ctx *, const char *tmpl,
+	    const struct tvar *vars, const struct mime_attach *attach,
+	    size_t nattach, char **mail_id);
 /*
  * Queues template tmpl, in the network's language, to every secretariat
  * address (outbox kind "notice"). -1 on failure.

@@ -6,6 +6,7 @@
  *   MØDE ÆNDR <kode> / MEETING CHANGE <code>  (the lines to change)
  *   MØDE AFLYS <kode> / MEETING CANCEL <code>
  *   IDÉ LUK <nr> / IDEA CLOSE <no>  (closes a Markedspladsen idea)
+ * and the proof for MEDLEMMER / MEMBERS (handlers/members.c).
  * Secretariat only (the dispatcher checks the address). A From header
  * proves nothing: the act happens at once only with a DKIM/DMARC pass
  * from a trusted server (auth.c); otherwise the secretariat address is
@@ -178,6 +179,8 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 
 	if (strcmp(action, "idea-close") == 0)
 		return ideaclose_do(c, code);
+	if (strcmp(action, "members") == 0)
+		return members_send(c);
 	memset(&m, 0, sizeof(m));
 	memset(&e, 0, sizeof(e));
 	m.capacity = -1;
@@ -227,7 +230,7 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 }
 
 /* Proven now, or asked for by a reply from the secretariat address. */
-static enum disp
+enum disp
 meetingadmin_ask(struct ctx *c, const char *action, const char *code)
 {
 	char		*args, *title = NULL;
@@ -244,6 +247,8 @@ meetingadmin_ask(struct ctx *c, const char *action, const char *code)
 	else if (strcmp(action, "meeting-cancel") == 0)
 		title = xasprintf("MØDE AFLYS %s / MEETING CANCEL %s", code,
 		    code);
+	else if (strcmp(action, "members") == 0)
+		title = xstrdup("MEDLEMMER / MEMBERS");
 	else
 		title = xasprintf("MØDE ÆNDR %s / MEETING CHANGE %s", code,
 		    code);

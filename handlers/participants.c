@@ -19,7 +19,6 @@
 #include "cli.h"
 #include "handler.h"
 #include "ical.h"
-#include "log.h"
 #include "util.h"
 
 static enum disp	 participants_run(struct ctx *);
@@ -90,30 +89,17 @@ participants_guests(struct ctx *c, const struct meeting *m, int *guests)
 	return 0;
 }
 
-/*
- * The answer with the file attached. reply_queue() carries no files, so
- * this queues with mail_queue() and applies reply_queue()'s hourly limit
- * per address itself.
- */
+/* The answer with the file attached, threaded to the request. */
 static int
 participants_reply(struct ctx *c, const struct meeting *m, const char *csv)
 {
 	struct mime_attach	 a;
-	struct outmail		 o;
 	char			 reg[16], wait[16], guest[16], cap[16];
 	char			*name, *when;
-	int64_t			 recent = 0;
 	int			 guests, rc = -1;
 
-	if (store_outbox_count_to(c->st, c->sender, "reply", c->now - 3600,
-	    &recent) == -1 || participants_guests(c, m, &guests) == -1)
+	if (participants_guests(c, m, &guests) == -1)
 		return -1;
-	if (recent >= c->conf->replies_per_hour) {
-		log_warnx("participants of %s to %s not sent: %lld replies in "
-		    "the last hour (limit %d)", m->code, c->sender,
-		    (long long)recent, c->conf->replies_per_hour);
-		return 0;
-	}
 	snprintf(reg, sizeof(reg), "%d", m->taken);
 	snprintf(wait, sizeof(wait), "%d", m->waiting);
 	snprintf(guest, sizeof(guest), "%d", guests);
@@ -132,17 +118,7 @@ participants_reply(struct ctx *c, const struct meeting *m, const char *csv)
 		a.filename = name;
 		a.data = csv;
 		a.len = strlen(csv);
-		memset(&o, 0, sizeof(o));
-		o.to = c->sender;
-		o.to_name = c->sender_name;
-		o.lang = c->lang;
-		o.tmpl = "participants.list";
-		o.vars = v;
-		o.thread = c->m;
-		o.attach = &a;
-		o.nattach = 1;
-		o.kind = "reply";
-		rc = mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL);
+		rc = reply_queue_attach(c, "participants.list", v, &a, 1, NULL);
 	}
 	free(name);
 	free(when);

@@ -13,6 +13,7 @@ extern const struct handler h_idea, h_ideaclose, h_ideas, h_interest;
 extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
 extern const struct handler h_participants, h_post, h_agenda, h_minutes;
+extern const struct handler h_members;
 
 const struct command commands[] = {
 	{ "afmeld",              &h_leave,	"da" },
@@ -40,10 +41,12 @@ const struct command commands[] = {
 	{ "interest",            &h_interest,	"en" },
 	{ "join",                &h_join,	"en" },
 	{ "leave",               &h_leave,	"en" },
+	{ "medlemmer",           &h_members,	"da" },
 	{ "meeting cancel",      &h_meetingcancel,	"en" },
 	{ "meeting change",      &h_meetingchange,	"en" },
 	{ "meeting new",         &h_meetingnew,	"en" },
 	{ "meetings",            &h_meetings,	"en" },
+	{ "members",             &h_members,	"en" },
 	{ "minutes",           &h_minutes,	"en" },
 	{ "mode aendr",          &h_meetingchange,	"da" },
 	{ "mode aflys",          &h_meetingcancel,	"da" },

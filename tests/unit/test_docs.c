@@ -2,7 +2,8 @@
  * test_docs.c: consistency. Every config key is documented in
  * conf/ffnet.conf.5 (.Ss [section] / .It Cm key); every template exists
  * in both da/ and en/ and starts with its Subject line; every handler
- * reached by a word has its usage text when it takes arguments.
+ * reached by a word has its usage text when it takes arguments; every
+ * command-line verb is in daemon/ffnet.8.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -126,6 +127,29 @@ test_usage_texts(void)
 	}
 }
 
+/* Every command-line verb has its entry in ffnet.8. */
+static void
+test_man_verbs(void)
+{
+	static const char *const verbs[] = { "run", "once", "check",
+	    "status", "meeting add", "meeting change", "meeting cancel",
+	    "meeting list", "registrations", "ideas", "archive", "stats",
+	    "members", "member show", "member add", "member set",
+	    "member pause", "member import" };
+	char	*man, *want;
+	size_t	 i;
+
+	man = slurp("daemon/ffnet.8");
+	for (i = 0; i < nitems(verbs); i++) {
+		want = xasprintf(".It Cm %s", verbs[i]);
+		if (strstr(man, want) == NULL)
+			fprintf(stderr, "FAIL: %s not in ffnet.8\n", want);
+		CHECK(strstr(man, want) != NULL);
+		free(want);
+	}
+	free(man);
+}
+
 int
 main(void)
 {
@@ -133,5 +157,6 @@ main(void)
 	test_templates("da", "en");
 	test_templates("en", "da");
 	test_usage_texts();
+	test_man_verbs();
 	return check_done("test_docs");
 }

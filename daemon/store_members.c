@@ -1,0 +1,202 @@
+/*
+ * store_members.c: the store's part of the secretariat's member tools
+ * (daemon/members.c, handlers/members.c): the member list by status,
+ * everything held about one address, and the consent table. Statements
+ * are prepared per call: these run when a person asks, not per message.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+/* The audit actions that make or end a membership. */
+#define STORE_MEMBERSHIP	"('joined', 'added', 'imported', 'left', "	\
+	"'removed')"
+
+static const char store_members_sql[] =
+	"SELECT addr, name, org, lang, status, joined FROM ("
+	"SELECT addr, name, org, lang, status, joined FROM members "
+	"UNION ALL "
+	/* the newest join request of an address, while it is open */
+	"SELECT p.addr, nullif(CASE WHEN instr(p.args, char(10)) > 0 THEN "
+	"  substr(p.args, 1, instr(p.args, char(10)) - 1) ELSE p.args END, "
+	"  ''), "
+	"  nullif(CASE WHEN instr(p.args, char(10)) > 0 THEN "
+	"  substr(p.args, instr(p.args, char(10)) + 1) END, ''), "
+	"  p.lang, 'pending', p.created FROM pending p "
+	"  WHERE p.action = 'join' AND p.used IS NULL AND p.cancelled IS NULL "
+	"  AND p.expires >= ?2 AND p.addr NOT IN (SELECT addr FROM members) "
+	"  AND p.id = (SELECT max(q.id) FROM pending q WHERE q.addr = p.addr "
+	"  AND q.action = 'join') "
+	"UNION ALL "
+	/* the last membership event was a leave */
+	"SELECT a.addr, (SELECT j.detail FROM audit j WHERE j.addr = a.addr "
+	"  AND j.action IN ('joined', 'added', 'imported') ORDER BY j.id DESC "
+	"  LIMIT 1), NULL, '', "
+	"  'left', a.at FROM audit a WHERE a.action IN ('left', 'removed') "
+	"  AND a.id = (SELECT max(b.id) FROM audit b WHERE b.addr = a.addr "
+	"  AND b.action IN " STORE_MEMBERSHIP ") "
+	"  AND a.addr NOT IN (SELECT addr FROM members)) "
+	"WHERE (?1 IS NULL AND status IN ('active', 'paused')) OR status = ?1 "
+	"ORDER BY addr";
+
+static const char store_facts_sql[] =
+	"SELECT 1, 'status', at, action, detail, NULL FROM audit "
+	"  WHERE addr = ?1 "
+	"UNION ALL SELECT 2, 'consent', at, source, msgid, text FROM consent "
+	"  WHERE addr = ?1 "
+	"UNION ALL SELECT 3, 'confirmation', used, code, NULL, NULL FROM "
+	"  pending WHERE addr = ?1 AND action = 'join' AND used IS NOT NULL "
+	"  AND cancelled IS NULL "
+	"UNION ALL SELECT 4, 'registration', r.created, m.code, m.title, "
+	"  r.state FROM registrations r JOIN meetings m ON m.id = r.meeting "
+	"  WHERE r.addr = ?1 "
+	"UNION ALL SELECT 5, 'idea', created, id, title, status FROM ideas "
+	"  WHERE author = ?1 "
+	"UNION ALL SELECT 6, 'interest', i.created, d.id, d.title, NULL FROM "
+	"  interests i JOIN ideas d ON d.id = i.idea WHERE i.addr = ?1 "
+	"UNION ALL SELECT 7, 'bounce', at, status, diagnostic, CASE WHEN "
+	"  cleared IS NULL THEN NULL ELSE 'cleared' END FROM bounces "
+	"  WHERE addr = ?1 "
+	"ORDER BY 1, 3";
+
+int
+store_member_list(struct store *st, const char *status, time_t now,
+    struct member **v, size_t *n)
+{
+	sqlite3_stmt	*s = NULL;
+	struct member	*a = NULL, *m;
+	size_t		 cnt = 0;
+	int		 r, rc = -1;
+
+	*v = NULL;
+	*n = 0;
+	if (store_prepare(st, store_members_sql, &s) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		a = xrealloc(a, (cnt + 1) * sizeof(*a));
+		m = &a[cnt++];
+		memset(m, 0, sizeof(*m));
+		m->addr = store_col_dup(s, 0);
+		m->name = store_col_dup(s, 1);
+		m->org = store_col_dup(s, 2);
+		m->lang = store_col_dup(s, 3);
+		m->status = store_col_dup(s, 4);
+		m->joined = (time_t)sqlite3_column_int64(s, 5);
+	}
+	if (r != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
+		members_free(a, cnt);
+		goto out;
+	}
+	*v = a;
+	*n = cnt;
+	rc = 0;
+ out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+members_free(struct member *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		member_clear(&v[i]);
+	free(v);
+}
+
+int
+store_member_set(struct store *st, const char *addr, const char *name,
+    const char *org)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (store_prepare(st, "UPDATE members SET name = coalesce(?1, name), "
+	    "org = coalesce(?2, org) WHERE addr = ?3", &s) == 0) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, org, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, addr, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_consent_add(struct store *st, const char *addr, const char *source,
+    const char *msgid, const char *text, time_t now)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (store_prepare(st, "INSERT INTO consent (addr, at, source, msgid, "
+	    "text) VALUES (?, ?, ?, ?, ?)", &s) == 0) {
+		sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+		sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, msgid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 5, text, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_member_facts(struct store *st, const char *addr,
+    struct member_fact **v, size_t *n)
+{
+	sqlite3_stmt		*s = NULL;
+	struct member_fact	*a = NULL, *f;
+	size_t			 cnt = 0;
+	int			 r, rc = -1;
+
+	*v = NULL;
+	*n = 0;
+	if (store_prepare(st, store_facts_sql, &s) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		a = xrealloc(a, (cnt + 1) * sizeof(*a));
+		f = &a[cnt++];
+		f->kind = store_col_dup(s, 1);
+		f->at = (time_t)sqlite3_column_int64(s, 2);
+		f->a = store_col_dup(s, 3);
+		f->b = store_col_dup(s, 4);
+		f->c = store_col_dup(s, 5);
+	}
+	if (r != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
+		member_facts_free(a, cnt);
+		goto out;
+	}
+	*v = a;
+	*n = cnt;
+	rc = 0;
+ out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+member_facts_free(struct member_fact *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].kind);
+		free(v[i].a);
+		free(v[i].b);
+		free(v[i].c);
+	}
+	free(v);
+}

@@ -1,0 +1,72 @@
+/*
+ * members.c: MEDLEMMER / MEMBERS. The secretariat only (the dispatcher
+ * answers anyone else with notsecretariat, and no data). The list is
+ * personal data, so a From header is not enough: as for MØDE OPRET
+ * (meetingadmin_ask), it goes at once only when a trusted server vouches
+ * for the sender, else after the secretariat address confirms by
+ * replying. The answer carries the member list as a CSV file for Danish
+ * Excel (members_csv_dup, the file "member import" reads) and the counts
+ * in the text. Templates: members.list, members.csv, meeting.confirm.
+ * Tables: members, pending, audit (read), outbox.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "members.h"
+#include "util.h"
+
+static enum disp	 members_run(struct ctx *);
+
+const struct handler h_members = {
+	"members", WHO_SECRETARIAT, ARGS_NONE, NULL, members_run
+};
+
+static enum disp
+members_run(struct ctx *c)
+{
+	return meetingadmin_ask(c, "members", NULL);
+}
+
+enum disp
+members_send(struct ctx *c)
+{
+	struct members_counts	 k;
+	struct mime_attach	 a;
+	const struct tvar	 none[] = { { NULL, NULL } };
+	char			*csv = NULL, *subject = NULL, *header = NULL;
+	char			*file = NULL, act[24], pau[24], pen[24];
+	enum disp		 d = D_TEMPFAIL;
+
+	if (members_count(c->st, c->now, &k) == -1 ||
+	    (csv = members_csv_dup(c->st, c->tmpls, c->lang, NULL,
+	    c->now)) == NULL)
+		goto out;
+	/* "Medlemmer.csv": named by the Subject of members.csv */
+	if (tmpl_render(c->tmpls, c->lang, "members.csv", none, &subject,
+	    &header) == 0 && *util_trim(subject) != '\0')
+		file = xasprintf("%s.csv", subject);
+	else
+		file = xstrdup("members.csv");
+	snprintf(act, sizeof(act), "%lld", (long long)k.active);
+	snprintf(pau, sizeof(pau), "%lld", (long long)k.paused);
+	snprintf(pen, sizeof(pen), "%lld", (long long)k.pending);
+	{
+		const struct tvar v[] = { { "active", act }, { "paused", pau },
+		    { "pending", pen }, { "file", file }, { NULL, NULL } };
+
+		a.type = "text/csv; charset=UTF-8";
+		a.filename = file;
+		a.data = csv;
+		a.len = strlen(csv);
+		if (reply_queue_attach(c, "members.list", v, &a, 1, NULL) == 0)
+			d = D_DONE;
+	}
+ out:
+	free(csv);
+	free(subject);
+	free(header);
+	free(file);
+	return d;
+}
