@@ -33,6 +33,7 @@
 #include "remind.h"
 #include "status.h"
 #include "store.h"
+#include "summary.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -102,6 +103,9 @@ static const char *const required_templates[] = {
 	"outbox.stuck", "imap.stuck",
 	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
 	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
+	"summary", "summary.joined", "summary.left", "summary.paused",
+	"summary.resumed", "summary.removed", "summary.meeting",
+	"summary.idea", "summary.held", "summary.failed",
 };
 
 void		 outbox_crash_point(const char *);
@@ -142,7 +146,9 @@ usage(void)
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
 	    "       ffnet [-dv] [-c file] archive [N] | stats\n"
-	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n");
+	    "       ffnet [-dv] [-c file] ideas [--csv] | ideas close N\n"
+	    "       ffnet [-dv] [-c file] summary [--now \"YYYY-MM-DD HH:MM\"] "
+	    "[--print]\n");
 	exit(2);
 }
 
@@ -571,7 +577,7 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 	else if (disp == D_PARK)
 		folder = d->conf.hold_folder;
 	if (store_inbox_add(d->st, key, d->uidvalidity, e->uid, m.from_addr,
-	    kind, dname[disp], folder, why, time(NULL)) == -1 ||
+	    m.subject, kind, dname[disp], folder, why, time(NULL)) == -1 ||
 	    store_mailbox_set(d->st, d->conf.mailbox, d->uidvalidity,
 	    e->uid) == -1 || store_commit(d->st) == -1) {
 		store_rollback(d->st);
@@ -655,9 +661,10 @@ daemon_round(struct daemon *d, bool force)
 	 * transaction; a failure is tried again next round.
 	 */
 	if (force || time(NULL) - d->remind_at >= REMIND_EVERY) {
-		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
-			log_warnx("reminders: not queued this round; trying "
-			    "again next round");
+		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1 ||
+		    summary_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
+			log_warnx("reminders or summary: not queued this round; "
+			    "trying again next round");
 		else
 			d->remind_at = time(NULL);
 	}
@@ -850,12 +857,12 @@ main(int argc, char *argv[])
 	cmd = argv[optind];
 	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
 	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
-	    strcmp(cmd, "stats") == 0) {
+	    strcmp(cmd, "stats") == 0 || strcmp(cmd, "summary") == 0) {
 		log_init(debug, verbose, "ffnet");
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
-		rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
-		    argv + optind);
+		rc = (strcmp(cmd, "summary") == 0 ? summary_main : cli_main)(
+		    d.st, &d.conf, d.tmpls, argc - optind, argv + optind);
 		tmpl_free(d.tmpls);
 		store_close(d.st);
 		conf_clear(&d.conf);
