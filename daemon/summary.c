@@ -336,10 +336,9 @@ summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
     time_t now)
 {
 	struct summary	 s;
-	struct outmail	 o;
+	struct ctx	 x;
 	struct tvar	 vars[6];
 	char		*last = NULL, from[128], until[128];
-	char *const	*a;
 	time_t		 at;
 	int		 r, rc = -1;
 
@@ -363,16 +362,14 @@ summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
 	if ((r = summary_build(&s)) == -1)
 		goto out;
 	summary_vars(&s, from, sizeof(from), until, sizeof(until), vars);
-	for (a = c->secretariat; r == 1 && a != NULL && *a != NULL; a++) {
-		memset(&o, 0, sizeof(o));
-		o.to = *a;
-		o.lang = c->language;
-		o.tmpl = "summary";
-		o.vars = vars;
-		o.kind = "summary";
-		if (mail_queue(st, c, t, &o, now, NULL) == -1)
-			goto out;
-	}
+	/* to every secretariat address, as the handlers' notices go */
+	memset(&x, 0, sizeof(x));
+	x.conf = c;
+	x.tmpls = t;
+	x.st = st;
+	x.now = now;
+	if (r == 1 && secretariat_queue(&x, "summary", vars) == -1)
+		goto out;
 	if (store_state_set(st, SUMMARY_KEY, r == 1 ? "sent" : "nothing",
 	    now) == -1 || store_commit(st) == -1)
 		goto out;
