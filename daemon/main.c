@@ -663,8 +663,8 @@ daemon_round(struct daemon *d, bool force)
 	if (force || time(NULL) - d->remind_at >= REMIND_EVERY) {
 		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1 ||
 		    summary_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
-			log_warnx("reminders or summary: not queued this round; "
-			    "trying again next round");
+			log_warnx("reminders or summary: not queued this "
+			    "round; trying again next round");
 		else
 			d->remind_at = time(NULL);
 	}

@@ -381,8 +381,8 @@ int	store_held(struct store *, time_t since, int64_t *n, char **sender,
 struct summary_row {
 	time_t	 at;
 	char	*who;		/* the address */
-	char	*what;		/* audit action; held: subject; failed: kind */
-	char	*why;		/* audit detail; held: reason; failed: error */
+	char	*what;	/* audit action; held: subject; failed: kind */
+	char	*why;	/* audit detail; held: reason; failed: error */
 };
 /* Members who joined, left, were paused, resumed or removed. */
 int	store_summary_members(struct store *, time_t since, time_t until,

@@ -3,15 +3,21 @@
  * as a table: daily and weekly, before and after the hour, the last one
  * yesterday or today, and the summer-time changes in Copenhagen. Times
  * in are local; the expected slot is UTC, so that a fixed offset fails.
+ * Then the store's queries (store_summary.c) and summary_run() on a real
+ * SQLite file: one per period, none when nothing happened.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "conf.h"
 #include "ical.h"
+#include "store.h"
 #include "summary.h"
+#include "tmpl.h"
+#include "util.h"
 
 static const struct {
 	enum summary_mode	 mode;
@@ -81,8 +87,8 @@ utc(const char *s)
 	return timegm(&tm);
 }
 
-int
-main(void)
+static void
+test_due(void)
 {
 	struct conf	 c;
 	time_t		 now, last;
@@ -110,5 +116,140 @@ main(void)
 			    cases[i].slot ? cases[i].slot : "none");
 		CHECK(ok);
 	}
+}
+
+/* The period is [100, 200): rows at 200 belong to the next one. */
+static void
+test_queries(struct store *st)
+{
+	struct summary_row	*v = NULL;
+	size_t			 n = 0;
+
+	CHECK(store_audit(st, "a@x.dk", "joined", "Anna", 100) == 0);
+	CHECK(store_audit(st, "a@x.dk", "posted", "Nyt", 150) == 0);
+	CHECK(store_audit(st, "b@x.dk", "paused", "5.1.1", 199) == 0);
+	CHECK(store_audit(st, "c@x.dk", "left", NULL, 200) == 0);
+	CHECK(store_summary_members(st, 100, 200, &v, &n) == 0 && n == 2);
+	if (n == 2) {
+		CHECK_STR(v[0].what, "joined");
+		CHECK_STR(v[0].why, "Anna");
+		CHECK_STR(v[1].who, "b@x.dk");
+		CHECK_STR(v[1].what, "paused");
+	}
+	summary_rows_free(v, n);
+
+	CHECK(store_inbox_add(st, "k1", 1, 1, "d@x.dk", "Hjælp", "none",
+	    "park", "Manuel", "failed 3 times", 150) == 0);
+	CHECK(store_inbox_add(st, "k2", 1, 2, "e@x.dk", "HJÆLP", "help",
+	    "done", "Done", NULL, 150) == 0);
+	CHECK(store_summary_held(st, 100, 200, &v, &n) == 0 && n == 1);
+	if (n == 1) {
+		CHECK_STR(v[0].who, "d@x.dk");
+		CHECK_STR(v[0].what, "Hjælp");
+		CHECK_STR(v[0].why, "failed 3 times");
+	}
+	summary_rows_free(v, n);
+
+	/* given up; withdrawn (no problem); waiting with an error; sent */
+	CHECK(store_outbox_add(st, "n@x.dk", "f@x.dk", "m1", "reply", "x", 1,
+	    120) == 0);
+	CHECK(store_outbox_add(st, "n@x.dk", "g@x.dk", "m2", "notice", "x",
+	    1, 120) == 0);
+	CHECK(store_outbox_add(st, "n@x.dk", "h@x.dk", "m3", "reply", "x", 1,
+	    120) == 0);
+	CHECK(store_outbox_add(st, "n@x.dk", "i@x.dk", "m4", "reply", "x", 1,
+	    120) == 0);
+	CHECK(store_outbox_failed(st, 1, 150, "550 no such user") == 0);
+	CHECK(store_outbox_withdraw(st, "m2", 150, "not sent: IMAP works "
+	    "again") == 1);
+	CHECK(store_outbox_retry(st, 3, 9999, "421 try later") == 0);
+	CHECK(store_outbox_sent(st, 4, 150) == 0);
+	CHECK(store_summary_failed(st, 100, 200, &v, &n) == 0 && n == 2);
+	if (n == 2) {	/* by time: the waiting one since it was queued */
+		CHECK_STR(v[0].who, "h@x.dk");
+		CHECK_STR(v[0].why, "421 try later");
+		CHECK_STR(v[1].who, "f@x.dk");
+		CHECK_STR(v[1].why, "550 no such user");
+	}
+	summary_rows_free(v, n);
+	CHECK(store_summary_failed(st, 200, 300, &v, &n) == 0 && n == 1);
+	summary_rows_free(v, n);
+}
+
+/*
+ * summary_run: due with news, queued to both addresses with its mark;
+ * not again in the same period; the next day, with only the mail that
+ * still waits fixed, nothing happened: none, but marked.
+ */
+static void
+test_run(struct store *st)
+{
+	struct conf	 c;
+	struct tmpls	*t = NULL;
+	char		*secretariat[] = { "s1@x.dk", "s2@x.dk", NULL };
+	char		*v = NULL, err[256];
+	time_t		 now, at;
+	int64_t		 n = 0;
+
+	CHECK(tmpl_load("templates", &t, err, sizeof(err)) == 0);
+	memset(&c, 0, sizeof(c));
+	c.name = "Netværket";
+	c.address = "n@x.dk";
+	c.secretariat = secretariat;
+	c.language = "da";
+	c.timezone = "Europe/Copenhagen";
+	c.hold_folder = "Manuel";
+	c.summary = SUMMARY_DAILY;
+	c.summary_hour = 7;
+	CHECK(ical_local_to_utc(c.timezone, "2026-12-03 07:00", &now) == 0);
+	CHECK(store_audit(st, "j@x.dk", "joined", "Jens", now - 60) == 0);
+	CHECK(summary_run(st, &c, t, now) == 1);
+	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
+	    n == 1);
+	CHECK(store_outbox_count_to(st, "s2@x.dk", "notice", 0, &n) == 0 &&
+	    n == 1);
+	CHECK(store_state_get(st, "summary", &v, &at) == 1 && at == now);
+	CHECK_STR(v, "sent");
+	free(v);
+	CHECK(summary_run(st, &c, t, now + 3600) == 0);
+	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
+	    n == 1);
+	CHECK(store_outbox_sent(st, 3, now) == 0);	/* the waiting one */
+	CHECK(summary_run(st, &c, t, now + 86400) == 0);
+	CHECK(store_state_get(st, "summary", &v, &at) == 1 &&
+	    at == now + 86400);
+	CHECK_STR(v, "nothing");
+	free(v);
+	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
+	    n == 1);
+	c.summary = SUMMARY_OFF;
+	CHECK(store_audit(st, "k@x.dk", "joined", "Kim", now + 86400) == 0);
+	CHECK(summary_run(st, &c, t, now + 2 * 86400) == 0);
+	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
+	    n == 1);
+	tmpl_free(t);
+}
+
+int
+main(void)
+{
+	struct store	*st = NULL;
+	char		 path[] = "/tmp/ffnet-test-summary.XXXXXX", err[256];
+	char		*db;
+	int		 fd;
+
+	test_due();
+	CHECK((fd = mkstemp(path)) != -1);
+	close(fd);
+	db = xasprintf("%s.db", path);
+	CHECK(store_open(db, &st, err, sizeof(err)) == 0);
+	if (st != NULL) {
+		test_queries(st);
+		test_run(st);
+	}
+	store_close(st);
+	unlink(path);
+	unlink(db);
+	free(db);
 	return check_done("test_summary");
 }
