@@ -656,9 +656,10 @@ daemon_round(struct daemon *d, bool force)
 	/* a temporary failure (r 1) waits for the next wake-up */
 	d->read_more = n > 0 && r == 0;
 	/*
-	 * Reminders fall due by the day: the daemon, whose rounds come many
-	 * a second in a burst, looks at most once a minute. Its own
-	 * transaction; a failure is tried again next round.
+	 * Reminders and the secretariat's summary fall due by the day: the
+	 * daemon, whose rounds come many a second in a burst, looks at most
+	 * once a minute. Each its own transaction; a failure is tried again
+	 * next round.
 	 */
 	if (force || time(NULL) - d->remind_at >= REMIND_EVERY) {
 		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1 ||
@@ -861,8 +862,12 @@ main(int argc, char *argv[])
 		log_init(debug, verbose, "ffnet");
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
-		rc = (strcmp(cmd, "summary") == 0 ? summary_main : cli_main)(
-		    d.st, &d.conf, d.tmpls, argc - optind, argv + optind);
+		if (strcmp(cmd, "summary") == 0)
+			rc = summary_main(d.st, &d.conf, d.tmpls,
+			    argc - optind, argv + optind);
+		else
+			rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
+			    argv + optind);
 		tmpl_free(d.tmpls);
 		store_close(d.st);
 		conf_clear(&d.conf);
