@@ -86,9 +86,14 @@ static const struct conf_word conf_mechs[] = {
 	{ "password", MECH_PASSWORD, 0 }, { "xoauth2", MECH_XOAUTH2, 1 },
 	{ NULL, 0, 0 },
 };
+static const struct conf_word conf_summaries[] = {
+	{ "daily", SUMMARY_DAILY, 0 }, { "weekly", SUMMARY_WEEKLY, 0 },
+	{ "off", SUMMARY_OFF, 0 }, { NULL, 0, 0 },
+};
 
 _Static_assert(sizeof(enum net_security) == sizeof(int) &&
-    sizeof(enum net_mech) == sizeof(int), "CT_ENUM stores an int");
+    sizeof(enum net_mech) == sizeof(int) &&
+    sizeof(enum summary_mode) == sizeof(int), "CT_ENUM stores an int");
 
 #define F(field)	offsetof(struct conf, field)
 
@@ -183,6 +188,11 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(bounce_days) },
 	{ "auth", "trusted_authserv_id", CT_STRING,
 	    .off = F(trusted_authserv_id) },
+	/* summary.c: the secretariat's summary, at summary_hour local time */
+	{ "secretariat", "summary", CT_ENUM, .def = "daily", .off = F(summary),
+	    .words = conf_summaries },
+	{ "secretariat", "summary_hour", CT_INT, 0, 23, "7",
+	    .off = F(summary_hour) },
 };
 
 #define CONF_NKEYS	nitems(conf_keys)

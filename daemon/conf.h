@@ -11,6 +11,13 @@
 
 #include "imap.h"	/* enum net_security, enum net_mech */
 
+/* [secretariat] summary: how often the secretariat gets its summary. */
+enum summary_mode {
+	SUMMARY_OFF,
+	SUMMARY_DAILY,
+	SUMMARY_WEEKLY,		/* on Mondays */
+};
+
 struct conf {
 	char	*path;
 
@@ -76,6 +83,10 @@ struct conf {
 
 	/* [auth] */
 	char	*trusted_authserv_id;	/* comma-separated; NULL: trust none */
+
+	/* [secretariat] */
+	enum summary_mode summary;
+	int	 summary_hour;		/* local time, 0-23 */
 };
 
 /*

@@ -916,6 +916,24 @@ ical_local_to_utc(const char *tzid, const char *s, time_t *out)
 	return 0;
 }
 
+void
+ical_local_date(const char *tzid, time_t t, int *year, int *month, int *day,
+    int *wday)
+{
+	struct icaltimetype	 tt;
+	icaltimezone		*zone;
+
+	ical_lib_init();
+	tt = ical_utc_tt(t);
+	if ((zone = ical_zone(tzid)) != NULL)
+		tt = icaltime_convert_to_zone(tt, zone);
+	*year = tt.year;
+	*month = tt.month;
+	*day = tt.day;
+	/* libical: 1 is Sunday */
+	*wday = (icaltime_day_of_week(tt) + 5) % 7;
+}
+
 /*
  * Month and weekday names are written out here, not taken from the C
  * locale, which the daemon neither sets nor can rely on being

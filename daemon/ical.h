@@ -74,6 +74,12 @@ void	ical_reply_clear(struct ical_reply *);
  */
 int	ical_local_to_utc(const char *tzid, const char *, time_t *);
 /*
+ * The local date of a UTC instant in the zone (UTC if unknown); wday 0
+ * is Monday.
+ */
+void	ical_local_date(const char *tzid, time_t, int *year, int *month,
+	    int *day, int *wday);
+/*
  * A UTC instant as local time for people: "torsdag den 12. marts 2026
  * kl. 14.00" (da) or "Thursday 12 March 2026 at 14:00" (en); with
  * what "time" only the time ("14.00" / "14:00"). Caller frees.

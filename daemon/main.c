@@ -35,6 +35,7 @@
 #include "remind.h"
 #include "status.h"
 #include "store.h"
+#include "summary.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -105,6 +106,9 @@ static const char *const required_templates[] = {
 	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
 	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
 	"members.csv", "members.list",
+	"summary", "summary.joined", "summary.left", "summary.paused",
+	"summary.resumed", "summary.removed", "summary.meeting",
+	"summary.idea", "summary.held", "summary.failed",
 };
 
 void		 outbox_crash_point(const char *);
@@ -149,7 +153,9 @@ usage(void)
 	    "       ffnet [-dv] [-c file] backup [--force] dest\n"
 	    "       ffnet [-dv] [-c file] members [--csv] [--status S]\n"
 	    "       ffnet [-dv] [-c file] member show|add|set|pause|resume|"
-	    "remove|import ...\n");
+	    "remove|import ...\n"
+	    "       ffnet [-dv] [-c file] summary [--now \"YYYY-MM-DD HH:MM\"] "
+	    "[--print]\n");
 	exit(2);
 }
 
@@ -578,7 +584,7 @@ daemon_one(struct daemon *d, const struct imap_entry *e)
 	else if (disp == D_PARK)
 		folder = d->conf.hold_folder;
 	if (store_inbox_add(d->st, key, d->uidvalidity, e->uid, m.from_addr,
-	    kind, dname[disp], folder, why, time(NULL)) == -1 ||
+	    m.subject, kind, dname[disp], folder, why, time(NULL)) == -1 ||
 	    store_mailbox_set(d->st, d->conf.mailbox, d->uidvalidity,
 	    e->uid) == -1 || store_commit(d->st) == -1) {
 		store_rollback(d->st);
@@ -657,14 +663,16 @@ daemon_round(struct daemon *d, bool force)
 	/* a temporary failure (r 1) waits for the next wake-up */
 	d->read_more = n > 0 && r == 0;
 	/*
-	 * Reminders fall due by the day: the daemon, whose rounds come many
-	 * a second in a burst, looks at most once a minute. Its own
-	 * transaction; a failure is tried again next round.
+	 * Reminders and the secretariat's summary fall due by the day: the
+	 * daemon, whose rounds come many a second in a burst, looks at most
+	 * once a minute. Each its own transaction; a failure is tried again
+	 * next round.
 	 */
 	if (force || time(NULL) - d->remind_at >= REMIND_EVERY) {
-		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
-			log_warnx("reminders: not queued this round; trying "
-			    "again next round");
+		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1 ||
+		    summary_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
+			log_warnx("reminders or summary: not queued this "
+			    "round; trying again next round");
 		else
 			d->remind_at = time(NULL);
 	}
@@ -858,15 +866,19 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
 	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
 	    strcmp(cmd, "stats") == 0 || strcmp(cmd, "members") == 0 ||
-	    strcmp(cmd, "member") == 0) {
+	    strcmp(cmd, "member") == 0 || strcmp(cmd, "summary") == 0) {
 		log_init(debug, verbose, "ffnet");
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
-		rc = strcmp(cmd, "members") == 0 || strcmp(cmd, "member") == 0 ?
-		    members_main(d.st, &d.conf, d.tmpls, argc - optind,
-		    argv + optind) :
-		    cli_main(d.st, &d.conf, d.tmpls, argc - optind,
-		    argv + optind);
+		if (strcmp(cmd, "members") == 0 || strcmp(cmd, "member") == 0)
+			rc = members_main(d.st, &d.conf, d.tmpls,
+			    argc - optind, argv + optind);
+		else if (strcmp(cmd, "summary") == 0)
+			rc = summary_main(d.st, &d.conf, d.tmpls,
+			    argc - optind, argv + optind);
+		else
+			rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
+			    argv + optind);
 		tmpl_free(d.tmpls);
 		store_close(d.st);
 		conf_clear(&d.conf);

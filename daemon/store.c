@@ -54,8 +54,8 @@ static const char *const sql[Q_MAX] = {
 	[Q_INBOX_SEEN] = "SELECT uidvalidity, uid, folder, moved FROM inbox "
 	    "WHERE msgkey = ?",
 	[Q_INBOX_ADD] = "INSERT INTO inbox (msgkey, uidvalidity, uid, sender, "
-	    "kind, disp, folder, moved, reason, at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+	    "kind, disp, folder, moved, reason, at, subject) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
 	[Q_INBOX_UNMOVED] = "SELECT msgkey, uid, folder FROM inbox WHERE "
 	    "folder IS NOT NULL AND moved = 0 AND uidvalidity = ? ORDER BY uid",
 	[Q_INBOX_MOVED] = "UPDATE inbox SET moved = 1 WHERE msgkey = ?",
@@ -336,6 +336,9 @@ static const char *const migrations[] = {
 	"  msgid TEXT,"
 	"  text TEXT);"
 	"CREATE INDEX consent_addr ON consent (addr);",
+
+	/* summary.c: the secretariat's summary names held mail by subject */
+	"ALTER TABLE inbox ADD COLUMN subject TEXT;",
 };
 
 struct store {
@@ -617,8 +620,8 @@ store_inbox_seen(struct store *st, const char *msgkey, struct inbox_row *row)
 
 int
 store_inbox_add(struct store *st, const char *msgkey, uint32_t uidvalidity,
-    uint32_t uid, const char *sender, const char *kind, const char *disp,
-    const char *folder, const char *reason, time_t now)
+    uint32_t uid, const char *sender, const char *subject, const char *kind,
+    const char *disp, const char *folder, const char *reason, time_t now)
 {
 	sqlite3_stmt	*s;
 
@@ -633,6 +636,7 @@ store_inbox_add(struct store *st, const char *msgkey, uint32_t uidvalidity,
 	bind_text(s, 7, folder);
 	bind_text(s, 8, reason);
 	sqlite3_bind_int64(s, 9, now);
+	bind_text(s, 10, subject);
 	return store_exec_done(st, s);
 }
 

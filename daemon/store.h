@@ -39,7 +39,7 @@ int	store_inbox_seen(struct store *, const char *msgkey,
 	    struct inbox_row *row);
 int	store_inbox_add(struct store *, const char *msgkey,
 	    uint32_t uidvalidity, uint32_t uid, const char *sender,
-	    const char *kind, const char *disp, const char *folder,
+	    const char *subject, const char *kind, const char *disp, const char *folder,
 	    const char *reason, time_t now);
 /* Rows to be moved in this UIDVALIDITY; *rows new, caller frees with inbox_rows_free. */
 int	store_inbox_unmoved(struct store *, uint32_t uidvalidity,
@@ -414,5 +414,30 @@ int	store_held(struct store *, time_t since, int64_t *n, char **sender,
  */
 int	store_backup(struct store *, const char *dest, int64_t *pages,
 	    int64_t *members, char *err, size_t errlen);
+
+/*
+ * The secretariat's summary (store_summary.c), for the period
+ * [since, until): rows of one kind, oldest first, at most 200; *v new,
+ * caller frees with summary_rows_free.
+ */
+struct summary_row {
+	time_t	 at;
+	char	*who;		/* the address */
+	char	*what;	/* audit action; held: subject; failed: kind */
+	char	*why;	/* audit detail; held: reason; failed: error */
+};
+/* Members who joined, left, were paused, resumed or removed. */
+int	store_summary_members(struct store *, time_t since, time_t until,
+	    struct summary_row **v, size_t *n);
+/* Incoming mail parked for a person. */
+int	store_summary_held(struct store *, time_t since, time_t until,
+	    struct summary_row **v, size_t *n);
+/* Mail given up (outbox and list copies), and mail waiting with an error. */
+int	store_summary_failed(struct store *, time_t since, time_t until,
+	    struct summary_row **v, size_t *n);
+/* Registrations (seats and waiting list) made in the period. */
+int	store_summary_regs(struct store *, int64_t meeting, time_t since,
+	    time_t until, int64_t *n);
+void	summary_rows_free(struct summary_row *, size_t);
 
 #endif

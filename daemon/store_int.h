@@ -1,6 +1,6 @@
 /*
  * store_int.h: private to the store family (store.c, store_status.c,
- * store_backup.c, store_members.c).
+ * store_backup.c, store_members.c, store_summary.c).
  * Nothing outside daemon/store*.c includes it.
  */
 #ifndef FFNET_STORE_INT_H

@@ -100,6 +100,9 @@ class Net:
             "imap_host": "127.0.0.1", "imap_ca": "",
             "smtp_url": "smtp://127.0.0.1:%d" % s.port("SMTP_PORT"),
             "smtp_extra": "require_tls = no\n", "limits": "",
+            # the daily summary would add mail to the secretariat's in
+            # every test; t_summary turns it on
+            "secretariat": "summary = off\n",
         }
         c.update(o)
         text = """# written by tests/e2e/e2e.py
@@ -132,6 +135,8 @@ path = %(store)s
 [templates]
 dir = %(tmpl)s
 
+[secretariat]
+%(secretariat)s
 [limits]
 %(limits)s
 """ % dict(c, user=self.user, store=self.store, sek=self.sek,

@@ -197,6 +197,7 @@ test_minimal(void)
 	CHECK(c.poll_seconds == 60);
 	CHECK(c.idle_seconds == 600);
 	CHECK(c.imap_timeout == 60);
+	CHECK(c.summary == SUMMARY_DAILY && c.summary_hour == 7);
 	CHECK(c.smtp_user == NULL && c.smtp_password == NULL);
 	CHECK(c.smtp_ca_file == NULL);
 	CHECK(c.smtp_auth == MECH_PASSWORD);
@@ -284,6 +285,10 @@ static const struct {
 	{ "bad-secretariat.conf", 5, "[network] secretariat: "
 	    "\"not-an-address\" is not an e-mail address" },
 	{ "bad-language.conf", 6, "[network] language: must be one of da, en" },
+	{ "bad-summary.conf", 20,
+	    "[secretariat] summary: must be one of daily, weekly, off" },
+	{ "bad-summary-hour.conf", 21,
+	    "[secretariat] summary_hour: must be a number from 0 to 23" },
 	{ "duplicate-key.conf", 10,
 	    "[imap] host: duplicate key (first on line 8)" },
 	{ "bad-poll.conf", 9,

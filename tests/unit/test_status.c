@@ -111,12 +111,12 @@ test_store(struct store *st)
 	CHECK(store_queue_error(st, &v) == 0 && v == NULL);
 
 	CHECK(store_held(st, 0, &n, &s, &r, &at) == 0 && n == 0 && s == NULL);
-	CHECK(store_inbox_add(st, "k1", 1, 1, "a@x.dk", "join", "park",
-	    "Manuel", "first", 50) == 0);
-	CHECK(store_inbox_add(st, "k2", 1, 2, "b@x.dk", "join", "park",
-	    "Manuel", "second", 60) == 0);
-	CHECK(store_inbox_add(st, "k3", 1, 3, "c@x.dk", "help", "done",
-	    "Done", "", 70) == 0);
+	CHECK(store_inbox_add(st, "k1", 1, 1, "a@x.dk",
+	    NULL, "join", "park", "Manuel", "first", 50) == 0);
+	CHECK(store_inbox_add(st, "k2", 1, 2, "b@x.dk",
+	    NULL, "join", "park", "Manuel", "second", 60) == 0);
+	CHECK(store_inbox_add(st, "k3", 1, 3, "c@x.dk",
+	    NULL, "help", "done", "Done", "", 70) == 0);
 	CHECK(store_held(st, 0, &n, &s, &r, &at) == 0 && n == 2 && at == 60);
 	CHECK_STR(s, "b@x.dk");
 	CHECK_STR(r, "second");

@@ -175,12 +175,12 @@ main(void)
 
 	/* incoming messages */
 	CHECK(store_inbox_seen(st, "<m@x>", &row) == 0);
-	CHECK(store_inbox_add(st, "<m@x>", 77, 6, "a@x.dk", "join", "done",
-	    "Done", NULL, 100) == 0);
-	CHECK(store_inbox_add(st, "<h@x>", 77, 7, "b@x.dk", "none", "skip",
-	    NULL, "no command", 100) == 0);
-	CHECK(store_inbox_add(st, "<m@x>", 77, 8, "a@x.dk", "join", "done",
-	    "Done", NULL, 100) == -1);	/* the second key holds */
+	CHECK(store_inbox_add(st, "<m@x>", 77, 6, "a@x.dk",
+	    NULL, "join", "done", "Done", NULL, 100) == 0);
+	CHECK(store_inbox_add(st, "<h@x>", 77, 7, "b@x.dk",
+	    NULL, "none", "skip", NULL, "no command", 100) == 0);
+	CHECK(store_inbox_add(st, "<m@x>", 77, 8, "a@x.dk",
+	    NULL, "join", "done", "Done", NULL, 100) == -1);	/* 2nd key */
 	CHECK(store_inbox_seen(st, "<m@x>", &row) == 1 && row.uid == 6);
 	CHECK_STR(row.folder, "Done");
 	free(row.msgkey);
