@@ -178,18 +178,29 @@ cli_list(struct cli *c)
 void
 cli_csv_field(struct buf *b, const char *s, bool last)
 {
+	bool	 quote, formula;
+
 	if (s == NULL)
 		s = "";
-	if (strpbrk(s, ";\"\r\n") != NULL) {
+	/*
+	 * A cell that starts like a formula is one in Excel: a name sent
+	 * in a TILMELD as "=HYPERLINK(…)" would run on the secretariat's
+	 * machine. A leading ' keeps it text (OWASP's CSV injection rule);
+	 * member import drops it again.
+	 */
+	formula = *s != '\0' && strchr(CLI_CSV_FORMULA, *s) != NULL;
+	quote = strpbrk(s, ";\"\r\n") != NULL;
+	if (quote)
 		buf_addc(b, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_addc(b, '"');
-			buf_addc(b, *s);
-		}
+	if (formula)
+		buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	if (quote)
 		buf_addc(b, '"');
-	} else
-		buf_adds(b, s);
 	buf_adds(b, last ? "\r\n" : ";");
 }
 

@@ -34,4 +34,7 @@ void	 cli_csv_field(struct buf *, const char *s, bool last);
 void	 cli_csv_header(struct buf *, const struct tmpls *, const char *lang,
 	    const char *tmpl);
 
+/* A cell starting with one of these is a formula in Excel. */
+#define CLI_CSV_FORMULA	"=+-@\t\r"
+
 #endif

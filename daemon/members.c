@@ -87,6 +87,7 @@ static char	 members_sep(const char *);
 static bool	 members_record(const char **, char, size_t *,
 		    struct members_fields *);
 static void	 members_fields_clear(struct members_fields *);
+static char	*members_cell_dup(const struct members_fields *, int);
 static int	 members_column(const struct members_fields *,
 		    const char *const *, size_t);
 static int	 members_usage(void);
@@ -698,10 +699,8 @@ members_csv_parse(const char *data, size_t len, struct members_file *out,
 		w->line = at;
 		w->addr = util_addr_norm_dup((size_t)col[0] < f.n ?
 		    f.v[col[0]] : "");
-		w->name = col[1] != -1 && (size_t)col[1] < f.n &&
-		    *f.v[col[1]] ? xstrdup(f.v[col[1]]) : NULL;
-		w->org = col[2] != -1 && (size_t)col[2] < f.n &&
-		    *f.v[col[2]] ? xstrdup(f.v[col[2]]) : NULL;
+		w->name = members_cell_dup(&f, col[1]);
+		w->org = members_cell_dup(&f, col[2]);
 	}
 	members_fields_clear(&f);
 	if (header)
@@ -715,6 +714,22 @@ members_csv_parse(const char *data, size_t len, struct members_file *out,
 		members_file_clear(out);
 	free(text);
 	return rc;
+}
+
+/*
+ * A name or organisation cell, or NULL when empty or absent; without
+ * the ' that cli_csv_field() puts before a formula-like cell.
+ */
+static char *
+members_cell_dup(const struct members_fields *f, int col)
+{
+	const char	*s;
+
+	if (col == -1 || (size_t)col >= f->n || *(s = f->v[col]) == '\0')
+		return NULL;
+	if (s[0] == '\'' && s[1] != '\0' && strchr(CLI_CSV_FORMULA, s[1]))
+		s++;
+	return xstrdup(s);
 }
 
 void
