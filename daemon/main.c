@@ -107,7 +107,9 @@ static const char *const required_templates[] = {
 	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
 	"members.csv", "members.list",
 	"summary", "summary.joined", "summary.left", "summary.paused",
-	"summary.resumed", "summary.removed", "summary.meeting",
+	"summary.resumed", "summary.removed", "summary.added",
+	"summary.imported", "summary.paused.secretariat",
+	"summary.resumed.secretariat", "summary.more", "summary.meeting",
 	"summary.idea", "summary.held", "summary.failed",
 };
 

@@ -420,6 +420,8 @@ int	store_backup(struct store *, const char *dest, int64_t *pages,
  * [since, until): rows of one kind, oldest first, at most 200; *v new,
  * caller frees with summary_rows_free.
  */
+/* The last row when there were more than the cap: why is their count. */
+#define SUMMARY_MORE	"more"
 struct summary_row {
 	time_t	 at;
 	char	*who;		/* the address */

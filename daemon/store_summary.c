@@ -28,9 +28,13 @@ enum summary_q {
  * exclusive) and gives at, who, what, why.
  */
 static const char *const summary_sql[] = {
-	[SQ_MEMBERS] = "SELECT at, addr, action, detail FROM audit "
-	    "WHERE at >= ?1 AND at < ?2 AND action IN ('joined', 'left', "
-	    "'paused', 'resumed', 'removed') ORDER BY at, id",
+	/* an imported list is one row: its count, as the detail */
+	[SQ_MEMBERS] = "SELECT at, addr, action, detail, id FROM audit "
+	    "WHERE at >= ?1 AND at < ?2 AND action IN ('joined', 'added', "
+	    "'left', 'paused', 'resumed', 'removed') "
+	    "UNION ALL SELECT max(at), NULL, 'imported', count(*), max(id) "
+	    "FROM audit WHERE at >= ?1 AND at < ?2 AND action = 'imported' "
+	    "HAVING count(*) > 0 ORDER BY 1, 5",
 	[SQ_HELD] = "SELECT at, sender, subject, reason FROM inbox "
 	    "WHERE at >= ?1 AND at < ?2 AND disp = 'park' ORDER BY at, id",
 	/*
@@ -61,6 +65,7 @@ store_summary_rows(struct store *st, enum summary_q q, time_t since,
 {
 	sqlite3_stmt		*s = NULL;
 	struct summary_row	*r;
+	size_t			 more = 0;
 	int			 step, rc = -1;
 
 	*v = NULL;
@@ -70,8 +75,11 @@ store_summary_rows(struct store *st, enum summary_q q, time_t since,
 		goto out;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW &&
-	    *n < SUMMARY_ROWS_MAX) {
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == SUMMARY_ROWS_MAX) {
+			more++;
+			continue;
+		}
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 		r = &(*v)[(*n)++];
 		r->at = (time_t)sqlite3_column_int64(s, 0);
@@ -79,8 +87,15 @@ store_summary_rows(struct store *st, enum summary_q q, time_t since,
 		r->what = store_col_dup(s, 2);
 		r->why = store_col_dup(s, 3);
 	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
+	if (step != SQLITE_DONE)
 		goto out;
+	if (more > 0) {
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		r = &(*v)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->what = xstrdup(SUMMARY_MORE);
+		r->why = xasprintf("%zu", more);
+	}
 	rc = 0;
  out:
 	if (rc == -1) {

@@ -40,6 +40,9 @@ static time_t	 summary_period(const struct conf *);
 static void	 summary_add(struct summary *, struct buf *, const char *,
 		    const struct tvar *);
 static void	 summary_section(struct summary *, struct buf *);
+static const char *summary_member_tmpl(const struct summary_row *, bool *);
+static int	 summary_count_row(struct summary *, struct buf *,
+		    const struct summary_row *);
 static int	 summary_members(struct summary *);
 static int	 summary_meetings(struct summary *);
 static int	 summary_ideas(struct summary *);
@@ -143,6 +146,53 @@ summary_section(struct summary *s, struct buf *lines)
 	buf_clear(lines);
 }
 
+/*
+ * The template of a membership event: the secretariat's own acts
+ * (member add, pause, resume, remove: detail "secretariat") have their
+ * own words; a pause for bounces says so.
+ */
+static const char *
+summary_member_tmpl(const struct summary_row *r, bool *by_sek)
+{
+	static const struct {
+		const char	*action, *tmpl, *tmpl_sek;
+	} map[] = {
+		{ "joined",	"summary.joined",	"summary.joined" },
+		{ "added",	"summary.added",	"summary.added" },
+		{ "left",	"summary.left",		"summary.left" },
+		{ "paused",	"summary.paused",	"summary.paused.secretariat" },
+		{ "resumed",	"summary.resumed",	"summary.resumed.secretariat" },
+		{ "removed",	"summary.removed",	"summary.removed" },
+	};
+	size_t	 i;
+
+	*by_sek = r->why != NULL && strcmp(r->why, "secretariat") == 0;
+	for (i = 0; i < nitems(map); i++)
+		if (strcmp(r->what, map[i].action) == 0)
+			return *by_sek ? map[i].tmpl_sek : map[i].tmpl;
+	return NULL;
+}
+
+/*
+ * A row that stands for many: an imported list (its count as why) or
+ * the rows past the cap. 1 when r was one and is written, else 0.
+ */
+static int
+summary_count_row(struct summary *s, struct buf *lines,
+    const struct summary_row *r)
+{
+	const struct tvar	 vars[] = { { "count", r->why ? r->why : "?" },
+	    { NULL, NULL } };
+
+	if (strcmp(r->what, "imported") == 0)
+		summary_add(s, lines, "summary.imported", vars);
+	else if (strcmp(r->what, SUMMARY_MORE) == 0)
+		summary_add(s, lines, "summary.more", vars);
+	else
+		return 0;
+	return 1;
+}
+
 static int
 summary_members(struct summary *s)
 {
@@ -151,26 +201,27 @@ summary_members(struct summary *s)
 	char			*who, *why;
 	size_t			 n = 0, i;
 	const char		*tmpl;
+	bool			 by_sek;
 
 	if (store_summary_members(s->st, s->since, s->until, &v, &n) == -1)
 		return -1;
 	buf_init(&lines);
 	for (i = 0; i < n; i++) {
-		/* joined: the detail is the name; else the reason */
-		if (strcmp(v[i].what, "joined") == 0 && v[i].why != NULL &&
+		if (summary_count_row(s, &lines, &v[i]))
+			continue;
+		if ((tmpl = summary_member_tmpl(&v[i], &by_sek)) == NULL)
+			continue;
+		/* joined, added: the detail is the name; else the reason */
+		if ((strcmp(v[i].what, "joined") == 0 ||
+		    strcmp(v[i].what, "added") == 0) && v[i].why != NULL &&
 		    *v[i].why != '\0') {
 			who = xasprintf("%s <%s>", v[i].why, v[i].who);
 			why = xstrdup("");
 		} else {
 			who = xstrdup(v[i].who ? v[i].who : "-");
-			why = v[i].why != NULL && *v[i].why != '\0' ?
+			why = !by_sek && v[i].why != NULL && *v[i].why != '\0' ?
 			    xasprintf(" (%s)", v[i].why) : xstrdup("");
 		}
-		tmpl = strcmp(v[i].what, "joined") == 0 ? "summary.joined" :
-		    strcmp(v[i].what, "left") == 0 ? "summary.left" :
-		    strcmp(v[i].what, "paused") == 0 ? "summary.paused" :
-		    strcmp(v[i].what, "resumed") == 0 ? "summary.resumed" :
-		    "summary.removed";
 		{
 			const struct tvar vars[] = { { "who", who },
 			    { "why", why }, { NULL, NULL } };
@@ -282,7 +333,8 @@ summary_rows(struct summary *s, const char *tmpl,
 		    { "why", v[i].why && *v[i].why ? v[i].why : "-" },
 		    { "folder", s->conf->hold_folder }, { NULL, NULL } };
 
-		summary_add(s, &lines, tmpl, vars);
+		if (!summary_count_row(s, &lines, &v[i]))
+			summary_add(s, &lines, tmpl, vars);
 	}
 	s->events += (int)n;
 	summary_section(s, &lines);

@@ -65,6 +65,15 @@ def events(net):
     write_sql(net, "UPDATE members SET status = 'paused' WHERE addr = ?", cy)
     write_sql(net, "INSERT INTO audit (at, addr, action, detail) VALUES "
               "(strftime('%s', 'now'), ?, 'paused', '5.1.1')", cy)
+    # the secretariat's own acts on the command line
+    e2e.cli(net, "member", "add", net.addr("dan"), "--name", "Dan Kro", "--consent", "mødet 3. marts")
+    e2e.cli(net, "member", "pause", jens)
+    e2e.cli(net, "member", "resume", jens)
+    e2e.cli(net, "member", "remove", net.addr("dan"))
+    lst = os.path.join(net.dir, "liste.csv")
+    with open(lst, "w", encoding="utf-8") as f:
+        f.write("Navn;E-mail\r\n" + "".join("Person %d;p%d@example.org\r\n" % (i, i) for i in range(250)))
+    e2e.cli(net, "member", "import", lst, "--consent", "den gamle liste")
     start, _ = local(datetime.timedelta(days=10))
     end, _ = local(datetime.timedelta(days=10, hours=2))
     code = e2e.cli(net, "meeting", "add", "--title", "Netværksmøde hos Hansen VVS", "--start", start,
@@ -125,8 +134,15 @@ def t_summary(s):
                        ("1 tilmeldt (1 siden sidst), 19 ledige pladser", "its seats"),
                        ("Nr. 1: Praktik for 8. klasse (fra %s)" % jens, "the idea"),
                        ("Fra %s, emne \"Tilmelding\"" % lise, "the held mail"),
+                       ("Dan Kro <%s> er tilføjet af sekretariatet" % net.addr("dan"), "member add"),
+                       ("%s er sat på pause af sekretariatet" % jens, "member pause"),
+                       ("%s er gjort aktiv igen af sekretariatet" % jens, "member resume"),
+                       ("%s er fjernet af sekretariatet" % net.addr("dan"), "member remove"),
+                       ("+ 250 er læst ind fra sekretariatets medlemsliste", "an import, as one line"),
                        ("Problemer med at sende", "the sending problem"), ("Til %s (reply)" % ask, "its address")]:
         e2e.check(want in out, "summary: --print shows %s (%r):\n%s" % (what, want, out))
+    e2e.check("p7@example.org" not in out and "(secretariat)" not in out,
+              "summary: an import is not listed address by address; no English detail")
     e2e.check(net.sql("SELECT count(*) FROM state WHERE key = 'summary'")[0][0] == 0 and
               queued(net)[0][0] == 0,
               "summary: --print records and queues nothing")

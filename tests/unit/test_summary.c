@@ -123,7 +123,7 @@ static void
 test_queries(struct store *st)
 {
 	struct summary_row	*v = NULL;
-	size_t			 n = 0;
+	size_t			 n = 0, i;
 
 	CHECK(store_audit(st, "a@x.dk", "joined", "Anna", 100) == 0);
 	CHECK(store_audit(st, "a@x.dk", "posted", "Nyt", 150) == 0);
@@ -135,6 +135,25 @@ test_queries(struct store *st)
 		CHECK_STR(v[0].why, "Anna");
 		CHECK_STR(v[1].who, "b@x.dk");
 		CHECK_STR(v[1].what, "paused");
+	}
+	summary_rows_free(v, n);
+
+	/* an import is one row with its count; past the cap, one "more" */
+	for (i = 0; i < 3; i++)
+		CHECK(store_audit(st, "imp@x.dk", "imported", NULL, 300) == 0);
+	CHECK(store_summary_members(st, 300, 400, &v, &n) == 0 && n == 1);
+	if (n == 1) {
+		CHECK_STR(v[0].what, "imported");
+		CHECK_STR(v[0].why, "3");
+	}
+	summary_rows_free(v, n);
+	for (i = 0; i < 205; i++)
+		CHECK(store_audit(st, "p@x.dk", "paused", "5.1.1", 500) == 0);
+	CHECK(store_summary_members(st, 500, 600, &v, &n) == 0 && n == 201);
+	if (n == 201) {
+		CHECK_STR(v[199].what, "paused");
+		CHECK_STR(v[200].what, SUMMARY_MORE);
+		CHECK_STR(v[200].why, "5");
 	}
 	summary_rows_free(v, n);
 
