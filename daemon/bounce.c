@@ -49,6 +49,7 @@ struct bounce_scan {
 };
 
 static int	 bounce_parse_depth(const struct msg *, struct bounce *, int);
+static size_t	 bounce_ids_add(const char *, char **, size_t, size_t);
 static void	 bounce_add(struct bounce_scan *, const char *, size_t);
 static void	 bounce_replace(struct bounce_scan *, size_t, const char *,
 		    size_t);
@@ -1280,4 +1281,45 @@ bounce_is_dmarc(const char *s)
 		return false;
 	return bounce_has_word(s, bounce_dmarc_words,
 	    nitems(bounce_dmarc_words));
+}
+
+/* Adds each <id> of a header value to ids[n..max); returns the new n. */
+static size_t
+bounce_ids_add(const char *v, char **ids, size_t n, size_t max)
+{
+	const char	*p = v, *e;
+
+	while (v != NULL && n < max && (p = strchr(p, '<')) != NULL &&
+	    (e = strchr(p, '>')) != NULL) {
+		if (e > p + 1)
+			ids[n++] = xstrndup(p + 1, (size_t)(e - p - 1));
+		p = e + 1;
+	}
+	return n;
+}
+
+size_t
+bounce_orig_ids(const struct msg *m, char **ids, size_t max)
+{
+	struct mime_limits	 lim;
+	struct msg		 orig;
+	size_t			 n, i;
+
+	/* Exchange's NDR: In-Reply-To and References are the original's */
+	n = bounce_ids_add(m->in_reply_to, ids, 0, max);
+	n = bounce_ids_add(m->references, ids, n, max);
+	mime_limits_default(&lim);
+	for (i = 0; i < m->nparts && n < max; i++) {
+		if (strcmp(m->parts[i].type, "message/rfc822") != 0 &&
+		    strcmp(m->parts[i].type, "text/rfc822-headers") != 0)
+			continue;
+		/* libetpan reads the returned headers as a message of its own */
+		if (mime_parse(m->parts[i].data, m->parts[i].len, &lim,
+		    &orig) == -1)
+			continue;
+		if (orig.message_id != NULL)
+			ids[n++] = xstrdup(orig.message_id);
+		msg_clear(&orig);
+	}
+	return n;
 }

@@ -34,5 +34,13 @@ struct bounce {
  */
 int		 bounce_parse(const struct msg *, struct bounce *b);
 void		 bounce_clear(struct bounce *);
+/*
+ * The Message-IDs a bounce gives for the mail that bounced: its
+ * In-Reply-To and References (Exchange's NDRs set them to the
+ * original's), then the Message-ID of the original attached as
+ * message/rfc822 or text/rfc822-headers. At most max, without <>, each
+ * a new string the caller frees; returns how many.
+ */
+size_t		 bounce_orig_ids(const struct msg *, char **ids, size_t max);
 
 #endif

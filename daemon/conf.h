@@ -80,6 +80,7 @@ struct conf {
 	/* [list] */
 	char	*unsubscribe_url;	/* https form of List-Unsubscribe, or NULL */
 	int	 bounce_days;		/* pause after bounces on this many days */
+	bool	 verp;			/* each copy's own return path */
 
 	/* [auth] */
 	char	*trusted_authserv_id;	/* comma-separated; NULL: trust none */

@@ -10,12 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounce.h"
 #include "dispatch.h"
 #include "log.h"
 #include "post.h"
 #include "util.h"
 
 #define DISPATCH_MAX_REFS	20
+#define DISPATCH_MAX_ORIG	24	/* ids a bounce may name for its original */
 
 static int	dispatch_each_ref(const char *, struct store *,
 		    int (*)(struct store *, const char *, void *), void *);
@@ -25,6 +27,7 @@ static int	dispatch_pending_code(struct ctx *, const struct recog *,
 		    char *);
 static enum disp dispatch_run(struct ctx *, const struct handler *,
 		    const char **);
+static int	dispatch_copy_token(struct ctx *, char *);
 
 /* Calls fn for each <msg-id> in a header value, at most 20; stops at 1. */
 static int
@@ -138,6 +141,36 @@ dispatch_tagged(const struct ctx *c, char tag, char out[POST_TOKEN_MAX + 1])
 }
 
 /*
+ * Does the message name one of ffnet's list copies by its Message-ID
+ * (post_copy_msgid_dup)? That is how a bounce finds its copy when the
+ * submission server took the VERP return path away. 1 and the copy's
+ * token in tok when the store knows it; 0; -1 on a store failure. A
+ * Message-ID that is not a copy's, or a token nobody has, counts as 0.
+ */
+static int
+dispatch_copy_token(struct ctx *c, char *tok)
+{
+	char	*ids[DISPATCH_MAX_ORIG], *addr = NULL;
+	int64_t	 post;
+	size_t	 n, i;
+	int	 r = 0;
+
+	n = bounce_orig_ids(c->m, ids, nitems(ids));
+	for (i = 0; i < n && r == 0; i++) {
+		if (!post_msgid_token(c->conf, ids[i], tok))
+			continue;
+		r = store_rcpt_by_token(c->st, tok, &addr, &post);
+		free(addr);
+		addr = NULL;
+	}
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	if (r != 1)
+		tok[0] = '\0';
+	return r;
+}
+
+/*
  * The code of the pending confirmation this message answers: one in
  * the Subject that the store knows, or one whose mail it replies to.
  */
@@ -232,9 +265,16 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 		snprintf(c->why, sizeof(c->why), "%s", r->why);
 		return D_SKIP;
 	case R_AUTO:
-	case R_BOUNCE:
+	case R_BOUNCE: {
+		char	 tok[POST_TOKEN_MAX + 1];
+
 		*kind = r->kind == R_AUTO ? "auto" : "bounce";
-		if ((refs = dispatch_refs_ours(c->st, c->m)) == -1)
+		/* no VERP token: the original's Message-ID names the copy */
+		if ((refs = dispatch_copy_token(c, tok)) == -1)
+			return D_TEMPFAIL;
+		if (refs && r->kind == R_BOUNCE)
+			return list_bounce(c, tok);
+		if (!refs && (refs = dispatch_refs_ours(c->st, c->m)) == -1)
 			return D_TEMPFAIL;
 		if (refs && r->kind == R_BOUNCE)
 			return list_bounce(c, NULL);
@@ -242,6 +282,7 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 		    ", about ffnet's mail: filed, not answered" :
 		    ": not answered");
 		return refs ? D_DONE : D_SKIP;
+	}
 	case R_COMMAND:
 		c->lang = r->cmd->lang;
 		c->word = r->cmd->word;

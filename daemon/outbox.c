@@ -203,9 +203,12 @@ outbox_next_copy(struct outbox *o)
 			j->id = r->id;
 			j->attempts = r->attempts;
 			j->created = p->started;
-			j->from = post_tag_addr_dup(o->conf, 'b', r->token);
+			/* verp = no: the mailbox itself, as Exchange makes it */
+			j->from = o->conf->verp ? post_tag_addr_dup(o->conf,
+			    'b', r->token) : xstrdup(o->conf->address);
 			j->rcpt = xstrdup(r->addr);
-			j->head = post_copy_head_dup(o->conf, r->unsub);
+			j->head = post_copy_head_dup(o->conf, r,
+			    !post_data_has_msgid(p));
 			j->parts[0].data = j->head;
 			j->parts[0].len = strlen(j->head);
 			j->parts[1].data = p->data;

@@ -4,8 +4,11 @@
  * name via the network (the network's own address, so that a strict
  * DMARC domain of the sender does not get the copies refused), Reply-To
  * = the sender, To = the network, List-Id, List-Post, List-Help and
- * Precedence: list. Only List-Unsubscribe is personal; the return path
- * is the network address with the copy's bounce token.
+ * Precedence: list. Only List-Unsubscribe and the Message-ID are
+ * personal; the return path is the network address with the copy's
+ * bounce token ([list] verp), and the Message-ID carries that token too,
+ * so that a bounce still names the copy where the submission server
+ * rewrites the envelope sender (Exchange Online).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -71,7 +74,7 @@ post_create(struct store *st, const struct conf *conf,
 	out.to_name = conf->name;
 	out.to_addr = conf->address;
 	out.subject = in->subject;
-	out.message_id = msgid;
+	out.message_id = NULL;	/* each copy has its own (post_copy_head_dup) */
 	out.language = conf->language;
 	out.extra_headers = extra;
 	out.date = now;
@@ -159,25 +162,94 @@ post_tag_find(const struct conf *conf, const char *addr, char tag,
 }
 
 char *
-post_copy_head_dup(const struct conf *conf, const char *unsub)
+post_copy_msgid_dup(const struct conf *conf, int64_t post, const char *token)
 {
-	char	*mailto, *s;
+	const char	*at = strrchr(conf->address, '@');
 
-	if (unsub == NULL)
-		return xstrdup("");
-	mailto = post_tag_addr_dup(conf, 'u', unsub);
-	/* RFC 8058: the https form, and the POST that makes it one click */
-	if (conf->unsubscribe_url != NULL)
-		s = xasprintf("List-Unsubscribe: <mailto:%s?subject=AFMELD>,\r\n"
-		    " <%s%st=%s>\r\nList-Unsubscribe-Post: "
-		    "List-Unsubscribe=One-Click\r\n", mailto,
-		    conf->unsubscribe_url, strchr(conf->unsubscribe_url, '?') ?
-		    "&" : "?", unsub);
-	else
-		s = xasprintf("List-Unsubscribe: <mailto:%s?subject=AFMELD>\r\n",
-		    mailto);
-	free(mailto);
-	return s;
+	return xasprintf("ffnet.b-%s.%lld@%s", token, (long long)post,
+	    at ? at + 1 : "localhost");
+}
+
+bool
+post_msgid_token(const struct conf *conf, const char *msgid,
+    char out[POST_TOKEN_MAX + 1])
+{
+	const char	*at = strrchr(conf->address, '@'), *p, *e, *d;
+	size_t		 n, i;
+
+	out[0] = '\0';
+	if (msgid == NULL || at == NULL)
+		return false;
+	if (*msgid == '<')
+		msgid++;
+	if (strncasecmp(msgid, "ffnet.b-", 8) != 0)
+		return false;
+	p = msgid + 8;
+	if ((e = strchr(p, '.')) == NULL || (n = (size_t)(e - p)) == 0 ||
+	    n > POST_TOKEN_MAX)
+		return false;
+	/* the rest must be ".<post>@<our domain>" */
+	for (d = e + 1; isdigit((unsigned char)*d); d++)
+		;
+	if (d == e + 1 || *d != '@' || strncasecmp(d + 1, at + 1,
+	    strlen(at + 1)) != 0 || (d[1 + strlen(at + 1)] != '\0' &&
+	    d[1 + strlen(at + 1)] != '>'))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)p[i]))
+			return false;
+		out[i] = (char)tolower((unsigned char)p[i]);
+	}
+	out[n] = '\0';
+	return true;
+}
+
+bool
+post_data_has_msgid(const struct post *p)
+{
+	const char	*s = p->data, *end = p->data + p->len;
+
+	/* posts stored before copies had their own Message-ID */
+	while (s != NULL && s < end && *s != '\r' && *s != '\n') {
+		if (strncasecmp(s, "Message-ID:", 11) == 0)
+			return true;
+		if ((s = memchr(s, '\n', (size_t)(end - s))) != NULL)
+			s++;
+	}
+	return false;
+}
+
+char *
+post_copy_head_dup(const struct conf *conf, const struct post_rcpt *r,
+    bool msgid)
+{
+	char	*mailto, *id = NULL, *s, *t;
+
+	if (msgid)
+		id = post_copy_msgid_dup(conf, r->post, r->token);
+	if (r->unsub == NULL)
+		s = xstrdup("");
+	else {
+		mailto = post_tag_addr_dup(conf, 'u', r->unsub);
+		/* RFC 8058: the https form, and the POST that makes it one click */
+		if (conf->unsubscribe_url != NULL)
+			s = xasprintf("List-Unsubscribe: "
+			    "<mailto:%s?subject=AFMELD>,\r\n <%s%st=%s>\r\n"
+			    "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+			    "\r\n", mailto, conf->unsubscribe_url,
+			    strchr(conf->unsubscribe_url, '?') ? "&" : "?",
+			    r->unsub);
+		else
+			s = xasprintf("List-Unsubscribe: "
+			    "<mailto:%s?subject=AFMELD>\r\n", mailto);
+		free(mailto);
+	}
+	if (id == NULL)
+		return s;
+	t = xasprintf("Message-ID: <%s>\r\n%s", id, s);
+	free(id);
+	free(s);
+	return t;
 }
 
 int

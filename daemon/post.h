@@ -38,10 +38,23 @@ struct post_in {
 int	post_create(struct store *, const struct conf *, const struct post_in *,
 	    const char *state, time_t now, int64_t *id);
 /*
- * The header lines of one copy (List-Unsubscribe and friends), ending
- * in CRLF; the copy is these and then post->data. Caller frees.
+ * The header lines of one copy (its Message-ID when msgid, then
+ * List-Unsubscribe and friends), ending in CRLF; the copy is these and
+ * then post->data. Caller frees.
  */
-char	*post_copy_head_dup(const struct conf *, const char *unsub_token);
+char	*post_copy_head_dup(const struct conf *, const struct post_rcpt *,
+	    bool msgid);
+/* Was the post's shared message stored with a Message-ID of its own? */
+bool	post_data_has_msgid(const struct post *);
+/*
+ * A copy's Message-ID, "ffnet.b-<token>.<post>@<domain>" (no <>): the
+ * token comes back in a bounce that names the original. Caller frees.
+ */
+char	*post_copy_msgid_dup(const struct conf *, int64_t post,
+	    const char *token);
+/* Is msgid (with or without <>) a copy's? Then its token to out and true. */
+bool	post_msgid_token(const struct conf *, const char *msgid,
+	    char out[POST_TOKEN_MAX + 1]);
 /* The network address with "+<tag>-<token>" in it. Caller frees. */
 char	*post_tag_addr_dup(const struct conf *, char tag, const char *token);
 /*
