@@ -285,6 +285,8 @@ Jens Hansen
     check(str(conf["Subject"]).startswith("Bekræft din tilmelding"), "join: Danish subject with æ, no folded blank first: %r" % str(conf["Subject"]))
     check(code_of(conf) is not None, "join: code in the subject")
     check(conf["Auto-Submitted"] == "auto-replied", "join: Auto-Submitted")
+    # MS-OXCMAIL 2.1.3.2.20: no out-of-office or NDR back for a reply
+    check(conf["X-Auto-Response-Suppress"] == "All", "join: X-Auto-Response-Suppress: All: %s" % conf["X-Auto-Response-Suppress"])
     check(conf["In-Reply-To"] is not None, "join: In-Reply-To set")
     check(net.user in str(conf["From"]) and "Flere Faglærte" in str(conf["From"]), "join: From is the network: %s" % conf["From"])
     check("Jens Hansen" in body(conf), "join: name in the text")

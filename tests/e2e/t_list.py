@@ -52,7 +52,9 @@ def copies(net, subject_part):
         if subject_part not in str(msg["Subject"]):
             continue
         rp = str(msg["Return-Path"] or "")
-        m = re.search(r"\+b-([0-9a-f]+)@", rp)
+        # with verp = no the copy's own Message-ID names it
+        m = re.search(r"\+b-([0-9a-f]+)@", rp) or \
+            re.search(r"<ffnet\.b-([0-9a-f]+)\.", str(msg["Message-ID"]))
         rows = net.sql("SELECT addr FROM post_rcpts WHERE token = ?", m.group(1)) if m else []
         out.append((rows[0][0] if rows else None, msg))
     i.logout()
@@ -116,8 +118,16 @@ def t_list_post(s):
         atts = [p for p in msg.iter_attachments()]
         e2e.check(len(atts) == 1 and atts[0].get_filename() == "Program for mødet.pdf" and
                   atts[0].get_content() == pdf, "list: the PDF byte for byte, with its Danish name")
+    # each copy its own Message-ID, with the copy's bounce token in it
+    rtok = dict(net.sql("SELECT addr, token FROM post_rcpts"))
     ids = set(str(m["Message-ID"]) for _, m in got)
-    e2e.check(len(ids) == 1, "list: one Message-ID for the post")
+    e2e.check(len(ids) == 3, "list: a Message-ID per copy: %r" % ids)
+    for rcpt, msg in got:
+        e2e.check(re.fullmatch(r"<ffnet\.b-%s\.[0-9]+@example\.org>" % rtok.get(rcpt, "x"), str(msg["Message-ID"])) is not None and
+                  "+b-%s@" % rtok.get(rcpt, "x") in str(msg["Return-Path"]),
+                  "list: the copy's Message-ID and return path carry its token: %s %s" % (msg["Message-ID"], msg["Return-Path"]))
+        e2e.check(str(msg["X-Auto-Response-Suppress"]) == "OOF, AutoReply",
+                  "list: copies ask only for no OOF and auto-replies (bounces still come): %s" % msg["X-Auto-Response-Suppress"])
     told = net.replies(net.sek)
     e2e.check(len(told) == 1 and "Sendt" in str(told[0]["Subject"]) and "3 modtagere" in e2e.body(told[0]),
               "list: the secretariat is told it went to 3")

@@ -1,0 +1,98 @@
+"""List mail through a server that keeps its own mailbox as envelope
+sender (Microsoft 365 / Exchange Online): [list] verp = no, bounces
+matched by the copy's Message-ID in an Exchange-shaped NDR, and
+check --connect --send-test. Loaded by e2e.py."""
+
+import email
+import email.policy
+import re
+import subprocess
+
+import e2e
+import t_list
+
+
+def exchange_ndr(net, rcpt, orig_raw, orig_id):
+    """An NDR as Exchange Online writes it (sisimai's lhost-office365
+    samples): multipart/report, X-MS-Exchange-Message-Is-Ndr, In-Reply-To
+    and References the original's, the original attached."""
+    return """From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.org>
+To: <%(user)s>
+Subject: Undeliverable: Exchange-test
+In-Reply-To: %(id)s
+References: %(id)s
+Auto-Submitted: auto-replied
+X-MS-Exchange-Message-Is-Ndr:
+Content-Language: en-US
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+ boundary="_000_NDR_"
+
+--_000_NDR_
+Content-Type: text/plain; charset="us-ascii"
+
+Your message to %(rcpt)s couldn't be delivered.
+%(local)s wasn't found at example.com.
+
+--_000_NDR_
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns;AM0PR01MB1234.eurprd01.prod.exchangelabs.com
+Received-From-MTA: dns;AM0PR01MB1234.eurprd01.prod.exchangelabs.com
+
+Final-Recipient: rfc822;%(rcpt)s
+Action: failed
+Status: 5.1.10
+Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup
+
+--_000_NDR_
+Content-Type: message/rfc822
+
+%(orig)s
+--_000_NDR_--
+""" % dict(user=net.user, id=orig_id, rcpt=rcpt, local=rcpt.split("@")[0],
+           orig=orig_raw)
+
+
+def t_exchange_bounce(s):
+    """verp = no: the copies' envelope sender is the network's address;
+    an Exchange NDR with no VERP token, naming one copy's Message-ID, is
+    counted for that member and nobody else; one naming a Message-ID that
+    is not ffnet's is left for a person."""
+    net = e2e.Net(s, "exchange")
+    t_list.trust(net, "\n[list]\nverp = no\n")
+    a, b, c = t_list.add_members(net, ("anna", "Anna Berg", "Skolen"), ("bo", "Bo Ek", "Ek A/S"),
+                                 ("cilla", "Cilla Dahl", "Jobcenter"))
+    net.send(t_list.post_mail(net, net.sek, "UDSEND Exchange-test", "Nyt fra netværket"))
+    net.once()
+    got = t_list.copies(net, "Exchange-test")
+    e2e.check(sorted(r for r, _ in got) == sorted([a, b, c]), "exchange: one copy each: %r" % [r for r, _ in got])
+    for rcpt, msg in got:
+        e2e.check(str(msg["Return-Path"]) == "<%s>" % net.user,
+                  "exchange: verp = no: the envelope sender is the network: %s" % msg["Return-Path"])
+        # the copy was really delivered to the member its Message-ID names
+        # (Postfix's Received: "for <rcpt>")
+        e2e.check(rcpt is not None and "<%s>" % rcpt in str(msg.get_all("Received")),
+                  "exchange: the Message-ID's token is the copy's: %s %s" % (rcpt, msg.get_all("Received")))
+    orig = [m for r, m in got if r == b]
+    if not e2e.check(len(orig) == 1, "exchange: bo's copy"):
+        net.done()
+        return
+    raw = orig[0].as_bytes(policy=email.policy.SMTP).decode("utf-8", "replace").replace("\r\n", "\n")
+    net.send(exchange_ndr(net, b, raw, str(orig[0]["Message-ID"])), sender="")
+    net.once()
+    e2e.check(net.sql("SELECT addr, status FROM bounces") == [(b, "5.1.10")],
+              "exchange: the NDR is counted for bo only: %r" % net.sql("SELECT addr, status FROM bounces"))
+    e2e.check(net.sql("SELECT count(*) FROM members WHERE status != 'active'")[0][0] == 0,
+              "exchange: nobody paused after one day")
+    e2e.check(all("Undeliverable" not in str(m["Subject"]) for m in net.replies(b)), "exchange: the NDR is not answered")
+    e2e.check(not any("Undeliverable" in subj for _, subj in net.folder("INBOX")), "exchange: the NDR is filed")
+    # someone else's mail bounced to the network: not ours, not counted
+    foreign = raw.replace(str(orig[0]["Message-ID"]), "<CAF8x2=abc123@mail.gmail.com>")
+    net.send(exchange_ndr(net, a, foreign, "<CAF8x2=abc123@mail.gmail.com>").replace(
+        "Exchange-test", "Fremmed post"), sender="")
+    net.once()
+    e2e.check(net.sql("SELECT count(*) FROM bounces")[0][0] == 1, "exchange: a bounce of mail not ours is not counted")
+    e2e.check(any("Fremmed post" in subj for _, subj in net.folder("INBOX")),
+              "exchange: a bounce of mail not ours stays in the inbox for a person")
+    net.done()
