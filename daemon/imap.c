@@ -74,6 +74,7 @@ static int		 imap_entry_cmp(const void *, const void *);
 static int		 imap_size(struct imap *, uint32_t, size_t *);
 static int		 imap_store_flags(struct imap *,
 			    struct mailimap_set *, bool);
+static bool		 imap_is_junk(const struct mailimap_mailbox_list *);
 static int		 imap_copy_away(struct imap *, struct mailimap_set *,
 			    const char *);
 static bool		 imap_time_left(const struct timespec *,
@@ -1228,4 +1229,96 @@ imap_append(struct imap *im, const char *folder, const char *data,
 		return imap_failed(im, r, "APPEND");
 	log_debug("imap %s: appended %zu bytes to %s", im->host, len, folder);
 	return 0;
+}
+
+/* RFC 3501 6.4.4: UID SEARCH HEADER field value, in the selected mailbox. */
+int
+imap_search_header(struct imap *im, const char *field, const char *value,
+    uint32_t *uid)
+{
+	struct mailimap_search_key	*key;
+	clist				*res = NULL;
+	clistiter			*it;
+	int				 r, rc = 0;
+
+	*uid = 0;
+	if ((key = mailimap_search_key_new_header(xstrdup(field),
+	    xstrdup(value))) == NULL)
+		fatal("libetpan: out of memory");
+	r = mailimap_uid_search(im->mi, NULL, key, &res);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_failed(im, r, "SEARCH");
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		*uid = *(uint32_t *)clist_content(it);
+		rc = 1;
+	}
+	mailimap_search_result_free(res);
+	return rc;
+}
+
+/* Does a LIST entry carry the RFC 6154 \Junk attribute? */
+static bool
+imap_is_junk(const struct mailimap_mailbox_list *mb)
+{
+	struct mailimap_mbx_list_oflag	*of;
+	const char			*f;
+	clistiter			*it;
+
+	if (mb->mb_flag == NULL || mb->mb_flag->mbf_oflags == NULL)
+		return false;
+	for (it = clist_begin(mb->mb_flag->mbf_oflags); it != NULL;
+	    it = clist_next(it)) {
+		of = clist_content(it);
+		if (of->of_type != MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT ||
+		    (f = of->of_flag_ext) == NULL)
+			continue;
+		if (*f == '\\')
+			f++;
+		if (strcasecmp(f, "Junk") == 0)
+			return true;
+	}
+	return false;
+}
+
+char *
+imap_junk_folder_dup(struct imap *im)
+{
+	/* Dovecot, Outlook.com, Exchange in Danish (both), Gmail-like */
+	static const char *const names[] = { "Junk", "Junk E-mail",
+	    "Uønsket mail", "Uønsket e-mail", "Spam", "INBOX/Junk",
+	    "INBOX/Spam" };
+	clist				*list = NULL;
+	clistiter			*it;
+	struct mailimap_mailbox_list	*mb;
+	char				*found = NULL, *enc, *p;
+	size_t				 i;
+
+	if (mailimap_list(im->mi, "", "*", &list) != MAILIMAP_NO_ERROR)
+		list = NULL;
+	for (it = list ? clist_begin(list) : NULL; it != NULL && !found;
+	    it = clist_next(it)) {
+		mb = clist_content(it);
+		if (mb->mb_name == NULL || !imap_is_junk(mb))
+			continue;
+		/* back to a configured name: a known one, or plain ASCII */
+		for (i = 0; i < nitems(names) && found == NULL; i++) {
+			enc = imap_folder_dup(im->delim, names[i]);
+			if (strcmp(enc, mb->mb_name) == 0)
+				found = xstrdup(names[i]);
+			free(enc);
+		}
+		if (found == NULL && strchr(mb->mb_name, '&') == NULL) {
+			found = xstrdup(mb->mb_name);
+			for (p = found; *p; p++)
+				if (*p == im->delim)
+					*p = '/';
+		}
+	}
+	if (list != NULL)
+		mailimap_list_result_free(list);
+	for (i = 0; i < nitems(names) && found == NULL; i++)
+		if (imap_folder_exists(im, names[i]) == 1)
+			found = xstrdup(names[i]);
+	return found;
 }

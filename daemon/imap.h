@@ -120,6 +120,19 @@ int		 imap_move_uids(struct imap *, const uint32_t *uids, size_t n,
  * readable. Ends IDLE before returning.
  */
 enum imap_wake	 imap_idle(struct imap *, int seconds, int fd);
+/*
+ * UID SEARCH HEADER field value in the selected mailbox: 1 and the
+ * (last) match's UID, 0 none, -1 failure.
+ */
+int		 imap_search_header(struct imap *, const char *field,
+		    const char *value, uint32_t *uid);
+/*
+ * The folder the server files junk in: the one LIST marks \Junk (RFC
+ * 6154), else the first that exists of "Junk", "Junk E-mail", "Uønsket
+ * mail", "Uønsket e-mail", "Spam". The name as a configured folder is
+ * written ("/" between levels, UTF-8), or NULL. Caller frees.
+ */
+char		*imap_junk_folder_dup(struct imap *);
 /* A NOOP, to notice a dead connection and new mail where IDLE is absent. */
 int		 imap_noop(struct imap *);
 /* The server's last response text, for log lines; borrowed, never NULL. */

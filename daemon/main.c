@@ -31,6 +31,7 @@
 #include "mime.h"
 #include "outbox.h"
 #include "probe.h"
+#include "selftest.h"
 #include "recog.h"
 #include "remind.h"
 #include "status.h"
@@ -102,7 +103,7 @@ static const char *const required_templates[] = {
 	"participants.usage", "post.confirm", "post.sent", "post.sent.later",
 	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
 	"post.agenda.noideas", "post.minutes", "bounce.paused",
-	"outbox.stuck", "imap.stuck",
+	"outbox.stuck", "imap.stuck", "selftest",
 	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
 	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
 	"members.csv", "members.list",
@@ -139,7 +140,8 @@ static void	 daemon_file_forget(struct daemon *);
 static long	 daemon_ms(void);
 static int	 daemon_run(struct daemon *);
 static void	 daemon_sleep(struct daemon *, int);
-static int	 daemon_check(struct daemon *, const char *, int, bool);
+static int	 daemon_check(struct daemon *, const char *, int, bool,
+		    bool);
 static void	 daemon_signals(void);
 static void	 daemon_wait(struct daemon *);
 
@@ -147,7 +149,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | status | "
-	    "check [--connect]\n"
+	    "check [--connect [--send-test]]\n"
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
 	    "       ffnet [-dv] [-c file] archive [N] | stats\n"
@@ -790,7 +792,8 @@ daemon_run(struct daemon *d)
  * --connect also the servers, as the daemon will use them (probe.c).
  */
 static int
-daemon_check(struct daemon *d, const char *path, int verbose, bool connect)
+daemon_check(struct daemon *d, const char *path, int verbose, bool connect,
+    bool send_test)
 {
 	char	 err[1024];
 	int	 rc = 1;
@@ -806,6 +809,9 @@ daemon_check(struct daemon *d, const char *path, int verbose, bool connect)
 	else {
 		printf("%s: configuration ok\n", path);
 		rc = connect ? probe_run(&d->conf) : 0;
+		/* only once the servers answer: selftest.c */
+		if (rc == 0 && send_test)
+			rc = selftest_run(&d->conf, d->tmpls);
 	}
 	tmpl_free(d->tmpls);
 	conf_clear(&d->conf);
@@ -893,13 +899,17 @@ main(int argc, char *argv[])
 	}
 	memset(&d, 0, sizeof(d));
 	d.conf_path = path;
-	if (strcmp(cmd, "check") == 0 && optind + 2 == argc &&
-	    strcmp(argv[optind + 1], "--connect") == 0)
-		return daemon_check(&d, path, verbose, true);
+	if (strcmp(cmd, "check") == 0 && optind + 2 <= argc &&
+	    optind + 3 >= argc && strcmp(argv[optind + 1], "--connect") == 0) {
+		if (optind + 3 == argc && strcmp(argv[optind + 2],
+		    "--send-test") != 0)
+			usage();
+		return daemon_check(&d, path, verbose, true, optind + 3 == argc);
+	}
 	if (optind + 1 != argc)
 		usage();
 	if (strcmp(cmd, "check") == 0)
-		return daemon_check(&d, path, verbose, false);
+		return daemon_check(&d, path, verbose, false, false);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "once") != 0 &&
 	    strcmp(cmd, "status") != 0)
 		usage();

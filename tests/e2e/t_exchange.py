@@ -5,6 +5,7 @@ check --connect --send-test. Loaded by e2e.py."""
 
 import email
 import email.policy
+import os
 import re
 import subprocess
 
@@ -95,4 +96,52 @@ def t_exchange_bounce(s):
     e2e.check(net.sql("SELECT count(*) FROM bounces")[0][0] == 1, "exchange: a bounce of mail not ours is not counted")
     e2e.check(any("Fremmed post" in subj for _, subj in net.folder("INBOX")),
               "exchange: a bounce of mail not ours stays in the inbox for a person")
+    net.done()
+
+
+def send_test(net):
+    p = subprocess.run([e2e.FFNET, "-c", net.conf_path, "check", "--connect", "--send-test"],
+                       capture_output=True, text=True, timeout=120)
+    if os.environ.get("E2E_SHOW"):
+        print(p.stdout + p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def t_exchange_send_test(s):
+    """check --connect --send-test against the loopback stack (Postfix
+    and Dovecot with recipient_delimiter = +): plus addressing delivers
+    to the Inbox, the VERP return path survives, the test mail is moved
+    to the done folder, and the daemon takes it for its own. Sent to a
+    mailbox the IMAP login does not read, it reports the mail missing."""
+    net = e2e.Net(s, "sendtest")
+    rc, out, err = send_test(net)
+    e2e.check(rc == 0, "send-test: exit 0 on the loopback stack: %d\n%s%s" % (rc, out, err))
+    e2e.check("plus addressing works" in out and "+selftest@" in out, "send-test: plus addressing delivered it:\n" + out)
+    e2e.check("landed in INBOX, not in Junk" in out, "send-test: in the Inbox:\n" + out)
+    e2e.check("kept its VERP token" in out and "verp = yes works" in out, "send-test: the VERP token survives:\n" + out)
+    e2e.check(net.folder("INBOX") == [], "send-test: nothing left in the inbox: %r" % net.folder("INBOX"))
+    done = net.folder("Behandlet")
+    e2e.check(len(done) == 1 and "selvtest" in done[0][1], "send-test: moved to the done folder: %r" % done)
+    # put it back: ffnet once must see its own mail and leave it alone
+    i = net.imap()
+    i.select("Behandlet")
+    typ, data = i.uid("SEARCH", None, "ALL")
+    for uid in data[0].split():
+        i.uid("COPY", uid, "INBOX")
+    i.logout()
+    net.once()
+    e2e.check(any("selvtest" in subj for _, subj in net.folder("INBOX")), "send-test: the daemon leaves its own test mail be")
+    e2e.check(net.replies(net.user.replace("@", "+selftest@")) == [] and "self" in net.log,
+              "send-test: not answered, recognised as ffnet's own:\n" + net.log[-1500:])
+    # a network address that this IMAP login does not read: reported
+    with open(net.conf_path) as f:
+        text = f.read()
+    other = "ffnet-nowhere%s@example.org" % net.tag
+    text = text.replace("address = %s" % net.user, "address = %s" % other).replace(
+        "poll_seconds = 5", "poll_seconds = 5\ntimeout = 5")
+    with open(net.conf_path, "w") as f:
+        f.write(text)
+    rc, out, err = send_test(net)
+    e2e.check(rc == 1 and "did not arrive" in err and "plus addressing does not deliver" in err,
+              "send-test: a mail that never arrives is reported, exit 1: %d\n%s%s" % (rc, out, err))
     net.done()
