@@ -8,6 +8,7 @@ import email.policy
 import os
 import re
 import subprocess
+import time
 
 import e2e
 import t_list
@@ -144,4 +145,44 @@ def t_exchange_send_test(s):
     rc, out, err = send_test(net)
     e2e.check(rc == 1 and "did not arrive" in err and "plus addressing does not deliver" in err,
               "send-test: a mail that never arrives is reported, exit 1: %d\n%s%s" % (rc, out, err))
+    net.done()
+
+
+def t_exchange_send_test_junk(s):
+    """send-test when the server files the test mail as junk: a folder
+    named as Exchange does in Danish ("Uønsket e-mail") is found, and
+    the report says Junk, exit 1. The server's junk filter is played by
+    this test: it moves the mail there as soon as it arrives (ffnet's
+    mailbox is another folder, so ffnet can only find it in Junk)."""
+    net = e2e.Net(s, "sendjunk")
+    junk = '"U&APg-nsket e-mail"'
+    i = net.imap()
+    i.create("Tom")
+    i.create(junk)
+    i.logout()
+    with open(net.conf_path) as f:
+        text = f.read()
+    with open(net.conf_path, "w") as f:
+        f.write(text.replace("mailbox = INBOX", "mailbox = Tom").replace(
+            "poll_seconds = 5", "poll_seconds = 5\ntimeout = 30"))
+    p = subprocess.Popen([e2e.FFNET, "-c", net.conf_path, "check", "--connect", "--send-test"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    moved = False
+    i = net.imap()
+    for _ in range(200):
+        i.select("INBOX")
+        typ, data = i.uid("SEARCH", None, "HEADER", "Message-ID", "ffnet.selftest.")
+        if data[0].split():
+            for uid in data[0].split():
+                i.uid("MOVE", uid, junk)
+            moved = True
+            break
+        time.sleep(0.1)
+    i.logout()
+    out, err = p.communicate(timeout=120)
+    e2e.check(moved, "send-test junk: the test mail arrived in INBOX to be moved")
+    e2e.check(p.returncode == 1 and "landed in Junk" in err and "Junk folder is Uønsket e-mail" in out,
+              "send-test junk: reported in Junk, exit 1: %d\n%s%s" % (p.returncode, out, err))
+    e2e.check("plus addressing works" in out, "send-test junk: plus addressing still worked:\n" + out)
+    e2e.check(len(net.folder("Behandlet")) == 1, "send-test junk: moved to the done folder from Junk")
     net.done()
