@@ -101,8 +101,11 @@ def t_exchange_bounce(s):
 
 
 def send_test(net):
-    p = subprocess.run([e2e.FFNET, "-c", net.conf_path, "check", "--connect", "--send-test"],
-                       capture_output=True, text=True, timeout=120)
+    cmd = [e2e.FFNET, "-c", net.conf_path, "check", "--connect", "--send-test"]
+    if e2e.VALGRIND:
+        cmd = e2e.VALGRIND.split() + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    e2e.check(p.returncode != 99, "send-test: valgrind found errors:\n" + p.stderr[-3000:])
     if os.environ.get("E2E_SHOW"):
         print(p.stdout + p.stderr)
     return p.returncode, p.stdout, p.stderr
