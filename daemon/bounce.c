@@ -1313,7 +1313,7 @@ bounce_orig_ids(const struct msg *m, char **ids, size_t max)
 		if (strcmp(m->parts[i].type, "message/rfc822") != 0 &&
 		    strcmp(m->parts[i].type, "text/rfc822-headers") != 0)
 			continue;
-		/* libetpan reads the returned headers as a message of its own */
+		/* libetpan reads the returned headers as a message */
 		if (mime_parse(m->parts[i].data, m->parts[i].len, &lim,
 		    &orig) == -1)
 			continue;

@@ -17,7 +17,7 @@
 #include "util.h"
 
 #define DISPATCH_MAX_REFS	20
-#define DISPATCH_MAX_ORIG	24	/* ids a bounce may name for its original */
+#define DISPATCH_MAX_ORIG	24	/* ids a bounce gives for its original */
 
 static int	dispatch_each_ref(const char *, struct store *,
 		    int (*)(struct store *, const char *, void *), void *);

@@ -203,7 +203,7 @@ outbox_next_copy(struct outbox *o)
 			j->id = r->id;
 			j->attempts = r->attempts;
 			j->created = p->started;
-			/* verp = no: the mailbox itself, as Exchange makes it */
+			/* verp = no: the mailbox, as Exchange makes it */
 			j->from = o->conf->verp ? post_tag_addr_dup(o->conf,
 			    'b', r->token) : xstrdup(o->conf->address);
 			j->rcpt = xstrdup(r->addr);

@@ -74,7 +74,7 @@ post_create(struct store *st, const struct conf *conf,
 	out.to_name = conf->name;
 	out.to_addr = conf->address;
 	out.subject = in->subject;
-	out.message_id = NULL;	/* each copy has its own (post_copy_head_dup) */
+	out.message_id = NULL;	/* each copy has its own */
 	out.language = conf->language;
 	out.extra_headers = extra;
 	out.date = now;
@@ -231,7 +231,7 @@ post_copy_head_dup(const struct conf *conf, const struct post_rcpt *r,
 		s = xstrdup("");
 	else {
 		mailto = post_tag_addr_dup(conf, 'u', r->unsub);
-		/* RFC 8058: the https form, and the POST that makes it one click */
+		/* RFC 8058: the https form, and the POST for one click */
 		if (conf->unsubscribe_url != NULL)
 			s = xasprintf("List-Unsubscribe: "
 			    "<mailto:%s?subject=AFMELD>,\r\n <%s%st=%s>\r\n"

@@ -99,8 +99,8 @@ test_msgid(const struct conf *c)
 	/* another domain's, a reply's, and broken ones are not copies */
 	CHECK(!post_msgid_token(c, "ffnet.b-" TEST_TOKEN ".7@evil.example",
 	    tok));
-	CHECK(!post_msgid_token(c, "ffnet.b-" TEST_TOKEN ".7@ffnet.example.evil",
-	    tok));
+	CHECK(!post_msgid_token(c,
+	    "ffnet.b-" TEST_TOKEN ".7@ffnet.example.evil", tok));
 	CHECK(!post_msgid_token(c, "ffnet.18c2f.0a1b2c3d4e5f@ffnet.example",
 	    tok));
 	CHECK(!post_msgid_token(c, "ffnet.b-xyz.7@ffnet.example", tok));
