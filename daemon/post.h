@@ -1,8 +1,9 @@
 /*
  * post.h: list mail. A post (UDSEND, DAGSORDEN, REFERAT) is built once
  * as the message every recipient gets and stored with its recipients;
- * the outbox adds each copy's personal header lines and its own return
- * path (VERP) when it sends it. Also the addresses ffnet hands out for
+ * the outbox adds each copy's personal header lines (its own
+ * Message-ID, with the copy's bounce token in it) and its own return
+ * path (VERP, unless [list] verp = no) when it sends it. Also the addresses ffnet hands out for
  * one-step unsubscribing and for bounces, and Markedspladsen's agenda.
  */
 #ifndef FFNET_POST_H

@@ -5,8 +5,10 @@
  *                        the token, not the From header, proves who.
  *   <network>+b-<token>  the return path of one copy (VERP): a bounce
  *                        names the recipient by its token.
- * Bounces to the network address itself are read too (bounce.c finds
- * the failed recipients). Only permanent failures count, a DMARC
+ * Bounces to the network address itself are read too: dispatch.c finds
+ * the copy by the original's Message-ID, which carries the same token
+ * (Exchange keeps its mailbox as envelope sender, so no VERP there),
+ * else bounce.c finds the failed recipients. Only permanent failures count, a DMARC
  * refusal never does; after [list] bounce_days different days the
  * member is paused (no more list mail) and the secretariat is told,
  * with the bounce's own words. Templates: leave.goodbye, bounce.paused.
