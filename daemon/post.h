@@ -3,8 +3,9 @@
  * as the message every recipient gets and stored with its recipients;
  * the outbox adds each copy's personal header lines (its own
  * Message-ID, with the copy's bounce token in it) and its own return
- * path (VERP, unless [list] verp = no) when it sends it. Also the addresses ffnet hands out for
- * one-step unsubscribing and for bounces, and Markedspladsen's agenda.
+ * path (VERP, unless [list] verp = no) when it sends it. Also the
+ * addresses ffnet hands out for one-step unsubscribing and for
+ * bounces, and Markedspladsen's agenda.
  */
 #ifndef FFNET_POST_H
 #define FFNET_POST_H
