@@ -8,10 +8,11 @@
  * Bounces to the network address itself are read too: dispatch.c finds
  * the copy by the original's Message-ID, which carries the same token
  * (Exchange keeps its mailbox as envelope sender, so no VERP there),
- * else bounce.c finds the failed recipients. Only permanent failures count, a DMARC
- * refusal never does; after [list] bounce_days different days the
- * member is paused (no more list mail) and the secretariat is told,
- * with the bounce's own words. Templates: leave.goodbye, bounce.paused.
+ * else bounce.c finds the failed recipients. Only permanent failures
+ * count, a DMARC refusal never does; after [list] bounce_days
+ * different days the member is paused (no more list mail) and the
+ * secretariat is told, with the bounce's own words. Templates:
+ * leave.goodbye, bounce.paused.
  * Tables: members, bounces, audit, outbox.
  */
 #include <stdio.h>
