@@ -143,6 +143,7 @@ test_good(void)
 	CHECK(c.poll_seconds == 120);
 	CHECK(c.idle_seconds == 1740);
 	CHECK(c.imap_timeout == 30);
+	CHECK(c.verp == false);		/* [list] verp = no: Exchange */
 
 	CHECK_STR(c.smtp_url, "smtp://smtp.slagelse.dk:587");
 	CHECK_STR(c.smtp_user, "ffnet-smtp");
@@ -197,6 +198,7 @@ test_minimal(void)
 	CHECK(c.poll_seconds == 60);
 	CHECK(c.idle_seconds == 600);
 	CHECK(c.imap_timeout == 60);
+	CHECK(c.verp == true);
 	CHECK(c.summary == SUMMARY_DAILY && c.summary_hour == 7);
 	CHECK(c.smtp_user == NULL && c.smtp_password == NULL);
 	CHECK(c.smtp_ca_file == NULL);
