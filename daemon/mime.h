@@ -138,6 +138,15 @@ struct mime_out {
 };
 
 /*
+ * MS-OXCMAIL 2.1.3.2.20: what ffnet asks Exchange (and Outlook) not to
+ * send back. Replies and notices: nothing at all, not even a bounce
+ * notice. List copies: no out-of-office or auto-replies, but bounces,
+ * which is how a member's dead address is found.
+ */
+#define MIME_SUPPRESS_REPLY	"X-Auto-Response-Suppress: All"
+#define MIME_SUPPRESS_LIST	"X-Auto-Response-Suppress: OOF, AutoReply"
+
+/*
  * Builds the message with libetpan: RFC 2047-encoded headers where
  * needed, text/plain; charset=UTF-8, quoted-printable, CRLF line ends.
  * Returns a new buffer (NUL-terminated) and its length in *len; caller
