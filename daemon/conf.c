@@ -184,9 +184,9 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(reminder_days) },
 	{ "list", "unsubscribe_url", CT_STRING, .off = F(unsubscribe_url),
 	    .check = conf_check_https },
+	{ "list", "verp", CT_BOOL, .def = "yes", .off = F(verp) },
 	{ "list", "bounce_days", CT_INT, 1, 100, "3",
 	    .off = F(bounce_days) },
-	{ "list", "verp", CT_BOOL, .def = "yes", .off = F(verp) },
 	{ "auth", "trusted_authserv_id", CT_STRING,
 	    .off = F(trusted_authserv_id) },
 	/* summary.c: the secretariat's summary, at summary_hour local time */
