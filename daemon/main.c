@@ -29,6 +29,7 @@
 #include "log.h"
 #include "members.h"
 #include "mime.h"
+#include "oauth2.h"
 #include "outbox.h"
 #include "probe.h"
 #include "recog.h"
@@ -754,7 +755,7 @@ static int
 daemon_run(struct daemon *d)
 {
 	char		 err[1024];
-	int		 backoff = 1;
+	int		 backoff = 1, wait;
 
 	log_info("started; mailbox %s on %s", d->conf.mailbox,
 	    d->conf.imap_host);
@@ -764,8 +765,15 @@ daemon_run(struct daemon *d)
 		if (d->imap == NULL && daemon_connect(d, err,
 		    sizeof(err)) == -1) {
 			daemon_imap_down(d, err, false);
-			log_warnx("imap: trying again in %d s", backoff);
-			daemon_sleep(d, backoff);
+			/* Exchange's throttling and the token endpoint's
+			 * Retry-After say how long; never sooner */
+			wait = imap_backoff_hint(err);
+			if (wait < oauth2_wait(d->conf.oauth2))
+				wait = oauth2_wait(d->conf.oauth2);
+			if (wait < backoff)
+				wait = backoff;
+			log_warnx("imap: trying again in %d s", wait);
+			daemon_sleep(d, wait);
 			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
 			    backoff * 2;
 			continue;
@@ -774,8 +782,13 @@ daemon_run(struct daemon *d)
 		if (daemon_round(d, false) == -1) {
 			log_warnx("imap: %s; reconnecting",
 			    imap_last_error(d->imap));
+			wait = imap_backoff_hint(imap_last_error(d->imap));
 			imap_close(d->imap);
 			d->imap = NULL;
+			if (wait > 0) {
+				log_warnx("imap: throttled; waiting %d s", wait);
+				daemon_sleep(d, wait);
+			}
 			continue;
 		}
 		if (!got_term && !got_hup && !d->send_more && !d->read_more)

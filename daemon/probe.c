@@ -138,6 +138,7 @@ probe_imap_params(const struct conf *c, struct imap_params *p)
 	p->login.mech = c->imap_auth;
 	p->login.user = c->imap_user;
 	p->login.secret = c->imap_password;
+	p->login.oauth2 = c->oauth2;
 	p->timeout = c->imap_timeout;
 }
 
@@ -150,6 +151,7 @@ probe_smtp_params(const struct conf *c, struct smtp_params *p)
 	p->login.mech = c->smtp_auth;
 	p->login.user = c->smtp_user;
 	p->login.secret = c->smtp_password;
+	p->login.oauth2 = c->oauth2;
 	p->timeout = c->smtp_timeout;
 	p->require_tls = c->smtp_require_tls;
 }
