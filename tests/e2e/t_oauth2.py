@@ -1,0 +1,293 @@
+"""OAuth2 (XOAUTH2) logins as against Microsoft 365: a second mail stack
+in its OAuth2 mode (MAILSTACK_OAUTH2=1: a token endpoint shaped like
+Entra ID's, Dovecot and Postfix checking the tokens, XOAUTH2 only, as
+Exchange Online offers), started by the first test here that needs it
+and stopped at exit. The spine with `once` and `run`, a token that
+expires during `run`, a wrong secret, a revoked token, a mailbox the app
+was not granted, and Exchange's BAD after AUTHENTICATE from a small
+scripted IMAP server. Loaded by e2e.py."""
+
+import atexit
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import e2e
+
+_stack = None
+
+
+class OStack(e2e.Stack):
+    """A stack in OAuth2 mode; mailboxes are granted one by one."""
+
+    def __init__(self):
+        env = dict(os.environ, MAILSTACK_OAUTH2="1", MAILSTACK_OAUTH2_MECHS="xoauth2",
+                   MAILSTACK_OAUTH2_GRANT="none")
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="ffnet-e2e-oauth2.", dir="/tmp")
+        os.chmod(self.dir, 0o755)
+        out = subprocess.run(["bash", e2e.MS, "start", self.dir], check=True, capture_output=True,
+                             text=True, env=env).stdout
+        self.env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+        self.host = "127.0.0.1"
+
+    def oauth2(self, *args):
+        return subprocess.run(["bash", e2e.MS, "oauth2", self.dir] + [str(a) for a in args],
+                              check=True, capture_output=True, text=True).stdout
+
+    def olog(self):
+        with open(os.path.join(self.dir, "log", "oauth2.log")) as f:
+            return f.read()
+
+
+def stack():
+    global _stack
+    if _stack is None:
+        _stack = OStack()
+        atexit.register(_stack.stop)
+    return _stack
+
+
+def onet(name, secret=None, imap=None):
+    """A network that logs in with XOAUTH2 on IMAPS and submission."""
+    s = stack()
+    ca = s.env["MAILSTACK_CA_CERT"]
+    net = e2e.Net(s, name, imap_security="tls", imap_port=s.port("IMAPS_PORT"), imap_host="localhost",
+                  imap_ca="ca_file = %s" % ca,
+                  smtp_url="smtp://localhost:%d" % s.port("SUBMISSION_PORT"),
+                  smtp_extra="ca_file = %s\nrequire_tls = yes\nuser = USER\nauth = xoauth2\n" % ca)
+    s.oauth2("grant", net.user)
+    secret_file = os.path.join(net.dir, "client-secret")
+    with open(secret_file, "w") as f:
+        f.write((secret or s.env["MAILSTACK_OAUTH2_CLIENT_SECRET"]) + "\n")
+    os.chmod(secret_file, 0o600)
+    text = open(net.conf_path).read().replace("user = USER", "user = " + net.user)
+    text = text.replace("password = secret\n", "auth = xoauth2\n", 1)
+    if imap is not None:
+        text = re.sub(r"\[imap\]\nhost = .*\nport = .*\nsecurity = .*\nca_file = .*\n",
+                      "[imap]\nhost = 127.0.0.1\nport = %d\nsecurity = none\n" % imap, text)
+    text += """
+[oauth2]
+token_url = %s
+client_id = %s
+client_secret_file = %s
+ca_file = %s
+""" % (s.env["MAILSTACK_OAUTH2_TOKEN_URL"], s.env["MAILSTACK_OAUTH2_CLIENT_ID"], secret_file, ca)
+    with open(net.conf_path, "w") as f:
+        f.write(text)
+    os.chmod(net.conf_path, 0o600)
+    return net
+
+
+def issued(log):
+    return len(re.findall(r"token issued", log))
+
+
+def spine_once(net, who):
+    """TILMELD, the confirmation, the reply, the welcome; with once."""
+    a = net.addr(who)
+    net.send("From: \"Jens Hansen\" <%s>\nTo: %s\nSubject: TILMELD Jens Hansen; Hansen VVS\n\n" % (a, net.user))
+    net.once()
+    r = net.replies(a)
+    e2e.check(len(r) == 1 and e2e.code_of(r[0]) is not None,
+              "oauth2: confirmation sent with XOAUTH2: %d mails\n%s" % (len(r), net.log[-1500:]))
+    if not r:
+        return a
+    net.send(e2e.outlook_reply(net, r[0], a, "Ja tak"))
+    net.once()
+    r = net.replies(a)
+    e2e.check(len(r) == 2 and "Velkommen" in str(r[-1]["Subject"]),
+              "oauth2: welcome after the reply: %s" % [str(x["Subject"]) for x in r])
+    return a
+
+
+def t_oauth2_once(s):
+    net = onet("oauth2once")
+    s2 = net.stack
+    before = issued(s2.olog())
+    spine_once(net, "jens")
+    e2e.check(net.sql("SELECT count(*) FROM members WHERE status='active'")[0][0] == 1,
+              "oauth2: the member is in")
+    e2e.check("oauth2: new token" in net.log and "refused" not in net.log,
+              "oauth2: a token, no refusal:\n%s" % net.log[-1500:])
+    e2e.check(issued(s2.olog()) - before == 2, "oauth2: one token per once (IMAP and SMTP share it): %d"
+              % (issued(s2.olog()) - before))
+    # check --connect: a token, then both logins, in plain words
+    p = subprocess.run([e2e.FFNET, "-c", net.conf_path, "check", "--connect"], capture_output=True,
+                       text=True, timeout=120)
+    e2e.check(p.returncode == 0, "oauth2: check --connect exit 0: %s" % p.stderr)
+    e2e.check("oauth2: got a token from %s for client" % s2.env["MAILSTACK_OAUTH2_TOKEN_URL"] in p.stdout
+              and "imap: logged in to localhost" in p.stdout and "with XOAUTH2" in p.stdout
+              and "smtp: logged in to smtp://localhost" in p.stdout,
+              "oauth2: check --connect names each step: %r" % p.stdout)
+    net.done()
+
+
+def run_daemon(net):
+    logf = open(os.path.join(net.dir, "run.log"), "w")
+    p = subprocess.Popen([e2e.FFNET, "-d", "-c", net.conf_path, "run"], stderr=logf, stdout=logf)
+    return p, logf
+
+
+def stop_daemon(net, p, logf):
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    logf.close()
+    with open(os.path.join(net.dir, "run.log")) as f:
+        return rc, f.read()
+
+
+def wait_for(net, a, n, secs=30):
+    t = time.time() + secs
+    while time.time() < t:
+        r = net.replies(a)
+        if len(r) >= n:
+            return r
+        time.sleep(0.5)
+    return net.replies(a)
+
+
+def run_spine(net, a, between=None):
+    """The spine with `run`; between() runs after the confirmation."""
+    p, logf = run_daemon(net)
+    try:
+        net.send("From: \"Ida Lund\" <%s>\nTo: %s\nSubject: TILMELD Ida Lund; Lund ApS\n\n" % (a, net.user))
+        r = wait_for(net, a, 1)
+        e2e.check(len(r) == 1, "oauth2 run: confirmation: %d mails" % len(r))
+        if between:
+            between()
+        if r:
+            net.send(e2e.outlook_reply(net, r[0], a, "Ja tak"))
+        r = wait_for(net, a, 2)
+        e2e.check(len(r) == 2 and "Velkommen" in str(r[-1]["Subject"]),
+                  "oauth2 run: welcome: %s" % [str(x["Subject"]) for x in r])
+    finally:
+        rc, log = stop_daemon(net, p, logf)
+    e2e.check(rc == 0, "oauth2 run: stops cleanly: %d" % rc)
+    return log
+
+
+def t_oauth2_run_expiry(s):
+    """Tokens of 4 s: each login after 80% of that uses a fresh one, so
+    no login is refused and no expired token reaches Dovecot."""
+    net = onet("oauth2run")
+    st = net.stack
+    st.oauth2("ttl", 4)
+    try:
+        mark = len(st.olog())
+        log = run_spine(net, net.addr("ida"), between=lambda: time.sleep(6))
+    finally:
+        st.oauth2("ttl", 300)
+    olog = st.olog()[mark:]
+    e2e.check(len(re.findall(r"oauth2: new token", log)) >= 2,
+              "oauth2 run: the token was renewed:\n%s" % log[-2000:])
+    e2e.check("refused" not in log, "oauth2 run: no login refused:\n%s" % log[-2000:])
+    e2e.check("expired" not in olog and "revoked" not in olog,
+              "oauth2 run: no expired token was used:\n%s" % olog[-2000:])
+    net.done()
+
+
+def t_oauth2_revoked(s):
+    """All tokens revoked between two rounds: the next SMTP login is
+    refused once, a fresh token is fetched, and the welcome goes out."""
+    net = onet("oauth2rev")
+    st = net.stack
+    log = run_spine(net, net.addr("ole"), between=lambda: st.oauth2("revoke"))
+    e2e.check(len(re.findall(r"refused the token", log)) == 1,
+              "oauth2 revoke: one refusal, then a fresh token:\n%s" % log[-2000:])
+    e2e.check("configuration error" not in log, "oauth2 revoke: not a config error:\n%s" % log[-2000:])
+    net.done()
+
+
+def t_oauth2_wrong_secret(s):
+    net = onet("oauth2sec", secret="Wrong~secret.value_0")
+    rc = net.once(expect=None, valgrind=False)
+    e2e.check(rc != 0, "oauth2 wrong secret: once exits non-zero: %d" % rc)
+    lines = [l for l in net.log.splitlines() if "AADSTS7000215" in l]
+    e2e.check(lines and "client_secret_file" in lines[0] and "Secret ID" in lines[0],
+              "oauth2 wrong secret: the AADSTS line says what to fix:\n%s" % net.log[-1500:])
+    net.done()
+
+
+def t_oauth2_ungranted(s):
+    """A valid token for a mailbox the app may not open: one fresh token,
+    then the permissions message; not a loop."""
+    net = onet("oauth2ungr")
+    st = net.stack
+    st.oauth2("ungrant", net.user)
+    before = issued(st.olog())
+    rc = net.once(expect=None, valgrind=False)
+    e2e.check(rc != 0, "oauth2 ungranted: once exits non-zero")
+    e2e.check("permissions problem" in net.log and "New-ServicePrincipal" in net.log
+              and "Add-MailboxPermission" in net.log,
+              "oauth2 ungranted: the permissions message:\n%s" % net.log[-2000:])
+    e2e.check(issued(st.olog()) - before == 2, "oauth2 ungranted: one retry, no loop: %d tokens"
+              % (issued(st.olog()) - before))
+    net.done()
+
+
+class ExoImap(threading.Thread):
+    """Exchange's set-up failure: AUTHENTICATE answers OK, the next
+    command BAD User is authenticated but not connected, then BYE."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        self.seen = []
+
+    def run(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            f = c.makefile("rwb")
+            f.write(b"* OK The Microsoft Exchange IMAP4 service is ready.\r\n")
+            f.flush()
+            authed = False
+            for line in f:
+                tag, _, rest = line.decode().strip().partition(" ")
+                cmd = rest.split(" ")[0].upper()
+                self.seen.append(cmd)
+                if authed:
+                    f.write(b"%s BAD User is authenticated but not connected.\r\n"
+                            b"* BYE Connection closed. 14\r\n" % tag.encode())
+                    f.flush()
+                    break
+                if cmd == "CAPABILITY":
+                    f.write(b"* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS "
+                            b"MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\n%s OK CAPABILITY "
+                            b"completed.\r\n" % tag.encode())
+                elif cmd == "AUTHENTICATE":
+                    authed = True
+                    f.write(b"%s OK AUTHENTICATE completed.\r\n" % tag.encode())
+                else:
+                    f.write(b"%s BAD Command Error. 10\r\n" % tag.encode())
+                f.flush()
+            c.close()
+
+
+def t_oauth2_not_connected(s):
+    srv = ExoImap()
+    srv.start()
+    net = onet("oauth2exo", imap=srv.port)
+    p = subprocess.run([e2e.FFNET, "-c", net.conf_path, "check", "--connect"], capture_output=True,
+                       text=True, timeout=120)
+    e2e.check(p.returncode != 0, "oauth2 BAD after AUTHENTICATE: check --connect fails")
+    e2e.check("AUTHENTICATE" in srv.seen, "oauth2 BAD after AUTHENTICATE: the server saw %s" % srv.seen)
+    e2e.check("permissions problem" in p.stderr and "New-ServicePrincipal" in p.stderr
+              and "Add-MailboxPermission" in p.stderr and "not a protocol error" in p.stderr,
+              "oauth2 BAD after AUTHENTICATE: the permissions message: %r" % p.stderr)
+    srv.sock.close()
+    net.done()
