@@ -238,8 +238,10 @@ class ExoImap(threading.Thread):
     """Exchange's set-up failure: AUTHENTICATE answers OK, the next
     command BAD User is authenticated but not connected, then BYE."""
 
-    def __init__(self):
+    def __init__(self, after=b"BAD User is authenticated but not connected."):
         super().__init__(daemon=True)
+        self.after = after
+        self.conns = []
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(5)
@@ -252,6 +254,7 @@ class ExoImap(threading.Thread):
                 c, _ = self.sock.accept()
             except OSError:
                 return
+            self.conns.append(time.time())
             f = c.makefile("rwb")
             f.write(b"* OK The Microsoft Exchange IMAP4 service is ready.\r\n")
             f.flush()
@@ -261,8 +264,7 @@ class ExoImap(threading.Thread):
                 cmd = rest.split(" ")[0].upper()
                 self.seen.append(cmd)
                 if authed:
-                    f.write(b"%s BAD User is authenticated but not connected.\r\n"
-                            b"* BYE Connection closed. 14\r\n" % tag.encode())
+                    f.write(b"%s %s\r\n* BYE Connection closed. 14\r\n" % (tag.encode(), self.after))
                     f.flush()
                     break
                 if cmd == "CAPABILITY":
@@ -290,4 +292,21 @@ def t_oauth2_not_connected(s):
               and "Add-MailboxPermission" in p.stderr and "not a protocol error" in p.stderr,
               "oauth2 BAD after AUTHENTICATE: the permissions message: %r" % p.stderr)
     srv.sock.close()
+    net.done()
+
+
+def t_oauth2_throttled(s):
+    """Exchange's throttling after login: ffnet run waits the Suggested
+    Backoff Time (4 s here) before it connects again, not 1 s, 2 s, ..."""
+    srv = ExoImap(after=b"BAD Request is throttled. Suggested Backoff Time: 4000 milliseconds")
+    srv.start()
+    net = onet("oauth2thr", imap=srv.port)
+    p, logf = run_daemon(net)
+    time.sleep(6.5)
+    rc, log = stop_daemon(net, p, logf)
+    srv.sock.close()
+    gaps = [b - a for a, b in zip(srv.conns, srv.conns[1:])]
+    e2e.check("trying again in 4 s" in log, "oauth2 throttled: waits the suggested time:\n%s" % log[-1500:])
+    e2e.check(len(srv.conns) == 2 and all(g >= 3.9 for g in gaps),
+              "oauth2 throttled: one reconnect, after 4 s: %s" % gaps)
     net.done()
