@@ -15,6 +15,8 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 import e2e
 
@@ -52,7 +54,7 @@ def stack():
     return _stack
 
 
-def onet(name, secret=None, imap=None):
+def onet(name, secret=None, imap=None, oauth2=None):
     """A network that logs in with XOAUTH2 on IMAPS and submission."""
     s = stack()
     ca = s.env["MAILSTACK_CA_CERT"]
@@ -70,7 +72,7 @@ def onet(name, secret=None, imap=None):
     if imap is not None:
         text = re.sub(r"\[imap\]\nhost = .*\nport = .*\nsecurity = .*\nca_file = .*\n",
                       "[imap]\nhost = 127.0.0.1\nport = %d\nsecurity = none\n" % imap, text)
-    text += """
+    text += oauth2 or """
 [oauth2]
 token_url = %s
 client_id = %s
@@ -309,4 +311,88 @@ def t_oauth2_throttled(s):
     e2e.check("trying again in 4 s" in log, "oauth2 throttled: waits the suggested time:\n%s" % log[-1500:])
     e2e.check(len(srv.conns) == 2 and all(g >= 3.9 for g in gaps),
               "oauth2 throttled: one reconnect, after 4 s: %s" % gaps)
+    net.done()
+
+
+def app_key(d, name):
+    """An RSA key and self-signed certificate (as uploaded to the app);
+    returns the paths, the modulus (hex) and the x5t (base64url SHA-1)."""
+    key, cert = os.path.join(d, name + ".key"), os.path.join(d, name + ".pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=ffnet " + name], check=True, capture_output=True)
+    n = subprocess.run(["openssl", "x509", "-noout", "-modulus", "-in", cert], check=True, capture_output=True,
+                       text=True).stdout.strip().split("=", 1)[1]
+    der = subprocess.run(["openssl", "x509", "-outform", "DER", "-in", cert], check=True,
+                         capture_output=True).stdout
+    import base64
+    import hashlib
+    x5t = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()
+    return key, cert, n, x5t
+
+
+def register(st, **form):
+    """Uploads a public key to the stand-in (POST /mailstack/cert)."""
+    data = urllib.parse.urlencode(form).encode()
+    with urllib.request.urlopen(st.env["MAILSTACK_OAUTH2_CONTROL_URL"] + "/cert", data, timeout=10) as r:
+        return r.status
+
+
+def t_oauth2_certificate(s):
+    """A certificate credential: a client assertion signed with the key,
+    x5t naming the certificate uploaded to the app."""
+    st = stack()
+    tmp = os.path.join(st.dir, "certs")
+    os.makedirs(tmp, exist_ok=True)
+    key, cert, n, x5t = app_key(tmp, "app")
+    register(st, n=n, x5t=x5t)
+    conf = """
+[oauth2]
+token_url = %s
+client_id = %s
+certificate_file = %s
+key_file = %s
+ca_file = %s
+""" % (st.env["MAILSTACK_OAUTH2_TOKEN_URL"], st.env["MAILSTACK_OAUTH2_CLIENT_ID"], cert, key,
+       st.env["MAILSTACK_CA_CERT"])
+    net = onet("oauth2cert", oauth2=conf)
+    mark = len(st.olog())
+    spine_once(net, "cert")
+    e2e.check("(certificate)" in st.olog()[mark:], "oauth2 certificate: the token came for the assertion:\n%s"
+              % st.olog()[mark:][-1500:])
+    net.done()
+    # a certificate the app does not know: AADSTS700027 and what to do
+    key2, cert2, _, _ = app_key(tmp, "unknown")
+    net = onet("oauth2cert2", oauth2=conf.replace(cert, cert2).replace(key, key2))
+    rc = net.once(expect=None, valgrind=False)
+    e2e.check(rc != 0 and "AADSTS700027" in net.log and "upload the certificate" in net.log,
+              "oauth2 certificate: an unknown certificate is named:\n%s" % net.log[-1500:])
+    net.done()
+
+
+def t_oauth2_jwt_bearer(s):
+    """Google Workspace's way: a service account's JWT for the mailbox
+    (RFC 7523 2.1), against the stand-in."""
+    st = stack()
+    tmp = os.path.join(st.dir, "certs")
+    os.makedirs(tmp, exist_ok=True)
+    key, cert, n, _ = app_key(tmp, "sa")
+    sa = "ffnet@project.iam.gserviceaccount.com"
+    register(st, n=n, service_account=sa)
+    net = onet("oauth2jwt", oauth2="""
+[oauth2]
+token_url = %s
+client_id = %s
+key_file = %s
+subject = SUBJECT
+scope = https://mail.google.com/
+ca_file = %s
+""" % (st.env["MAILSTACK_OAUTH2_TOKEN_URL"], sa, key, st.env["MAILSTACK_CA_CERT"]))
+    with open(net.conf_path) as f:
+        text = f.read().replace("SUBJECT", net.user)
+    with open(net.conf_path, "w") as f:
+        f.write(text)
+    mark = len(st.olog())
+    spine_once(net, "jwt")
+    e2e.check("jwt-bearer for %s" % net.user in st.olog()[mark:],
+              "oauth2 jwt-bearer: the token came for the mailbox:\n%s" % st.olog()[mark:][-1500:])
     net.done()
