@@ -203,8 +203,10 @@ def t_oauth2_revoked(s):
     net = onet("oauth2rev")
     st = net.stack
     log = run_spine(net, net.addr("ole"), between=lambda: st.oauth2("revoke"))
-    e2e.check(len(re.findall(r"refused the token", log)) == 1,
-              "oauth2 revoke: one refusal, then a fresh token:\n%s" % log[-2000:])
+    refusals = [l for l in log.splitlines() if "refused the token" in l]
+    e2e.check(len(refusals) == 1 and "SMTP smtp://localhost" in refusals[0],
+              "oauth2 revoke: one SMTP refusal, then a fresh token:\n%s" % log[-2000:])
+    e2e.check(len(re.findall(r"oauth2: new token", log)) == 2, "oauth2 revoke: two tokens:\n%s" % log[-2000:])
     e2e.check("configuration error" not in log, "oauth2 revoke: not a config error:\n%s" % log[-2000:])
     net.done()
 
@@ -395,4 +397,16 @@ ca_file = %s
     spine_once(net, "jwt")
     e2e.check("jwt-bearer for %s" % net.user in st.olog()[mark:],
               "oauth2 jwt-bearer: the token came for the mailbox:\n%s" % st.olog()[mark:][-1500:])
+    net.done()
+
+
+def t_oauth2_endpoint_busy(s):
+    """The token endpoint answers 503 with Retry-After: 3: run waits 3 s,
+    not its own 1 s, then gets a token and works."""
+    net = onet("oauth2busy")
+    st = net.stack
+    st.oauth2("fail", 1, 503, 3)
+    log = run_spine(net, net.addr("bo"))
+    e2e.check("HTTP 503" in log and "trying again in 3 s" in log,
+              "oauth2 busy: Retry-After honoured:\n%s" % log[-2000:])
     net.done()
