@@ -826,7 +826,8 @@ conf_finish(struct conf_ctx *x)
 		log_warnx("%s: [smtp] require_tls = no: the password may "
 		    "cross the network in clear text", x->path);
 	if ((conf_line_of("imap", "password", x) ||
-	    conf_line_of("smtp", "password", x)) &&
+	    conf_line_of("smtp", "password", x) ||
+	    conf_line_of("oauth2", "client_secret", x)) &&
 	    fstat(fileno(x->fp), &st) == 0 && (st.st_mode & S_IROTH))
 		log_warnx("%s: holds a password and is readable by everyone; "
 		    "chmod o-r it, or use password_file", x->path);
@@ -945,6 +946,9 @@ conf_finish_oauth2(struct conf_ctx *x)
 	if (c->oauth2_token_url == NULL)
 		c->oauth2_token_url = xasprintf("https://login.microsoftonline"
 		    ".com/%s/oauth2/v2.0/token", c->oauth2_tenant);
+	if (strncasecmp(c->oauth2_token_url, "http://", 7) == 0)
+		log_warnx("%s: [oauth2] token_url is http://: the secret and "
+		    "the token cross the network in clear text", x->path);
 	if (c->oauth2_client_id == NULL) {
 		conf_error(x, 0, "[oauth2] client_id is missing");
 		return -1;
@@ -1008,7 +1012,8 @@ conf_check_token_url(const char *v)
 {
 	if ((strncasecmp(v, "https://", 8) != 0 &&
 	    strncasecmp(v, "http://", 7) != 0) || strpbrk(v, " \t") != NULL)
-		return "must be an https:// address";
+		return "must be an https:// address (http:// for a test "
+		    "endpoint on this machine)";
 	return NULL;
 }
 
