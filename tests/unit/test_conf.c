@@ -343,7 +343,7 @@ test_oauth2_ok(void)
 	CHECK_STR(c.oauth2_token_url, "https://login.microsoftonline.com/"
 	    "kommune.onmicrosoft.com/oauth2/v2.0/token");
 	CHECK_STR(c.oauth2_scope, "https://outlook.office365.com/.default");
-	CHECK_STR(c.oauth2_client_secret, "s3cr~et");
+	CHECK_STR(c.oauth2_client_secret, "imap-hemmelig");
 	conf_clear(&c);
 }
 
