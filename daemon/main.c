@@ -256,12 +256,12 @@ daemon_reload(struct daemon *d)
 		log_warnx("reload: [store] path changes only on restart");
 	free(c.store_path);
 	c.store_path = xstrdup(d->conf.store_path);
+	outbox_close();		/* its pool uses the old config's token source */
 	conf_clear(&d->conf);
 	d->conf = c;
 	tmpl_free(d->tmpls);
 	d->tmpls = t;
 	d->lim.max_message = (size_t)d->conf.max_message_kb * 1024;
-	outbox_close();
 	imap_close(d->imap);	/* reconnect with the new settings */
 	d->imap = NULL;
 	log_info("reloaded %s and templates", d->conf_path);
