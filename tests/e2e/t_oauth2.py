@@ -410,3 +410,42 @@ def t_oauth2_endpoint_busy(s):
     e2e.check("HTTP 503" in log and "trying again in 3 s" in log,
               "oauth2 busy: Retry-After honoured:\n%s" % log[-2000:])
     net.done()
+
+
+def t_oauth2_rotate(s):
+    """The README's secret rotation: a new secret in the file and a reload
+    (SIGHUP) take effect at once; a wrong one is named, the right one
+    after it works again, and the member's mail waits meanwhile."""
+    net = onet("oauth2rot")
+    secret_file = os.path.join(net.dir, "client-secret")
+    good = open(secret_file).read()
+    runlog = os.path.join(net.dir, "run.log")
+
+    def seen(word, secs=15):
+        t = time.time() + secs
+        while time.time() < t:
+            with open(runlog) as f:
+                if word in f.read():
+                    return True
+            time.sleep(0.2)
+        return False
+
+    p, logf = run_daemon(net)
+    try:
+        e2e.check(seen("oauth2: new token"), "oauth2 rotate: a token at start")
+        with open(secret_file, "w") as f:
+            f.write("Not~the.secret_1\n")
+        p.send_signal(signal.SIGHUP)
+        e2e.check(seen("AADSTS7000215"), "oauth2 rotate: the wrong new secret is named")
+        a = net.addr("rot")
+        net.send("From: %s\nTo: %s\nSubject: TILMELD Rita Ott; Ott ApS\n\n" % (a, net.user))
+        with open(secret_file, "w") as f:
+            f.write(good)
+        p.send_signal(signal.SIGHUP)
+        r = wait_for(net, a, 1, secs=40)
+        e2e.check(len(r) == 1, "oauth2 rotate: with the right secret the mail goes: %d" % len(r))
+    finally:
+        rc, log = stop_daemon(net, p, logf)
+    e2e.check(rc == 0 and len(re.findall(r"reloaded", log)) == 2,
+              "oauth2 rotate: two reloads, a clean stop:\n%s" % log[-2000:])
+    net.done()
