@@ -357,6 +357,13 @@ imap_login_xoauth2(struct imap *im, const struct net_login *l, char *err,
 		r = mailimap_oauth2_authenticate(im->mi, l->user, tok);
 		explicit_bzero(tok, strlen(tok));
 		free(tok);
+		/* a throttled login is no refusal of the token: wait */
+		if (r == MAILIMAP_ERROR_LOGIN &&
+		    imap_backoff_hint(imap_last_error(im)) > 0) {
+			snprintf(err, errlen, "imap: %s throttles logins: %s",
+			    im->host, imap_last_error(im));
+			return -1;
+		}
 		if (r != MAILIMAP_ERROR_LOGIN || !oauth2_refused(l->oauth2,
 		    what))
 			break;

@@ -242,9 +242,11 @@ class ExoImap(threading.Thread):
     """Exchange's set-up failure: AUTHENTICATE answers OK, the next
     command BAD User is authenticated but not connected, then BYE."""
 
-    def __init__(self, after=b"BAD User is authenticated but not connected."):
+    def __init__(self, after=b"BAD User is authenticated but not connected.",
+                 auth=b"OK AUTHENTICATE completed."):
         super().__init__(daemon=True)
         self.after = after
+        self.auth = auth
         self.conns = []
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -276,8 +278,8 @@ class ExoImap(threading.Thread):
                             b"MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\n%s OK CAPABILITY "
                             b"completed.\r\n" % tag.encode())
                 elif cmd == "AUTHENTICATE":
-                    authed = True
-                    f.write(b"%s OK AUTHENTICATE completed.\r\n" % tag.encode())
+                    authed = self.auth.startswith(b"OK")
+                    f.write(b"%s %s\r\n" % (tag.encode(), self.auth))
                 else:
                     f.write(b"%s BAD Command Error. 10\r\n" % tag.encode())
                 f.flush()
@@ -448,4 +450,25 @@ def t_oauth2_rotate(s):
         rc, log = stop_daemon(net, p, logf)
     e2e.check(rc == 0 and len(re.findall(r"reloaded", log)) == 2,
               "oauth2 rotate: two reloads, a clean stop:\n%s" % log[-2000:])
+    net.done()
+
+
+def t_oauth2_login_throttled(s):
+    """Exchange throttles the login itself (NO with a Suggested Backoff
+    Time): not a refused token, so no fresh token and no second try on
+    the spot; run waits the time asked (3 s)."""
+    srv = ExoImap(auth=b"NO Request is throttled. Suggested Backoff Time: 3000 milliseconds")
+    srv.start()
+    net = onet("oauth2lthr", imap=srv.port)
+    st = net.stack
+    before = issued(st.olog())
+    p, logf = run_daemon(net)
+    time.sleep(4.5)
+    rc, log = stop_daemon(net, p, logf)
+    srv.sock.close()
+    e2e.check("throttles logins" in log and "trying again in 3 s" in log and "refused the token" not in log,
+              "oauth2 login throttled: waits, keeps its token:\n%s" % log[-1500:])
+    e2e.check(srv.seen.count("AUTHENTICATE") == 2 and issued(st.olog()) - before == 1,
+              "oauth2 login throttled: one login per connection, one token: %s, %d tokens"
+              % (srv.seen, issued(st.olog()) - before))
     net.done()
