@@ -27,6 +27,7 @@
 #define OAUTH2_JWT_LIFE		600		/* seconds an assertion lives */
 #define OAUTH2_WAIT_MIN		5		/* back-off without Retry-After */
 #define OAUTH2_WAIT_MAX		300
+#define OAUTH2_QUIET		300	/* a config error is not asked again sooner */
 
 struct oauth2 {
 	pthread_mutex_t		 mu;
@@ -44,6 +45,8 @@ struct oauth2 {
 	time_t			 not_before;	/* Retry-After */
 	int			 wait;		/* the last back-off, seconds */
 	bool			 lasting;
+	time_t			 quiet_until;	/* the config error stands till then */
+	char			 lasterr[512];
 	int			 refusals;	/* logins refused since the last OK */
 };
 
@@ -797,12 +800,20 @@ oauth2_token_dup(struct oauth2 *o, char *err, size_t errlen)
 
 	pthread_mutex_lock(&o->mu);
 	if (o->token == NULL || now >= o->renew_at) {
-		if (now < o->not_before)
+		/* a refused request is not repeated for every login */
+		if (o->lasting && now < o->quiet_until)
+			snprintf(err, errlen, "%s", o->lasterr);
+		else if (now < o->not_before)
 			snprintf(err, errlen, "oauth2: the token endpoint %s "
 			    "asked to wait; asking again in %lld s",
 			    o->token_url, (long long)(o->not_before - now));
-		else if (oauth2_fetch(o, err, errlen) == -1)
-			;
+		else if (oauth2_fetch(o, err, errlen) == -1) {
+			if (o->lasting) {
+				o->quiet_until = now + OAUTH2_QUIET;
+				snprintf(o->lasterr, sizeof(o->lasterr), "%s",
+				    err);
+			}
+		}
 		else
 			t = xstrdup(o->token);
 	} else

@@ -213,7 +213,10 @@ def t_oauth2_revoked(s):
 
 def t_oauth2_wrong_secret(s):
     net = onet("oauth2sec", secret="Wrong~secret.value_0")
+    mark = len(net.stack.olog())
     rc = net.once(expect=None, valgrind=False)
+    asked = net.stack.olog()[mark:].count("AADSTS7000215")
+    e2e.check(asked == 1, "oauth2 wrong secret: the endpoint is asked once, not for every login: %d" % asked)
     e2e.check(rc != 0, "oauth2 wrong secret: once exits non-zero: %d" % rc)
     lines = [l for l in net.log.splitlines() if "AADSTS7000215" in l]
     e2e.check(lines and "client_secret_file" in lines[0] and "Secret ID" in lines[0],
