@@ -256,7 +256,7 @@ daemon_reload(struct daemon *d)
 		log_warnx("reload: [store] path changes only on restart");
 	free(c.store_path);
 	c.store_path = xstrdup(d->conf.store_path);
-	outbox_close();		/* its pool uses the old config's token source */
+	outbox_close();		/* its pool uses the old token source */
 	conf_clear(&d->conf);
 	d->conf = c;
 	tmpl_free(d->tmpls);

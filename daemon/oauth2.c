@@ -857,8 +857,8 @@ oauth2_refused(struct oauth2 *o, const char *what)
 	o->refusals++;
 	retry = o->refusals == 1;
 	if (retry) {
-		log_info("oauth2: %s refused the token %.6s…; getting a fresh "
-		    "one", what, o->token ? o->token : "");
+		log_info("oauth2: %s refused the token %.6s…; getting a "
+		    "fresh one", what, o->token ? o->token : "");
 		if (o->token != NULL)
 			explicit_bzero(o->token, strlen(o->token));
 		free(o->token);

@@ -19,7 +19,7 @@ struct oauth2_params {
 	const char	*client_secret;	/* NULL with a key_file */
 	const char	*scope;
 	const char	*ca_file;	/* NULL: the system CAs */
-	const char	*cert_file;	/* PEM; with key_file: client assertion */
+	const char	*cert_file;	/* PEM: a client assertion */
 	const char	*key_file;	/* PEM private key (RSA) */
 	const char	*subject;	/* the mailbox: JWT bearer grant */
 	int		 timeout;	/* seconds */
@@ -65,7 +65,7 @@ struct oauth2_answer {
 	char		*access_token;
 	long		 expires_in;	/* seconds; 0: not given */
 	char		*error;		/* "invalid_client" */
-	char		*description;	/* "AADSTS7000215: Invalid ..." */
+	char		*description;	/* "AADSTS7000215: ..." */
 	long		 aadsts;	/* 7000215; 0: none */
 };
 /*
