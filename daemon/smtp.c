@@ -632,12 +632,13 @@ smtp_slot_retry(struct smtp_pool *pool, struct smtp_slot *sl)
 {
 	long	 code = 0;
 
-	if (pool->oauth2 == NULL || sl->retried)
+	if (pool->oauth2 == NULL)
 		return false;
 	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (sl->rc != CURLE_LOGIN_DENIED && code != 535)
 		return false;
-	if (!oauth2_refused(pool->oauth2, pool->what))
+	/* every refusal counts: the second is the config error, told once */
+	if (!oauth2_refused(pool->oauth2, pool->what) || sl->retried)
 		return false;
 	if (smtp_token_set(pool->oauth2, sl->curl, &sl->done) == -1)
 		return false;

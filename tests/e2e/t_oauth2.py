@@ -479,3 +479,29 @@ def t_oauth2_login_throttled(s):
               "oauth2 login throttled: one login per connection, one token: %s, %d tokens"
               % (srv.seen, issued(st.olog()) - before))
     net.done()
+
+
+def t_oauth2_smtp_refused(s):
+    """IMAP with a password, SMTP with XOAUTH2 for a mailbox the app was
+    not granted: the 535 gets one fresh token and one retry, then one
+    configuration error; the reply waits in the outbox, once exits 1."""
+    net = onet("oauth2smtp")
+    st = net.stack
+    with open(net.conf_path) as f:
+        text = f.read().replace("auth = xoauth2\n", "password = secret\n", 1)
+    with open(net.conf_path, "w") as f:
+        f.write(text)
+    st.oauth2("ungrant", net.user)
+    a = net.addr("sm")
+    net.send("From: %s\nTo: %s\nSubject: TILMELD Sune Mik; Mik ApS\n\n" % (a, net.user))
+    before = issued(st.olog())
+    rc = net.once(expect=None, valgrind=False)
+    e2e.check(rc == 1, "oauth2 smtp refused: once exits 1: %d" % rc)
+    e2e.check(issued(st.olog()) - before == 2 and net.log.count("refused the token") == 1
+              and net.log.count("refused a fresh token too") == 1,
+              "oauth2 smtp refused: one retry with a fresh token, one config error:\n%s" % net.log[-2500:])
+    e2e.check("SMTP.SendAsApp" in net.log and "SmtpClientAuthenticationDisabled" in net.log,
+              "oauth2 smtp refused: what to check is named:\n%s" % net.log[-2500:])
+    e2e.check(len(net.replies(a)) == 0 and net.sql("SELECT count(*) FROM outbox")[0][0] == 1,
+              "oauth2 smtp refused: the reply waits in the outbox")
+    net.done()
