@@ -347,12 +347,14 @@ static int
 imap_login_xoauth2(struct imap *im, const struct net_login *l, char *err,
     size_t errlen)
 {
-	char	*tok, what[256], grant[768];
-	int	 r;
+	char		*tok, what[256], grant[768];
+	unsigned	 gen;
+	int		 r;
 
 	snprintf(what, sizeof(what), "IMAP %s as %s", im->host, l->user);
 	for (;;) {
-		if ((tok = oauth2_token_dup(l->oauth2, err, errlen)) == NULL)
+		if ((tok = oauth2_token_dup(l->oauth2, &gen, err, errlen)) ==
+		    NULL)
 			return -1;
 		r = mailimap_oauth2_authenticate(im->mi, l->user, tok);
 		explicit_bzero(tok, strlen(tok));
@@ -365,7 +367,7 @@ imap_login_xoauth2(struct imap *im, const struct net_login *l, char *err,
 			return -1;
 		}
 		if (r != MAILIMAP_ERROR_LOGIN || !oauth2_refused(l->oauth2,
-		    what))
+		    gen, what))
 			break;
 	}
 	if (r == MAILIMAP_ERROR_LOGIN) {

@@ -41,6 +41,7 @@ struct oauth2 {
 	gnutls_privkey_t	 key;		/* NULL: a secret */
 	char			*x5t;		/* the certificate's, or NULL */
 	char			*token;
+	unsigned		 gen;		/* tokens got so far */
 	time_t			 renew_at;
 	time_t			 not_before;	/* Retry-After */
 	int			 wait;		/* the last back-off, seconds */
@@ -778,6 +779,7 @@ oauth2_fetch(struct oauth2 *o, char *err, size_t errlen)
 	free(o->token);
 	o->token = a.access_token;
 	a.access_token = NULL;
+	o->gen++;
 	o->renew_at = oauth2_renew_at(now, a.expires_in);
 	log_info("oauth2: new token %.6s… for %ld s; renewed in %lld s",
 	    o->token, a.expires_in, (long long)(o->renew_at - now));
@@ -793,7 +795,7 @@ oauth2_fetch(struct oauth2 *o, char *err, size_t errlen)
 }
 
 char *
-oauth2_token_dup(struct oauth2 *o, char *err, size_t errlen)
+oauth2_token_dup(struct oauth2 *o, unsigned *gen, char *err, size_t errlen)
 {
 	char	*t = NULL;
 	time_t	 now = time(NULL);
@@ -818,6 +820,8 @@ oauth2_token_dup(struct oauth2 *o, char *err, size_t errlen)
 			t = xstrdup(o->token);
 	} else
 		t = xstrdup(o->token);
+	if (gen != NULL)
+		*gen = o->gen;
 	pthread_mutex_unlock(&o->mu);
 	return t;
 }
@@ -849,11 +853,15 @@ oauth2_wait(struct oauth2 *o)
 }
 
 bool
-oauth2_refused(struct oauth2 *o, const char *what)
+oauth2_refused(struct oauth2 *o, unsigned gen, const char *what)
 {
-	bool	 retry;
+	bool	 retry = true;
 
 	pthread_mutex_lock(&o->mu);
+	if (gen != o->gen) {		/* a newer token is there: try it */
+		pthread_mutex_unlock(&o->mu);
+		return retry;
+	}
 	o->refusals++;
 	retry = o->refusals == 1;
 	if (retry) {

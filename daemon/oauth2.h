@@ -38,19 +38,24 @@ void		 oauth2_free(struct oauth2 *);
 /*
  * The current token; asks the endpoint when there is none or it is due
  * (at 80% of its lifetime). Returns a new string (caller frees and
- * wipes); NULL with one line in err, the fix included. Thread-safe.
+ * wipes); NULL with one line in err, the fix included. *gen (NULL: not
+ * wanted) tells this token from later ones. Thread-safe.
  */
-char		*oauth2_token_dup(struct oauth2 *, char *err, size_t);
+char		*oauth2_token_dup(struct oauth2 *, unsigned *gen, char *err,
+		    size_t);
 /* Does the last failure need the operator (a config error)? */
 bool		 oauth2_is_lasting(struct oauth2 *);
 /* Seconds the endpoint asked us to wait (Retry-After); 0: none. */
 int		 oauth2_wait(struct oauth2 *);
 /*
- * A login with the token was refused. true: the token is dropped, try
- * once more with a fresh one. false: a fresh token was refused too, a
- * configuration error; logged once until a login succeeds again.
+ * A login with the token of generation gen was refused. true: try once
+ * more with a fresh token (this one is dropped; or a newer one is there
+ * already, as when several connections used the old one). false: a
+ * fresh token was refused too, a configuration error; logged once until
+ * a login succeeds again.
  */
-bool		 oauth2_refused(struct oauth2 *, const char *what);
+bool		 oauth2_refused(struct oauth2 *, unsigned gen,
+		    const char *what);
 /* A login succeeded: the next refusal may be retried again. */
 void		 oauth2_accepted(struct oauth2 *);
 /*

@@ -120,7 +120,7 @@ probe_oauth2(const struct conf *c)
 
 	if (c->oauth2 == NULL)
 		return 0;
-	if ((tok = oauth2_token_dup(c->oauth2, err, sizeof(err))) == NULL) {
+	if ((tok = oauth2_token_dup(c->oauth2, NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ffnet: %s\n", err);
 		return -1;
 	}

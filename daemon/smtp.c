@@ -54,6 +54,7 @@ struct smtp_slot {
 	bool			 ended;	/* and done is its outcome (mutex) */
 	bool			 ran;	/* th ran it: rc is the outcome */
 	bool			 retried;	/* with a fresh token */
+	unsigned		 gen;	/* the token's (oauth2.h) */
 	struct smtp_done	 done;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
@@ -94,7 +95,7 @@ static void		 smtp_slot_end(struct smtp_slot *, enum smtp_result,
 			    __attribute__((format(printf, 3, 4)));
 static void		 smtp_slot_finish(struct smtp_slot *);
 static void		*smtp_slot_main(void *);
-static int		 smtp_token_set(struct oauth2 *, CURL *,
+static int		 smtp_token_set(struct oauth2 *, CURL *, unsigned *,
 			    struct smtp_done *);
 static bool		 smtp_slot_retry(struct smtp_pool *,
 			    struct smtp_slot *);
@@ -540,7 +541,8 @@ smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
 	else if ((rc = smtp_slot_load(sl, job)) != CURLE_OK)
 		smtp_slot_end(sl, SMTP_TEMP, "smtp: %s",
 		    curl_easy_strerror(rc));
-	else if (smtp_token_set(pool->oauth2, sl->curl, &sl->done) == -1)
+	else if (smtp_token_set(pool->oauth2, sl->curl, &sl->gen,
+	    &sl->done) == -1)
 		sl->ended = true;
 	else {
 		pthread_mutex_lock(&pool->mu);
@@ -597,15 +599,16 @@ smtp_slot_release(struct smtp_pool *pool, struct smtp_slot *sl,
  * operator, an endpoint that is down passes.
  */
 static int
-smtp_token_set(struct oauth2 *o, CURL *c, struct smtp_done *done)
+smtp_token_set(struct oauth2 *o, CURL *c, unsigned *gen,
+    struct smtp_done *done)
 {
 	char	*tok;
 	int	 rc = 0;
 
 	if (o == NULL)
 		return 0;
-	if ((tok = oauth2_token_dup(o, done->err, sizeof(done->err))) ==
-	    NULL) {
+	if ((tok = oauth2_token_dup(o, gen, done->err,
+	    sizeof(done->err))) == NULL) {
 		done->result = SMTP_DOWN;
 		done->why = oauth2_is_lasting(o) ? SMTP_WHY_LOGIN :
 		    SMTP_WHY_CONNECT;
@@ -638,9 +641,11 @@ smtp_slot_retry(struct smtp_pool *pool, struct smtp_slot *sl)
 	if (sl->rc != CURLE_LOGIN_DENIED && code != 535)
 		return false;
 	/* every refusal counts: the second is the config error, told once */
-	if (!oauth2_refused(pool->oauth2, pool->what) || sl->retried)
+	if (!oauth2_refused(pool->oauth2, sl->gen, pool->what) ||
+	    sl->retried)
 		return false;
-	if (smtp_token_set(pool->oauth2, sl->curl, &sl->done) == -1)
+	if (smtp_token_set(pool->oauth2, sl->curl, &sl->gen,
+	    &sl->done) == -1)
 		return false;
 	sl->retried = true;
 	sl->part = sl->off = 0;
@@ -769,6 +774,7 @@ smtp_probe(const struct smtp_params *p, struct smtp_done *out)
 	CURLcode		 rc;
 	long			 code = 0;
 	char			 what[512];
+	unsigned		 gen = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sl, 0, sizeof(sl));
@@ -791,11 +797,11 @@ smtp_probe(const struct smtp_params *p, struct smtp_done *out)
 	    smtp_discard_cb)) == CURLE_OK) {
 		/* XOAUTH2: a refused token gets one fresh one (oauth2.c) */
 		do {
-			if (smtp_token_set(o, sl.curl, out) == -1)
+			if (smtp_token_set(o, sl.curl, &gen, out) == -1)
 				goto out;
 			rc = curl_easy_perform(sl.curl);
 		} while (o != NULL && rc == CURLE_LOGIN_DENIED &&
-		    oauth2_refused(o, what));
+		    oauth2_refused(o, gen, what));
 	}
 	curl_easy_getinfo(sl.curl, CURLINFO_RESPONSE_CODE, &code);
 	out->why = smtp_why_of(rc, code, sl.errbuf);

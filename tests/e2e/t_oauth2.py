@@ -505,3 +505,26 @@ def t_oauth2_smtp_refused(s):
     e2e.check(len(net.replies(a)) == 0 and net.sql("SELECT count(*) FROM outbox")[0][0] == 1,
               "oauth2 smtp refused: the reply waits in the outbox")
     net.done()
+
+
+def t_oauth2_revoked_pool(s):
+    """Tokens revoked while a round is under way: the three SMTP
+    connections of the pool are all refused with the old token; one fresh
+    token serves them all, with no false configuration error."""
+    net = onet("oauth2pool")
+    st = net.stack
+    who = [net.addr("p%d" % k) for k in range(3)]
+    for a in who:
+        net.send("From: %s\nTo: %s\nSubject: TILMELD Per Holm; Holm ApS\n\n" % (a, net.user))
+    before = issued(st.olog())
+    timer = threading.Timer(1.0, lambda: st.oauth2("revoke"))
+    timer.start()
+    net.once(env={"FFNET_PAUSE": "after_fetch:2500"}, valgrind=False)
+    timer.join()
+    got = [len(net.replies(a)) for a in who]
+    e2e.check(got == [1, 1, 1], "oauth2 pool: every confirmation sent: %s\n%s" % (got, net.log[-2500:]))
+    e2e.check(net.log.count("refused the token") == 1 and "fresh token too" not in net.log
+              and issued(st.olog()) - before == 2,
+              "oauth2 pool: one fresh token for all, no config error (%d tokens):\n%s"
+              % (issued(st.olog()) - before, net.log[-2500:]))
+    net.done()
