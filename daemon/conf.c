@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "oauth2.h"
 #include "util.h"
 
 #ifdef FFNET_DATADIR
@@ -73,6 +74,8 @@ static const char	*conf_check_host(const char *);
 static const char	*conf_check_tz(const char *);
 static const char	*conf_check_url(const char *);
 static const char	*conf_check_https(const char *);
+static const char	*conf_check_tenant(const char *);
+static const char	*conf_check_token_url(const char *);
 
 static const struct conf_word conf_languages[] = {
 	{ "da", 0, 0 }, { "en", 1, 0 }, { NULL, 0, 0 },
@@ -81,9 +84,9 @@ static const struct conf_word conf_securities[] = {
 	{ "tls", SEC_TLS, 0 }, { "starttls", SEC_STARTTLS, 0 },
 	{ "none", SEC_NONE, 0 }, { NULL, 0, 0 },
 };
-/* XOAUTH2: imap.h has the mechanism; the token source comes later. */
+/* XOAUTH2: the token comes from [oauth2] (oauth2.c). */
 static const struct conf_word conf_mechs[] = {
-	{ "password", MECH_PASSWORD, 0 }, { "xoauth2", MECH_XOAUTH2, 1 },
+	{ "password", MECH_PASSWORD, 0 }, { "xoauth2", MECH_XOAUTH2, 0 },
 	{ NULL, 0, 0 },
 };
 static const struct conf_word conf_summaries[] = {
@@ -122,10 +125,11 @@ static const struct conf_key conf_keys[] = {
 	    .words = conf_mechs },
 	{ "imap", "user", CT_STRING, .off = F(imap_user),
 	    .flags = CK_REQUIRED },
+	/* required with auth = password: conf_finish_rules() */
 	{ "imap", "password", CT_SECRET, .off = F(imap_password),
-	    .flags = CK_REQUIRED | CK_ONE_OF },
+	    .flags = CK_ONE_OF },
 	{ "imap", "password_file", CT_SECRET_FILE, .off = F(imap_password),
-	    .flags = CK_REQUIRED | CK_ONE_OF },
+	    .flags = CK_ONE_OF },
 	{ "imap", "mailbox", CT_STRING, .def = "INBOX", .off = F(mailbox) },
 	{ "imap", "done_folder", CT_STRING, .def = "ffnet/Behandlet",
 	    .off = F(done_folder) },
@@ -187,6 +191,26 @@ static const struct conf_key conf_keys[] = {
 	{ "list", "verp", CT_BOOL, .def = "yes", .off = F(verp) },
 	{ "list", "bounce_days", CT_INT, 1, 100, "3",
 	    .off = F(bounce_days) },
+	/* RFC 6749 4.4 client credentials; RFC 7523 JWTs (oauth2.c) */
+	{ "oauth2", "tenant", CT_STRING, .off = F(oauth2_tenant),
+	    .check = conf_check_tenant },
+	{ "oauth2", "token_url", CT_STRING, .off = F(oauth2_token_url),
+	    .check = conf_check_token_url },
+	{ "oauth2", "client_id", CT_STRING, .off = F(oauth2_client_id) },
+	{ "oauth2", "client_secret", CT_SECRET,
+	    .off = F(oauth2_client_secret), .flags = CK_ONE_OF },
+	{ "oauth2", "client_secret_file", CT_SECRET_FILE,
+	    .off = F(oauth2_client_secret), .flags = CK_ONE_OF },
+	{ "oauth2", "scope", CT_STRING,
+	    .def = "https://outlook.office365.com/.default",
+	    .off = F(oauth2_scope) },
+	{ "oauth2", "ca_file", CT_PATH, .off = F(oauth2_ca_file),
+	    .flags = CK_READABLE },
+	{ "oauth2", "certificate_file", CT_PATH, .off = F(oauth2_cert_file),
+	    .flags = CK_READABLE },
+	{ "oauth2", "key_file", CT_PATH, .off = F(oauth2_key_file),
+	    .flags = CK_READABLE },
+	{ "oauth2", "subject", CT_ADDR, .off = F(oauth2_subject) },
 	{ "auth", "trusted_authserv_id", CT_STRING,
 	    .off = F(trusted_authserv_id) },
 	/* summary.c: the secretariat's summary, at summary_hour local time */
@@ -236,6 +260,7 @@ static int	 conf_finish(struct conf_ctx *);
 static int	 conf_finish_required(struct conf_ctx *);
 static int	 conf_finish_defaults(struct conf_ctx *);
 static int	 conf_finish_rules(struct conf_ctx *);
+static int	 conf_finish_oauth2(struct conf_ctx *);
 static int	 conf_line_of(const char *, const char *, struct conf_ctx *);
 static void	 conf_free_str(char **, int);
 
@@ -326,6 +351,7 @@ conf_clear(struct conf *c)
 			break;
 		}
 	}
+	oauth2_free(c->oauth2);
 	free(c->path);
 	free(c->secret_path);
 	memset(c, 0, sizeof(*c));
@@ -801,7 +827,8 @@ conf_finish(struct conf_ctx *x)
 		log_warnx("%s: [smtp] require_tls = no: the password may "
 		    "cross the network in clear text", x->path);
 	if ((conf_line_of("imap", "password", x) ||
-	    conf_line_of("smtp", "password", x)) &&
+	    conf_line_of("smtp", "password", x) ||
+	    conf_line_of("oauth2", "client_secret", x)) &&
 	    fstat(fileno(x->fp), &st) == 0 && (st.st_mode & S_IROTH))
 		log_warnx("%s: holds a password and is readable by everyone; "
 		    "chmod o-r it, or use password_file", x->path);
@@ -854,11 +881,23 @@ conf_finish_rules(struct conf_ctx *x)
 	struct conf	*c = x->c;
 	int		 line;
 
-	if (c->smtp_user != NULL && c->smtp_password == NULL) {
+	if (c->imap_auth == MECH_PASSWORD && c->imap_password == NULL) {
+		conf_error(x, 0, "[imap] password or password_file is missing");
+		return -1;
+	}
+	if (c->smtp_auth == MECH_XOAUTH2 && c->smtp_user == NULL) {
+		conf_error(x, conf_line_of("smtp", "auth", x), "[smtp] auth = "
+		    "xoauth2: user (the mailbox) is missing");
+		return -1;
+	}
+	if (c->smtp_auth == MECH_PASSWORD && c->smtp_user != NULL &&
+	    c->smtp_password == NULL) {
 		conf_error(x, conf_line_of("smtp", "user", x), "[smtp] user: "
 		    "password or password_file is missing");
 		return -1;
 	}
+	if (conf_finish_oauth2(x) == -1)
+		return -1;
 	if (c->smtp_user == NULL && c->smtp_password != NULL) {
 		line = conf_line_of("smtp", "password", x);
 		conf_error(x, line ? line : conf_line_of("smtp",
@@ -880,6 +919,103 @@ conf_finish_rules(struct conf_ctx *x)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * [oauth2]: needed when either login is xoauth2; one credential (a
+ * secret, or a key); the handle is made here so that a bad key or
+ * certificate is a config error with the key's name.
+ */
+static int
+conf_finish_oauth2(struct conf_ctx *x)
+{
+	struct conf		*c = x->c;
+	struct oauth2_params	 p;
+	char			 err[512];
+
+	if (c->imap_auth != MECH_XOAUTH2 && c->smtp_auth != MECH_XOAUTH2)
+		return 0;
+	if (c->oauth2_token_url == NULL && c->oauth2_tenant == NULL) {
+		conf_error(x, 0, "[oauth2] tenant or token_url is missing");
+		return -1;
+	}
+	if (c->oauth2_token_url != NULL && c->oauth2_tenant != NULL) {
+		conf_error(x, conf_line_of("oauth2", "token_url", x),
+		    "[oauth2] token_url: give tenant or token_url, not both");
+		return -1;
+	}
+	if (c->oauth2_token_url == NULL)
+		c->oauth2_token_url = xasprintf("https://login.microsoftonline"
+		    ".com/%s/oauth2/v2.0/token", c->oauth2_tenant);
+	if (strncasecmp(c->oauth2_token_url, "http://", 7) == 0)
+		log_warnx("%s: [oauth2] token_url is http://: the secret and "
+		    "the token cross the network in clear text", x->path);
+	if (c->oauth2_client_id == NULL) {
+		conf_error(x, 0, "[oauth2] client_id is missing");
+		return -1;
+	}
+	if ((c->oauth2_cert_file != NULL || c->oauth2_subject != NULL) &&
+	    c->oauth2_key_file == NULL) {
+		conf_error(x, conf_line_of("oauth2", c->oauth2_subject ?
+		    "subject" : "certificate_file", x), "[oauth2] key_file "
+		    "is missing");
+		return -1;
+	}
+	if (c->oauth2_key_file != NULL && c->oauth2_client_secret != NULL) {
+		conf_error(x, conf_line_of("oauth2", "key_file", x), "[oauth2] "
+		    "key_file: give client_secret(_file) or a key, not both");
+		return -1;
+	}
+	if (c->oauth2_key_file != NULL && c->oauth2_subject == NULL &&
+	    c->oauth2_cert_file == NULL) {
+		conf_error(x, conf_line_of("oauth2", "key_file", x), "[oauth2] "
+		    "certificate_file is missing (or subject, for a Google "
+		    "service account)");
+		return -1;
+	}
+	if (c->oauth2_key_file == NULL && c->oauth2_client_secret == NULL) {
+		conf_error(x, 0, "[oauth2] client_secret_file, client_secret "
+		    "or key_file is missing");
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.token_url = c->oauth2_token_url;
+	p.client_id = c->oauth2_client_id;
+	p.client_secret = c->oauth2_client_secret;
+	p.scope = c->oauth2_scope;
+	p.ca_file = c->oauth2_ca_file;
+	p.cert_file = c->oauth2_cert_file;
+	p.key_file = c->oauth2_key_file;
+	p.subject = c->oauth2_subject;
+	p.timeout = c->smtp_timeout;
+	if ((c->oauth2 = oauth2_new(&p, err, sizeof(err))) == NULL) {
+		conf_error(x, 0, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A tenant id (GUID) or domain: one path segment of the token URL. */
+static const char *
+conf_check_tenant(const char *v)
+{
+	const char	*p;
+
+	for (p = v; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-", *p) == NULL)
+			return "must be the tenant id or a domain, as in "
+			    "kommune.onmicrosoft.com";
+	return NULL;
+}
+
+static const char *
+conf_check_token_url(const char *v)
+{
+	if ((strncasecmp(v, "https://", 8) != 0 &&
+	    strncasecmp(v, "http://", 7) != 0) || strpbrk(v, " \t") != NULL)
+		return "must be an https:// address (http:// for a test "
+		    "endpoint on this machine)";
+	return NULL;
 }
 
 /* The line a key was given on; 0 when it was not. */

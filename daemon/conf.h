@@ -11,6 +11,8 @@
 
 #include "imap.h"	/* enum net_security, enum net_mech */
 
+struct oauth2;
+
 /* [secretariat] summary: how often the secretariat gets its summary. */
 enum summary_mode {
 	SUMMARY_OFF,
@@ -81,6 +83,18 @@ struct conf {
 	char	*unsubscribe_url;	/* https form of List-Unsubscribe, or NULL */
 	int	 bounce_days;		/* pause after bounces on this many days */
 	bool	 verp;			/* each copy's own return path */
+
+	/* [oauth2] */
+	char	*oauth2_tenant;		/* makes the Microsoft token_url */
+	char	*oauth2_token_url;
+	char	*oauth2_client_id;
+	char	*oauth2_client_secret;	/* from client_secret(_file) */
+	char	*oauth2_scope;
+	char	*oauth2_ca_file;
+	char	*oauth2_cert_file;
+	char	*oauth2_key_file;
+	char	*oauth2_subject;	/* Google: the mailbox */
+	struct oauth2 *oauth2;		/* the token source; NULL: no XOAUTH2 */
 
 	/* [auth] */
 	char	*trusted_authserv_id;	/* comma-separated; NULL: trust none */

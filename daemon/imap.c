@@ -25,6 +25,7 @@
 
 #include "imap.h"
 #include "log.h"
+#include "oauth2.h"
 #include "util.h"
 
 /* RFC 2177: re-issue IDLE at least every 29 minutes. */
@@ -63,6 +64,8 @@ static int		 imap_verify_peer(struct imap *, const char *, char *,
 static int		 imap_caps_load(struct imap *);
 static int		 imap_login(struct imap *, const struct net_login *,
 			    char *, size_t);
+static int		 imap_login_xoauth2(struct imap *,
+			    const struct net_login *, char *, size_t);
 static void		 imap_free(struct imap *);
 static int		 imap_ft_add(struct mailimap_fetch_type *,
 			    struct mailimap_fetch_att *);
@@ -306,6 +309,8 @@ imap_login(struct imap *im, const struct net_login *l, char *err,
 		r = mailimap_login(im->mi, l->user, l->secret);
 		break;
 	case MECH_XOAUTH2:
+		if (l->oauth2 != NULL)
+			return imap_login_xoauth2(im, l, err, errlen);
 		mech = "XOAUTH2";
 		r = mailimap_oauth2_authenticate(im->mi, l->user, l->secret);
 		break;
@@ -328,6 +333,97 @@ imap_login(struct imap *im, const struct net_login *l, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * SASL XOAUTH2 with a token from oauth2.c: a refusal gets one fresh
+ * token and one more try; a second is a configuration error. libetpan
+ * sends the initial response and acks the error challenge (Dovecot's
+ * and Gmail's) with an empty line; Exchange answers NO at once. An OK
+ * proves little on Exchange: without the service principal or the
+ * mailbox permission the next command gets "BAD User is authenticated
+ * but not connected", so a NOOP asks at once.
+ */
+static int
+imap_login_xoauth2(struct imap *im, const struct net_login *l, char *err,
+    size_t errlen)
+{
+	char		*tok, what[256], grant[768];
+	unsigned	 gen;
+	int		 r;
+
+	snprintf(what, sizeof(what), "IMAP %s as %s", im->host, l->user);
+	for (;;) {
+		if ((tok = oauth2_token_dup(l->oauth2, &gen, err, errlen)) ==
+		    NULL)
+			return -1;
+		r = mailimap_oauth2_authenticate(im->mi, l->user, tok);
+		explicit_bzero(tok, strlen(tok));
+		free(tok);
+		/* a throttled login is no refusal of the token: wait */
+		if (r == MAILIMAP_ERROR_LOGIN &&
+		    imap_backoff_hint(imap_last_error(im)) > 0) {
+			snprintf(err, errlen, "imap: %s throttles logins: %s",
+			    im->host, imap_last_error(im));
+			return -1;
+		}
+		if (r != MAILIMAP_ERROR_LOGIN || !oauth2_refused(l->oauth2,
+		    gen, what))
+			break;
+	}
+	if (r == MAILIMAP_ERROR_LOGIN) {
+		oauth2_grant_fmt(l->oauth2, l->user, grant, sizeof(grant));
+		snprintf(err, errlen, "imap: XOAUTH2 as %s refused by %s, "
+		    "also with a fresh token (%s): a configuration error; "
+		    "check that [imap] user is the mailbox the app was "
+		    "granted, and IMAP.AccessAsApp with admin consent; %s",
+		    l->user, im->host, imap_last_error(im), grant);
+		return -1;
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "XOAUTH2");
+		snprintf(err, errlen, "imap: XOAUTH2 as %s failed at %s: %s",
+		    l->user, im->host, imap_strerror(r));
+		return -1;
+	}
+	if ((r = mailimap_noop(im->mi)) != MAILIMAP_NO_ERROR) {
+		imap_failed(im, r, "NOOP");
+		if (strcasestr(imap_last_error(im), "not connected") != NULL) {
+			oauth2_grant_fmt(l->oauth2, l->user, grant,
+			    sizeof(grant));
+			snprintf(err, errlen, "imap: %s accepted the token but "
+			    "not the mailbox (%s): %s", im->host,
+			    imap_last_error(im), grant);
+		} else
+			snprintf(err, errlen, "imap: %s: the first command "
+			    "after XOAUTH2 failed: %s", im->host,
+			    imap_last_error(im));
+		return -1;
+	}
+	oauth2_accepted(l->oauth2);
+	if (imap_caps_load(im) == -1) {
+		snprintf(err, errlen, "imap: %s: CAPABILITY failed",
+		    im->host);
+		return -1;
+	}
+	return 0;
+}
+
+int
+imap_backoff_hint(const char *text)
+{
+	const char	*p;
+	long long	 ms;
+
+	if (text == NULL ||
+	    (p = strcasestr(text, "Suggested Backoff Time:")) == NULL)
+		return 0;
+	ms = strtoll(p + 23, NULL, 10);
+	if (ms <= 0)
+		return 0;
+	if (ms > 3600 * 1000LL)
+		ms = 3600 * 1000LL;
+	return (int)((ms + 999) / 1000);
 }
 
 struct imap *

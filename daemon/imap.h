@@ -27,10 +27,13 @@ enum net_mech {
 	MECH_XOAUTH2,
 };
 
+struct oauth2;
+
 struct net_login {
 	enum net_mech	 mech;
 	const char	*user;
-	const char	*secret;	/* the password, or the bearer token */
+	const char	*secret;	/* the password, or a bearer token */
+	struct oauth2	*oauth2;	/* XOAUTH2: the token source, or NULL */
 };
 
 struct imap_params {
@@ -135,6 +138,11 @@ int		 imap_search_header(struct imap *, const char *field,
 char		*imap_junk_folder_dup(struct imap *);
 /* A NOOP, to notice a dead connection and new mail where IDLE is absent. */
 int		 imap_noop(struct imap *);
+/*
+ * Exchange's throttling ("Suggested Backoff Time: N milliseconds" in a
+ * NO, BAD or BYE): the seconds to wait before reconnecting; 0: none.
+ */
+int		 imap_backoff_hint(const char *);
 /* The server's last response text, for log lines; borrowed, never NULL. */
 const char	*imap_last_error(struct imap *);
 

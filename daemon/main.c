@@ -29,6 +29,7 @@
 #include "log.h"
 #include "members.h"
 #include "mime.h"
+#include "oauth2.h"
 #include "outbox.h"
 #include "probe.h"
 #include "selftest.h"
@@ -257,12 +258,12 @@ daemon_reload(struct daemon *d)
 		log_warnx("reload: [store] path changes only on restart");
 	free(c.store_path);
 	c.store_path = xstrdup(d->conf.store_path);
+	outbox_close();		/* its pool uses the old token source */
 	conf_clear(&d->conf);
 	d->conf = c;
 	tmpl_free(d->tmpls);
 	d->tmpls = t;
 	d->lim.max_message = (size_t)d->conf.max_message_kb * 1024;
-	outbox_close();
 	imap_close(d->imap);	/* reconnect with the new settings */
 	d->imap = NULL;
 	log_info("reloaded %s and templates", d->conf_path);
@@ -756,7 +757,7 @@ static int
 daemon_run(struct daemon *d)
 {
 	char		 err[1024];
-	int		 backoff = 1;
+	int		 backoff = 1, wait;
 
 	log_info("started; mailbox %s on %s", d->conf.mailbox,
 	    d->conf.imap_host);
@@ -766,8 +767,15 @@ daemon_run(struct daemon *d)
 		if (d->imap == NULL && daemon_connect(d, err,
 		    sizeof(err)) == -1) {
 			daemon_imap_down(d, err, false);
-			log_warnx("imap: trying again in %d s", backoff);
-			daemon_sleep(d, backoff);
+			/* Exchange's throttling and the token endpoint's
+			 * Retry-After say how long; never sooner */
+			wait = imap_backoff_hint(err);
+			if (wait < oauth2_wait(d->conf.oauth2))
+				wait = oauth2_wait(d->conf.oauth2);
+			if (wait < backoff)
+				wait = backoff;
+			log_warnx("imap: trying again in %d s", wait);
+			daemon_sleep(d, wait);
 			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
 			    backoff * 2;
 			continue;
@@ -776,8 +784,13 @@ daemon_run(struct daemon *d)
 		if (daemon_round(d, false) == -1) {
 			log_warnx("imap: %s; reconnecting",
 			    imap_last_error(d->imap));
+			wait = imap_backoff_hint(imap_last_error(d->imap));
 			imap_close(d->imap);
 			d->imap = NULL;
+			if (wait > 0) {
+				log_warnx("imap: throttled; waiting %d s", wait);
+				daemon_sleep(d, wait);
+			}
 			continue;
 		}
 		if (!got_term && !got_hup && !d->send_more && !d->read_more)

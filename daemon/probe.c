@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "imap.h"
 #include "log.h"
+#include "oauth2.h"
 #include "probe.h"
 #include "smtp.h"
 #include "status.h"
@@ -19,6 +20,7 @@
 static int	 probe_imap(const struct conf *);
 static int	 probe_folders(const struct conf *, struct imap *);
 static int	 probe_smtp(const struct conf *);
+static int	 probe_oauth2(const struct conf *);
 
 /* Findings go to stdout; problems to stderr, each one line. */
 static int
@@ -35,9 +37,9 @@ probe_imap(const struct conf *c)
 		fprintf(stderr, "ffnet: %s\n", line);
 		return -1;
 	}
-	printf("imap: logged in to %s:%u as %s%s\n", c->imap_host, p.port,
-	    c->imap_user, p.security == SEC_NONE ? " (no TLS)" :
-	    ", certificate trusted");
+	printf("imap: logged in to %s:%u as %s%s%s\n", c->imap_host, p.port,
+	    c->imap_user, p.login.mech == MECH_XOAUTH2 ? " with XOAUTH2" : "",
+	    p.security == SEC_NONE ? " (no TLS)" : ", certificate trusted");
 	rc = probe_folders(c, im);
 	imap_close(im);
 	return rc;
@@ -101,11 +103,31 @@ probe_smtp(const struct conf *c)
 		return -1;
 	}
 	if (c->smtp_user != NULL)
-		printf("smtp: logged in to %s as %s\n", c->smtp_url,
-		    c->smtp_user);
+		printf("smtp: logged in to %s as %s%s\n", c->smtp_url,
+		    c->smtp_user, p.login.mech == MECH_XOAUTH2 ?
+		    " with XOAUTH2" : "");
 	else
 		printf("smtp: %s answers (no login configured)\n",
 		    c->smtp_url);
+	return 0;
+}
+
+/* The token first: without it neither login can work. */
+static int
+probe_oauth2(const struct conf *c)
+{
+	char	*tok, err[1024];
+
+	if (c->oauth2 == NULL)
+		return 0;
+	if ((tok = oauth2_token_dup(c->oauth2, NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ffnet: %s\n", err);
+		return -1;
+	}
+	printf("oauth2: got a token from %s for client %s\n",
+	    c->oauth2_token_url, c->oauth2_client_id);
+	explicit_bzero(tok, strlen(tok));
+	free(tok);
 	return 0;
 }
 
@@ -114,6 +136,11 @@ probe_run(const struct conf *c)
 {
 	int	 bad = 0;
 
+	if (probe_oauth2(c) == -1) {
+		fprintf(stderr, "ffnet: %s: no token, so no XOAUTH2 login; fix "
+		    "the line above\n", c->path ? c->path : "config");
+		return 1;
+	}
 	if (probe_imap(c) == -1)
 		bad = 1;
 	if (probe_smtp(c) == -1)
@@ -138,6 +165,7 @@ probe_imap_params(const struct conf *c, struct imap_params *p)
 	p->login.mech = c->imap_auth;
 	p->login.user = c->imap_user;
 	p->login.secret = c->imap_password;
+	p->login.oauth2 = c->oauth2;
 	p->timeout = c->imap_timeout;
 }
 
@@ -150,6 +178,7 @@ probe_smtp_params(const struct conf *c, struct smtp_params *p)
 	p->login.mech = c->smtp_auth;
 	p->login.user = c->smtp_user;
 	p->login.secret = c->smtp_password;
+	p->login.oauth2 = c->oauth2;
 	p->timeout = c->smtp_timeout;
 	p->require_tls = c->smtp_require_tls;
 }

@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "oauth2.h"
 #include "smtp.h"
 #include "util.h"
 
@@ -52,6 +53,8 @@ struct smtp_slot {
 	bool			 busy;	/* a job is on this slot */
 	bool			 ended;	/* and done is its outcome (mutex) */
 	bool			 ran;	/* th ran it: rc is the outcome */
+	bool			 retried;	/* with a fresh token */
+	unsigned		 gen;	/* the token's (oauth2.h) */
 	struct smtp_done	 done;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
@@ -64,6 +67,8 @@ struct smtp_pool {
 	struct smtp_slot	*slots;
 	int			 nslots;
 	int			 nbusy;
+	struct oauth2		*oauth2;	/* XOAUTH2 tokens, or NULL */
+	char			*what;		/* "SMTP url as user", for logs */
 };
 
 struct smtp {
@@ -90,6 +95,10 @@ static void		 smtp_slot_end(struct smtp_slot *, enum smtp_result,
 			    __attribute__((format(printf, 3, 4)));
 static void		 smtp_slot_finish(struct smtp_slot *);
 static void		*smtp_slot_main(void *);
+static int		 smtp_token_set(struct oauth2 *, CURL *, unsigned *,
+			    struct smtp_done *);
+static bool		 smtp_slot_retry(struct smtp_pool *,
+			    struct smtp_slot *);
 static void		 smtp_slot_release(struct smtp_pool *,
 			    struct smtp_slot *, struct smtp_done *);
 static size_t		 smtp_pool_collect(struct smtp_pool *,
@@ -136,8 +145,9 @@ smtp_setup_login(CURL *c, const struct net_login *l)
 	case MECH_PASSWORD:
 		return curl_easy_setopt(c, CURLOPT_PASSWORD, l->secret);
 	case MECH_XOAUTH2:
-		if ((rc = curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER,
-		    l->secret)))
+		/* with oauth2.c the token is set per job: smtp_token_set() */
+		if (l->oauth2 == NULL && (rc = curl_easy_setopt(c,
+		    CURLOPT_XOAUTH2_BEARER, l->secret)))
 			return rc;
 		return curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS,
 		    "AUTH=XOAUTH2");
@@ -225,6 +235,10 @@ smtp_pool_new(const struct smtp_params *p, int conns)
 	pthread_cond_init(&pool->fin, NULL);
 	pool->slots = xcalloc(conns, sizeof(*pool->slots));
 	pool->nslots = conns;
+	if (p->login.mech == MECH_XOAUTH2 && p->login.user != NULL)
+		pool->oauth2 = p->login.oauth2;
+	pool->what = xasprintf("SMTP %s as %s", p->url,
+	    p->login.user ? p->login.user : "nobody");
 	/* The first curl_easy_init() also initialises libcurl: not in a thread. */
 	for (i = 0; i < conns; i++) {
 		pool->slots[i].pool = pool;
@@ -282,6 +296,7 @@ smtp_pool_free(struct smtp_pool *pool)
 	pthread_cond_destroy(&pool->work);
 	pthread_mutex_destroy(&pool->mu);
 	free(pool->slots);
+	free(pool->what);
 	free(pool);
 }
 
@@ -518,6 +533,7 @@ smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
 		sl->len += job->parts[i].len;
 	sl->nrcpts = job->nrcpts;
 	sl->ran = false;
+	sl->retried = false;
 	if (job->nrcpts == 0)
 		smtp_slot_end(sl, SMTP_PERM, "smtp: no recipients");
 	else if (!smtp_is_clean(job))
@@ -525,6 +541,9 @@ smtp_pool_start(struct smtp_pool *pool, const struct smtp_job *job)
 	else if ((rc = smtp_slot_load(sl, job)) != CURLE_OK)
 		smtp_slot_end(sl, SMTP_TEMP, "smtp: %s",
 		    curl_easy_strerror(rc));
+	else if (smtp_token_set(pool->oauth2, sl->curl, &sl->gen,
+	    &sl->done) == -1)
+		sl->ended = true;
 	else {
 		pthread_mutex_lock(&pool->mu);
 		sl->go = true;
@@ -574,6 +593,70 @@ smtp_slot_release(struct smtp_pool *pool, struct smtp_slot *sl,
 	pool->nbusy--;
 }
 
+/*
+ * The token for the next login on this handle (an open session keeps
+ * its login). On failure done says why: a config error waits for the
+ * operator, an endpoint that is down passes.
+ */
+static int
+smtp_token_set(struct oauth2 *o, CURL *c, unsigned *gen,
+    struct smtp_done *done)
+{
+	char	*tok;
+	int	 rc = 0;
+
+	if (o == NULL)
+		return 0;
+	if ((tok = oauth2_token_dup(o, gen, done->err,
+	    sizeof(done->err))) == NULL) {
+		done->result = SMTP_DOWN;
+		done->why = oauth2_is_lasting(o) ? SMTP_WHY_LOGIN :
+		    SMTP_WHY_CONNECT;
+		return -1;
+	}
+	if (curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, tok) != CURLE_OK) {
+		done->result = SMTP_TEMP;
+		done->why = SMTP_WHY_OTHER;
+		snprintf(done->err, sizeof(done->err), "smtp: out of memory");
+		rc = -1;
+	}
+	explicit_bzero(tok, strlen(tok));
+	free(tok);
+	return rc;
+}
+
+/*
+ * A 535 with an XOAUTH2 token: one fresh token and the same job once
+ * more. The token request runs with the pool's mutex held; the other
+ * threads wait only to report, and libcurl's timeout bounds it.
+ */
+static bool
+smtp_slot_retry(struct smtp_pool *pool, struct smtp_slot *sl)
+{
+	long	 code = 0;
+
+	if (pool->oauth2 == NULL)
+		return false;
+	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (sl->rc != CURLE_LOGIN_DENIED && code != 535)
+		return false;
+	/* every refusal counts: the second is the config error, told once */
+	if (!oauth2_refused(pool->oauth2, sl->gen, pool->what) ||
+	    sl->retried)
+		return false;
+	if (smtp_token_set(pool->oauth2, sl->curl, &sl->gen,
+	    &sl->done) == -1)
+		return false;
+	sl->retried = true;
+	sl->part = sl->off = 0;
+	sl->errbuf[0] = '\0';
+	sl->ran = false;
+	sl->ended = false;
+	sl->go = true;
+	pthread_cond_broadcast(&pool->work);
+	return true;
+}
+
 /* Hands over up to max finished jobs. Called with the mutex held. */
 static size_t
 smtp_pool_collect(struct smtp_pool *pool, struct smtp_done *done,
@@ -587,8 +670,15 @@ smtp_pool_collect(struct smtp_pool *pool, struct smtp_done *done,
 		sl = &pool->slots[i];
 		if (!sl->busy || !sl->ended)
 			continue;
-		if (sl->ran)
+		if (sl->ran && smtp_slot_retry(pool, sl))
+			continue;
+		if (sl->ran && sl->done.result == SMTP_DOWN &&
+		    sl->done.err[0] != '\0')
+			;	/* the token could not be had for the retry */
+		else if (sl->ran)
 			smtp_slot_finish(sl);
+		if (pool->oauth2 != NULL && sl->done.result == SMTP_OK)
+			oauth2_accepted(pool->oauth2);
 		smtp_slot_release(pool, sl, &done[n++]);
 	}
 	return n;
@@ -680,11 +770,18 @@ void
 smtp_probe(const struct smtp_params *p, struct smtp_done *out)
 {
 	struct smtp_slot	 sl;
+	struct oauth2		*o = NULL;
 	CURLcode		 rc;
 	long			 code = 0;
+	char			 what[512];
+	unsigned		 gen = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sl, 0, sizeof(sl));
+	if (p->login.mech == MECH_XOAUTH2 && p->login.user != NULL)
+		o = p->login.oauth2;
+	snprintf(what, sizeof(what), "SMTP %s as %s", p->url,
+	    p->login.user ? p->login.user : "nobody");
 	if ((sl.curl = curl_easy_init()) == NULL) {
 		out->result = SMTP_TEMP;
 		out->why = SMTP_WHY_OTHER;
@@ -697,13 +794,22 @@ smtp_probe(const struct smtp_params *p, struct smtp_done *out)
 	    (rc = curl_easy_setopt(sl.curl, CURLOPT_CUSTOMREQUEST,
 	    "NOOP")) == CURLE_OK &&
 	    (rc = curl_easy_setopt(sl.curl, CURLOPT_WRITEFUNCTION,
-	    smtp_discard_cb)) == CURLE_OK)
-		rc = curl_easy_perform(sl.curl);
+	    smtp_discard_cb)) == CURLE_OK) {
+		/* XOAUTH2: a refused token gets one fresh one (oauth2.c) */
+		do {
+			if (smtp_token_set(o, sl.curl, &gen, out) == -1)
+				goto out;
+			rc = curl_easy_perform(sl.curl);
+		} while (o != NULL && rc == CURLE_LOGIN_DENIED &&
+		    oauth2_refused(o, gen, what));
+	}
 	curl_easy_getinfo(sl.curl, CURLINFO_RESPONSE_CODE, &code);
 	out->why = smtp_why_of(rc, code, sl.errbuf);
 	if (rc == CURLE_OK && code >= 200 && code < 300) {
 		out->result = SMTP_OK;
 		out->why = SMTP_WHY_NONE;
+		if (o != NULL)
+			oauth2_accepted(o);
 	} else {
 		out->result = SMTP_DOWN;
 		if (out->why == SMTP_WHY_NONE)
@@ -712,5 +818,6 @@ smtp_probe(const struct smtp_params *p, struct smtp_done *out)
 	}
 	log_debug("smtp: probe %s: curl %d, reply %ld", p->url, (int)rc,
 	    code);
+ out:
 	curl_easy_cleanup(sl.curl);
 }

@@ -118,6 +118,10 @@ static const struct {
 	const char	*kind;
 	const char	*fix;
 } status_imap_problems[] = {
+	/* first: their texts name certificates and logins themselves */
+	{ "oauth2:", "oauth2", NULL },
+	{ "XOAUTH2", "login", NULL },
+	{ "accepted the token", "login", NULL },
 	{ "cannot load CAs", "ca_file", "[imap] ca_file must name a readable "
 	    "PEM file of CA certificates" },
 	{ "does not match host", "certificate", "set [imap] host to a name "
@@ -192,6 +196,22 @@ status_smtp_line(const struct conf *c, int why, const char *detail,
 		    "machine", c->smtp_url, d);
 		break;
 	case SMTP_WHY_LOGIN:
+		if (c->smtp_auth == MECH_XOAUTH2 &&
+		    strncmp(d, "oauth2:", 7) == 0) {
+			snprintf(buf, len, "smtp: no token: %s", d);
+			break;
+		}
+		if (c->smtp_auth == MECH_XOAUTH2) {
+			snprintf(buf, len, "smtp: XOAUTH2 as %s refused by %s "
+			    "(%s), also with a fresh token: a configuration "
+			    "error; check SMTP.SendAsApp with admin consent, "
+			    "that SMTP AUTH is enabled on the mailbox "
+			    "(Set-CASMailbox %s -SmtpClientAuthenticationDisabled "
+			    "$false), that [smtp] user is the mailbox the app "
+			    "was granted, and its Add-MailboxPermission",
+			    c->smtp_user, c->smtp_url, d, c->smtp_user);
+			break;
+		}
 		snprintf(buf, len, "smtp: login refused by %s (%s); check "
 		    "[smtp] user and password (or password_file)%s",
 		    c->smtp_url, d, c->smtp_user == NULL ? ": this server "

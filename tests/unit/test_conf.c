@@ -302,7 +302,15 @@ static const struct {
 	{ "syntax-error.conf", 9, "syntax error" },
 	{ "syntax-then-bad.conf", 9, "syntax error" },
 	{ "bad-then-syntax.conf", 9, "[imap] port: must be a number" },
-	{ "xoauth2.conf", 9, "[imap] auth = xoauth2 is not supported yet" },
+	{ "xoauth2.conf", 0, "[oauth2] tenant or token_url is missing" },
+	{ "oauth2-no-client.conf", 0, "[oauth2] client_id is missing" },
+	{ "oauth2-bad-tenant.conf", 19, "[oauth2] tenant: must be the tenant "
+	    "id or a domain" },
+	{ "oauth2-both.conf", 23, "[oauth2] key_file: give client_secret" },
+	{ "oauth2-cert-mismatch.conf", 0, "[oauth2] certificate_file: "
+	    "tests/unit/oauth2/other.pem does not belong to the key" },
+	{ "oauth2-no-secret.conf", 0, "[oauth2] client_secret_file, "
+	    "client_secret or key_file is missing" },
 	{ "bad-url.conf", 13,
 	    "[smtp] url: must start with smtp:// or smtps://" },
 	{ "smtp-user-no-password.conf", 14,
@@ -319,6 +327,27 @@ static const struct {
 	{ "url-as-host.conf", 8, "[imap] host: a host name is needed, not" },
 	{ "no-such-file.conf", 0, "No such file or directory" },
 };
+
+/* [oauth2] with a tenant: Microsoft's token URL and the default scope. */
+static void
+test_oauth2_ok(void)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	CHECK(conf_load(DIR "oauth2-ok.conf", &c, err, sizeof(err)) == 0);
+	if (c.path == NULL) {
+		fprintf(stderr, "  %s\n", err);
+		return;
+	}
+	CHECK(c.imap_auth == MECH_XOAUTH2 && c.imap_password == NULL);
+	CHECK(c.oauth2 != NULL);
+	CHECK_STR(c.oauth2_token_url, "https://login.microsoftonline.com/"
+	    "kommune.onmicrosoft.com/oauth2/v2.0/token");
+	CHECK_STR(c.oauth2_scope, "https://outlook.office365.com/.default");
+	CHECK_STR(c.oauth2_client_secret, "imap-hemmelig");
+	conf_clear(&c);
+}
 
 static void
 test_bad(void)
@@ -508,6 +537,7 @@ main(void)
 	test_minimal();
 	test_ports();
 	test_bad();
+	test_oauth2_ok();
 	test_odd_files();
 	test_secret_perms();
 	test_secretariat();

@@ -1,7 +1,8 @@
 /*
  * test_imap.c: the pure parts of imap.c: folder names from the config
  * in the server's delimiter and modified UTF-7 (RFC 3501 5.1.3), and
- * certificate checks that need no server.
+ * certificate checks that need no server, and Exchange's throttling
+ * hint.
  */
 #include <stdlib.h>
 
@@ -17,10 +18,32 @@ name(char delim, const char *in, const char *want)
 	free(s);
 }
 
+/* Exchange: "BAD Request is throttled. Suggested Backoff Time: N milliseconds" */
+static const struct {
+	const char	*text;
+	int		 want;
+} backoff_cases[] = {
+	{ "Request is throttled. Suggested Backoff Time: 299961 milliseconds",
+	    300 },
+	{ "imap: x: NO Suggested Backoff Time: 1000 milliseconds", 1 },
+	{ "suggested backoff time: 1 milliseconds", 1 },
+	{ "Suggested Backoff Time: 0 milliseconds", 0 },
+	{ "Suggested Backoff Time: soon", 0 },
+	{ "Suggested Backoff Time: 99999999999 milliseconds", 3600 },
+	{ "User is authenticated but not connected.", 0 },
+	{ "", 0 },
+	{ NULL, 0 },
+};
+
 int
 main(void)
 {
 	char	 err[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(backoff_cases) / sizeof(backoff_cases[0]); i++)
+		CHECK(imap_backoff_hint(backoff_cases[i].text) ==
+		    backoff_cases[i].want);
 
 	name('/', "INBOX", "INBOX");
 	name('.', "ffnet/Behandlet", "ffnet.Behandlet");
