@@ -139,12 +139,11 @@ struct mime_out {
 
 /*
  * MS-OXCMAIL 2.1.3.2.20: what ffnet asks Exchange (and Outlook) not to
- * send back. Replies and notices: nothing at all, not even a bounce
- * notice. List copies: no out-of-office or auto-replies, but bounces,
- * which is how a member's dead address is found.
+ * send back, on every mail it sends: out-of-office notices and other
+ * auto-replies. Not "All": that also suppresses delivery and non-delivery
+ * reports, and a bounce is how ffnet learns that an address is dead.
  */
-#define MIME_SUPPRESS_REPLY	"X-Auto-Response-Suppress: All"
-#define MIME_SUPPRESS_LIST	"X-Auto-Response-Suppress: OOF, AutoReply"
+#define MIME_SUPPRESS	"X-Auto-Response-Suppress: OOF, AutoReply"
 
 /*
  * Builds the message with libetpan: RFC 2047-encoded headers where

@@ -65,7 +65,7 @@ post_create(struct store *st, const struct conf *conf,
 	extra[3] = "Precedence: list";
 	extra[4] = loop;
 	/* out-of-office notices are no use to anyone on a list */
-	extra[5] = MIME_SUPPRESS_LIST;
+	extra[5] = MIME_SUPPRESS;
 	extra[6] = NULL;
 	memset(&out, 0, sizeof(out));
 	out.from_name = from_name;

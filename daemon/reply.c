@@ -114,7 +114,7 @@ mail_queue(struct store *st, const struct conf *conf, const struct tmpls *t,
 	refs = o->thread ? reply_refs_dup(o->thread) : NULL;
 	loop = xasprintf("X-Loop: %s", conf->address);
 	extra[0] = loop;
-	extra[1] = MIME_SUPPRESS_REPLY;	/* no OOF back, please */
+	extra[1] = MIME_SUPPRESS;	/* no OOF back, please */
 	extra[2] = NULL;
 	memset(&out, 0, sizeof(out));
 	out.from_name = conf->name;

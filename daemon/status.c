@@ -555,7 +555,7 @@ status_notice(const struct conf *c, const struct tmpls *t, struct imap *im,
 	    (long)getpid(), at ? at + 1 : "localhost");
 	snprintf(loop, sizeof(loop), "X-Loop: %s", c->address);
 	extra[0] = loop;
-	extra[1] = MIME_SUPPRESS_REPLY;
+	extra[1] = MIME_SUPPRESS;
 	extra[2] = NULL;
 	memset(&out, 0, sizeof(out));
 	out.from_name = c->name;

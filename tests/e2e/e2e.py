@@ -286,7 +286,9 @@ Jens Hansen
     check(code_of(conf) is not None, "join: code in the subject")
     check(conf["Auto-Submitted"] == "auto-replied", "join: Auto-Submitted")
     # MS-OXCMAIL 2.1.3.2.20: no out-of-office or NDR back for a reply
-    check(conf["X-Auto-Response-Suppress"] == "All", "join: X-Auto-Response-Suppress: All: %s" % conf["X-Auto-Response-Suppress"])
+    # no OOF or auto-replies back, but bounces still (not "All", which suppresses NDRs too)
+    check(conf["X-Auto-Response-Suppress"] == "OOF, AutoReply",
+          "join: X-Auto-Response-Suppress: OOF, AutoReply: %s" % conf["X-Auto-Response-Suppress"])
     check(conf["In-Reply-To"] is not None, "join: In-Reply-To set")
     check(net.user in str(conf["From"]) and "Flere Faglærte" in str(conf["From"]), "join: From is the network: %s" % conf["From"])
     check("Jens Hansen" in body(conf), "join: name in the text")
