@@ -11,7 +11,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 CC	?= cc
 CFLAGS	?= -O2 -g
-PKGS	 = libetpan libcurl sqlite3 libical inih gnutls
+PKGS	 = libetpan libcurl sqlite3 libical inih gnutls jansson
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wcast-qual -Wformat=2
 # -Werror with WERROR=1; CI (CI=true) sets it by itself.

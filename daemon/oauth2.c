@@ -17,6 +17,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <jansson.h>
 
 #include "log.h"
 #include "oauth2.h"
@@ -51,19 +52,7 @@ struct oauth2 {
 	int			 refusals;	/* logins refused since the last OK */
 };
 
-struct oauth2_js {
-	const char	*p;
-	const char	*end;
-	int		 depth;
-};
-
-static void	 oauth2_js_ws(struct oauth2_js *);
-static int	 oauth2_js_hex4(struct oauth2_js *, unsigned *);
-static int	 oauth2_js_string(struct oauth2_js *, struct buf *);
-static int	 oauth2_js_scalar(struct oauth2_js *, struct buf *);
-static int	 oauth2_js_value(struct oauth2_js *, struct buf *);
 static char	*oauth2_b64url_dup(const void *, size_t);
-static void	 oauth2_json_str(struct buf *, const char *);
 static int	 oauth2_load_key(struct oauth2 *, const char *, const char *,
 		    char *, size_t);
 static size_t	 oauth2_write_cb(char *, size_t, size_t, void *);
@@ -251,22 +240,6 @@ oauth2_b64url_dup(const void *data, size_t len)
 	return buf_release(&b);
 }
 
-/* A JSON string literal (RFC 8259 7). */
-static void
-oauth2_json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_addf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			buf_addf(b, "\\u%04x", (unsigned char)*s);
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
 /*
  * RFC 7523: an RS256 JWT. With a subject it is Google's JWT bearer
  * grant (2.1: iss the service account, sub the mailbox, scope); else
@@ -279,8 +252,9 @@ oauth2_jwt_dup(struct oauth2 *o, time_t now)
 	gnutls_datum_t	 data, sig = { NULL, 0 };
 	struct buf	 h, c, out;
 	unsigned char	 rnd[16];
+	json_t		*hdr = NULL, *claims = NULL;
 	char		*h64 = NULL, *c64 = NULL, *s64 = NULL, jti[33];
-	char		*rv = NULL;
+	char		*hs = NULL, *cs = NULL, *rv = NULL;
 	size_t		 i;
 
 	buf_init(&h);
@@ -288,31 +262,30 @@ oauth2_jwt_dup(struct oauth2 *o, time_t now)
 	buf_init(&out);
 	if (o->key == NULL)
 		goto out;
-	buf_adds(&h, "{\"alg\":\"RS256\",\"typ\":\"JWT\"");
-	if (o->x5t != NULL) {
-		buf_adds(&h, ",\"x5t\":");
-		oauth2_json_str(&h, o->x5t);
-	}
-	buf_addc(&h, '}');
-	buf_adds(&c, "{\"aud\":");
-	oauth2_json_str(&c, o->token_url);
-	buf_adds(&c, ",\"iss\":");
-	oauth2_json_str(&c, o->client_id);
-	buf_adds(&c, ",\"sub\":");
-	oauth2_json_str(&c, o->subject ? o->subject : o->client_id);
-	if (o->subject != NULL) {
-		buf_adds(&c, ",\"scope\":");
-		oauth2_json_str(&c, o->scope);
-	} else {
+	hdr = json_pack("{s:s, s:s}", "alg", "RS256", "typ", "JWT");
+	if (o->x5t != NULL)
+		json_object_set_new(hdr, "x5t", json_string(o->x5t));
+	claims = json_pack("{s:s, s:s, s:s, s:I, s:I}", "aud", o->token_url,
+	    "iss", o->client_id, "sub", o->subject ? o->subject :
+	    o->client_id, "iat", (json_int_t)now, "exp",
+	    (json_int_t)(now + OAUTH2_JWT_LIFE));
+	if (hdr == NULL || claims == NULL)
+		goto out;
+	if (o->subject != NULL)
+		json_object_set_new(claims, "scope", json_string(o->scope));
+	else {
 		if (util_random(rnd, sizeof(rnd)) == -1)
 			goto out;
 		for (i = 0; i < sizeof(rnd); i++)
 			snprintf(jti + 2 * i, 3, "%02x", rnd[i]);
-		buf_addf(&c, ",\"jti\":\"%s\",\"nbf\":%lld", jti,
-		    (long long)now);
+		json_object_set_new(claims, "jti", json_string(jti));
+		json_object_set_new(claims, "nbf", json_integer(now));
 	}
-	buf_addf(&c, ",\"iat\":%lld,\"exp\":%lld}", (long long)now,
-	    (long long)now + OAUTH2_JWT_LIFE);
+	if ((hs = json_dumps(hdr, JSON_COMPACT)) == NULL ||
+	    (cs = json_dumps(claims, JSON_COMPACT)) == NULL)
+		goto out;
+	buf_adds(&h, hs);
+	buf_adds(&c, cs);
 	h64 = oauth2_b64url_dup(h.data, h.len);
 	c64 = oauth2_b64url_dup(c.data, c.len);
 	buf_addf(&out, "%s.%s", h64, c64);
@@ -335,232 +308,46 @@ oauth2_jwt_dup(struct oauth2 *o, time_t now)
 	free(h64);
 	free(c64);
 	free(s64);
+	free(hs);
+	free(cs);
+	json_decref(hdr);
+	json_decref(claims);
 	return rv;
 }
 
-/* --- a reader for the endpoint's one flat JSON object (RFC 8259) --- */
-
-static void
-oauth2_js_ws(struct oauth2_js *js)
-{
-	while (js->p < js->end && (*js->p == ' ' || *js->p == '\t' ||
-	    *js->p == '\n' || *js->p == '\r'))
-		js->p++;
-}
-
-static int
-oauth2_js_hex4(struct oauth2_js *js, unsigned *v)
-{
-	int	 i, c;
-
-	*v = 0;
-	if (js->end - js->p < 4)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		c = (unsigned char)*js->p++;
-		if (!isxdigit(c))
-			return -1;
-		*v = *v * 16 + (unsigned)(isdigit(c) ? c - '0' :
-		    tolower(c) - 'a' + 10);
-	}
-	return 0;
-}
-
-/* A string at js->p ('"'); its text goes to out (NULL: skipped). */
-static int
-oauth2_js_string(struct oauth2_js *js, struct buf *out)
-{
-	static const char	 esc[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
-	const char		*e;
-	unsigned		 u, lo;
-	int			 c;
-
-	if (js->p >= js->end || *js->p++ != '"')
-		return -1;
-	while (js->p < js->end) {
-		c = (unsigned char)*js->p++;
-		if (c == '"')
-			return 0;
-		if (c < 0x20)
-			return -1;
-		if (c != '\\') {
-			if (out != NULL)
-				buf_addc(out, c);
-			continue;
-		}
-		if (js->p >= js->end)
-			return -1;
-		c = (unsigned char)*js->p++;
-		if (c != 'u') {
-			for (e = esc; *e != '\0' && *e != c; e += 2)
-				;
-			if (*e == '\0')
-				return -1;
-			if (out != NULL)
-				buf_addc(out, e[1]);
-			continue;
-		}
-		if (oauth2_js_hex4(js, &u) == -1 || u == 0)
-			return -1;
-		if (u >= 0xdc00 && u <= 0xdfff)
-			return -1;
-		if (u >= 0xd800 && u <= 0xdbff) {	/* a surrogate pair */
-			if (js->end - js->p < 6 || js->p[0] != '\\' ||
-			    js->p[1] != 'u')
-				return -1;
-			js->p += 2;
-			if (oauth2_js_hex4(js, &lo) == -1 || lo < 0xdc00 ||
-			    lo > 0xdfff)
-				return -1;
-			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-		}
-		if (out == NULL)
-			continue;
-		if (u < 0x80)
-			buf_addc(out, (int)u);
-		else if (u < 0x800) {
-			buf_addc(out, 0xc0 | (u >> 6));
-			buf_addc(out, 0x80 | (u & 0x3f));
-		} else if (u < 0x10000) {
-			buf_addc(out, 0xe0 | (u >> 12));
-			buf_addc(out, 0x80 | ((u >> 6) & 0x3f));
-			buf_addc(out, 0x80 | (u & 0x3f));
-		} else {
-			buf_addc(out, 0xf0 | (u >> 18));
-			buf_addc(out, 0x80 | ((u >> 12) & 0x3f));
-			buf_addc(out, 0x80 | ((u >> 6) & 0x3f));
-			buf_addc(out, 0x80 | (u & 0x3f));
-		}
-	}
-	return -1;
-}
-
-/* A number, true, false or null, as written. */
-static int
-oauth2_js_scalar(struct oauth2_js *js, struct buf *out)
-{
-	const char	*s = js->p;
-
-	while (js->p < js->end && (isalnum((unsigned char)*js->p) ||
-	    strchr("+-.", *js->p) != NULL))
-		js->p++;
-	if (js->p == s)
-		return -1;
-	if (!isdigit((unsigned char)*s) && *s != '-' &&
-	    !((js->p - s == 4 && (memcmp(s, "true", 4) == 0 ||
-	    memcmp(s, "null", 4) == 0)) ||
-	    (js->p - s == 5 && memcmp(s, "false", 5) == 0)))
-		return -1;
-	if (out != NULL)
-		buf_add(out, s, (size_t)(js->p - s));
-	return 0;
-}
-
-/* Any value; arrays and objects are checked and skipped (out unused). */
-static int
-oauth2_js_value(struct oauth2_js *js, struct buf *out)
-{
-	char	 close;
-
-	oauth2_js_ws(js);
-	if (js->p >= js->end)
-		return -1;
-	if (*js->p == '"')
-		return oauth2_js_string(js, out);
-	if (*js->p != '[' && *js->p != '{')
-		return oauth2_js_scalar(js, out);
-	close = *js->p == '[' ? ']' : '}';
-	if (++js->depth > OAUTH2_JSON_DEPTH)
-		return -1;
-	js->p++;
-	oauth2_js_ws(js);
-	if (js->p < js->end && *js->p == close) {
-		js->p++;
-		js->depth--;
-		return 0;
-	}
-	for (;;) {
-		if (close == '}') {
-			oauth2_js_ws(js);
-			if (oauth2_js_string(js, NULL) == -1)
-				return -1;
-			oauth2_js_ws(js);
-			if (js->p >= js->end || *js->p++ != ':')
-				return -1;
-		}
-		if (oauth2_js_value(js, NULL) == -1)
-			return -1;
-		oauth2_js_ws(js);
-		if (js->p >= js->end)
-			return -1;
-		if (*js->p == close) {
-			js->p++;
-			js->depth--;
-			return 0;
-		}
-		if (*js->p++ != ',')
-			return -1;
-	}
-}
-
+/*
+ * The endpoint's answer is one JSON object (RFC 8259), read by jansson:
+ * strict (no trailing text, no NUL in strings, no key twice).
+ */
 int
 oauth2_json_get(const char *s, size_t len, const char *key, char **out)
 {
-	struct oauth2_js	 js = { s, s + len, 0 };
-	struct buf		 k, v;
-	int			 rc = -1, found = 0;
+	json_t		*root, *v;
+	int		 rc = 1;
 
 	*out = NULL;
-	buf_init(&k);
-	buf_init(&v);
-	oauth2_js_ws(&js);
-	if (js.p >= js.end || *js.p++ != '{')
-		goto out;
-	oauth2_js_ws(&js);
-	if (js.p < js.end && *js.p == '}') {
-		js.p++;
-		goto end;
-	}
-	for (;;) {
-		oauth2_js_ws(&js);
-		k.len = 0;
-		if (oauth2_js_string(&js, &k) == -1)
-			goto out;
-		buf_addc(&k, '\0');
-		oauth2_js_ws(&js);
-		if (js.p >= js.end || *js.p++ != ':')
-			goto out;
-		oauth2_js_ws(&js);
-		if (!found && strcmp(k.data, key) == 0 && js.p < js.end &&
-		    *js.p != '{' && *js.p != '[') {
-			if (oauth2_js_value(&js, &v) == -1)
-				goto out;
-			found = 1;
-		} else if (oauth2_js_value(&js, NULL) == -1)
-			goto out;
-		oauth2_js_ws(&js);
-		if (js.p >= js.end)
-			goto out;
-		if (*js.p == '}') {
-			js.p++;
-			break;
-		}
-		if (*js.p++ != ',')
-			goto out;
-	}
- end:
-	oauth2_js_ws(&js);
-	if (js.p != js.end)
-		goto out;
-	if (found) {
-		buf_addc(&v, '\0');
-		*out = buf_release(&v);
-		rc = 0;
-	} else
+	if ((root = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL)) ==
+	    NULL)
+		return -1;
+	if (!json_is_object(root))
+		rc = -1;
+	else if ((v = json_object_get(root, key)) == NULL ||
+	    json_is_object(v) || json_is_array(v))
 		rc = 1;
- out:
-	buf_clear(&k);
-	buf_clear(&v);
+	else {
+		if (json_is_string(v))
+			*out = xstrdup(json_string_value(v));
+		else if (json_is_integer(v))
+			*out = xasprintf("%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else if (json_is_real(v))
+			*out = xasprintf("%.17g", json_real_value(v));
+		else
+			*out = xstrdup(json_is_true(v) ? "true" :
+			    json_is_false(v) ? "false" : "null");
+		rc = 0;
+	}
+	json_decref(root);
 	return rc;
 }
 

@@ -74,9 +74,9 @@ struct oauth2_answer {
 	long		 aadsts;	/* 7000215; 0: none */
 };
 /*
- * A flat JSON object's member as text: a string unescaped (UTF-8), a
- * number or literal as written. 0 found (*out new), 1 absent, -1 not
- * JSON. Nested values are skipped.
+ * A JSON object's member as text (jansson): a string unescaped (UTF-8),
+ * a number or literal as text. 0 found (*out new), 1 absent or an
+ * object or array, -1 not one strict JSON object.
  */
 int		 oauth2_json_get(const char *, size_t, const char *key,
 		    char **out);

@@ -1,6 +1,6 @@
 /*
  * fuzz_oauth2.c: libFuzzer target for the token endpoint's answer
- * (oauth2_answer_parse(), the flat JSON reader under it): whatever the
+ * (oauth2_answer_parse(), over jansson): whatever the
  * network sends must parse or be refused, never crash or read past len.
  * The input is copied to a buffer of exactly len bytes, no NUL after.
  */
