@@ -129,12 +129,29 @@ post_tag_addr_dup(const struct conf *conf, char tag, const char *token)
 	    conf->address, tag, token, at);
 }
 
+/* The n characters at p as a token in out: hex digits, lower case. */
+static bool
+post_token_copy(const char *p, size_t n, char out[POST_TOKEN_MAX + 1])
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)p[i])) {
+			out[0] = '\0';
+			return false;
+		}
+		out[i] = (char)tolower((unsigned char)p[i]);
+	}
+	out[n] = '\0';
+	return true;
+}
+
 bool
 post_tag_find(const struct conf *conf, const char *addr, char tag,
     char out[POST_TOKEN_MAX + 1])
 {
 	const char	*at = strrchr(conf->address, '@'), *a, *p, *e;
-	size_t		 local, n, i;
+	size_t		 local, n;
 
 	out[0] = '\0';
 	if (addr == NULL || at == NULL)
@@ -152,13 +169,7 @@ post_tag_find(const struct conf *conf, const char *addr, char tag,
 		return false;
 	if ((n = (size_t)(e - p)) == 0 || n > POST_TOKEN_MAX)
 		return false;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)p[i]))
-			return false;
-		out[i] = (char)tolower((unsigned char)p[i]);
-	}
-	out[n] = '\0';
-	return true;
+	return post_token_copy(p, n, out);
 }
 
 char *
@@ -175,7 +186,7 @@ post_msgid_token(const struct conf *conf, const char *msgid,
     char out[POST_TOKEN_MAX + 1])
 {
 	const char	*at = strrchr(conf->address, '@'), *p, *e, *d;
-	size_t		 n, i;
+	size_t		 n;
 
 	out[0] = '\0';
 	if (msgid == NULL || at == NULL)
@@ -195,13 +206,7 @@ post_msgid_token(const struct conf *conf, const char *msgid,
 	    strlen(at + 1)) != 0 || (d[1 + strlen(at + 1)] != '\0' &&
 	    d[1 + strlen(at + 1)] != '>'))
 		return false;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)p[i]))
-			return false;
-		out[i] = (char)tolower((unsigned char)p[i]);
-	}
-	out[n] = '\0';
-	return true;
+	return post_token_copy(p, n, out);
 }
 
 bool
