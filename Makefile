@@ -28,12 +28,12 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_MISSING := $(shell pkg-config --exists $(PKGS) 2>/dev/null || echo yes)
 # libetpan.pc leaks a -specs= flag that needs libdpkg-perl: drop it.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread $(CFLAGS) $(WARN) -Idaemon -Ihandlers \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread $(CFLAGS) $(WARN) -Ilib -Idaemon -Ihandlers \
 	     $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
 ALL_LDLIBS = $(LDFLAGS) $(PKG_LIBS) -pthread $(LDLIBS)
 
 B	 = build
-SRCS	 = $(sort $(wildcard daemon/*.c handlers/*.c))
+SRCS	 = $(sort $(wildcard lib/*.c daemon/*.c handlers/*.c))
 OBJS	 = $(SRCS:%.c=$(B)/%.o)
 LIBOBJS	 = $(filter-out $(B)/daemon/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
@@ -61,7 +61,7 @@ $(B)/datadir: FORCE
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 $(B)/daemon/conf.o: $(B)/datadir
 
-$(B)/%.o: %.c $(wildcard daemon/*.h handlers/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h daemon/*.h handlers/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -104,7 +104,7 @@ asan:
 FUZZTIME ?= 60
 FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	      -Idaemon -Ihandlers $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
+	      -Ilib -Idaemon -Ihandlers $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
 fuzz:
 	@FFNET_FUZZ=1 sh tests/deps.sh
 	@mkdir -p $(B)/fuzz

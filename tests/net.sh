@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/net.sh: the network tests of daemon/imap.c and daemon/smtp.c,
+# tests/net.sh: the network tests of lib/imap.c and lib/smtp.c,
 # against two loopback mail stacks from tests/mailstack: a plain one and
 # one in OAuth2 mode (XOAUTH2). From the repository root, as root:
 #   make build/tests/net_test_imap build/tests/net_test_smtp

@@ -1,10 +1,10 @@
 /*
- * fuzz_ical.c: libFuzzer entry point for daemon/ical.c. Feeds the bytes
+ * fuzz_ical.c: libFuzzer entry point for lib/ical.c. Feeds the bytes
  * to ical_parse(), which reads calendar parts of incoming mail, checks
  * what it promises about a parsed reply, and feeds the first line to
  * ical_local_to_utc(), which reads times typed by the secretariat.
- * Build and run: clang -fsanitize=fuzzer,address,undefined -Idaemon
- * tests/fuzz/fuzz_ical.c daemon/ical.c daemon/util.c daemon/log.c -lical
+ * Build and run: clang -fsanitize=fuzzer,address,undefined -Ilib
+ * tests/fuzz/fuzz_ical.c lib/ical.c lib/util.c lib/log.c -lical
  */
 #include <ctype.h>
 #include <stddef.h>

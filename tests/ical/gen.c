@@ -2,7 +2,7 @@
  * gen.c: writes the golden iCalendar objects that tests/ical/validate.sh
  * feeds to three independent parsers (python3-icalendar, khal, ical.js):
  * a REQUEST in summer and in winter, a whole-meeting CANCEL and a
- * personal CANCEL, made by the current daemon/ical.c. Usage: gen DIR.
+ * personal CANCEL, made by the current lib/ical.c. Usage: gen DIR.
  * What each file must contain is in tests/ical/expect.tsv.
  */
 #include <stdio.h>

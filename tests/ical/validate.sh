@@ -1,8 +1,8 @@
 #!/bin/sh
-# validate.sh: checks what daemon/ical.c writes with three independent
+# validate.sh: checks what lib/ical.c writes with three independent
 # iCalendar parsers: python3-icalendar and khal (Debian) and ical.js
 # (npm, the parser Thunderbird ships). gen.c, built here against the
-# current daemon/ical.c, writes the golden REQUEST/CANCEL files into a
+# current lib/ical.c, writes the golden REQUEST/CANCEL files into a
 # temporary directory; expect.tsv says what each must contain. Installs
 # what is missing. Prints "ical: N passed, M failed"; non-zero on failure.
 set -u
@@ -51,9 +51,9 @@ run() {
 }
 
 gen() {
-	${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Idaemon \
-	    -o "$tmp/gen" tests/ical/gen.c daemon/ical.c daemon/util.c \
-	    daemon/log.c $(pkg-config --cflags --libs libical) &&
+	${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
+	    -o "$tmp/gen" tests/ical/gen.c lib/ical.c lib/util.c \
+	    lib/log.c $(pkg-config --cflags --libs libical) &&
 	    mkdir "$tmp/ics" && "$tmp/gen" "$tmp/ics" &&
 	    for f in request-summer request-winter cancel-meeting \
 	    cancel-personal; do

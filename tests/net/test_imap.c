@@ -1,5 +1,5 @@
 /*
- * test_imap.c: daemon/imap.c against the real loopback stack that
+ * test_imap.c: lib/imap.c against the real loopback stack that
  * tests/net.sh starts (Dovecot, Postfix, and a second stack in OAuth2
  * mode). Mail is seeded over SMTP with smtp.c. Flags are read back with
  * libetpan directly, so the test does not trust imap.c to check itself.

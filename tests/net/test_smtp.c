@@ -1,5 +1,5 @@
 /*
- * test_smtp.c: daemon/smtp.c against the real loopback stack that
+ * test_smtp.c: lib/smtp.c against the real loopback stack that
  * tests/net.sh starts (Postfix submission with STARTTLS and AUTH, and a
  * second stack in OAuth2 mode). What is sent is read back over IMAP with
  * imap.c, and Postfix's log shows how many sessions carried it.

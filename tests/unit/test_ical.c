@@ -1,5 +1,5 @@
 /*
- * test_ical.c: unit tests of daemon/ical.c. Builds REQUEST and CANCEL
+ * test_ical.c: unit tests of lib/ical.c. Builds REQUEST and CANCEL
  * for a summer and a winter date and checks them with libical's own
  * parser and iTIP tables (RFC 5546), folding, escaping and quoting;
  * parses hand-made and real client replies (the iMIP corpus, checked

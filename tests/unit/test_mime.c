@@ -1,5 +1,5 @@
 /*
- * test_mime.c: unit tests of daemon/mime.c: real-shaped messages from
+ * test_mime.c: unit tests of lib/mime.c: real-shaped messages from
  * Outlook, Gmail, Apple Mail, iPhone; RFC 2047/2231 decoding; charsets;
  * HTML to text; caps; pathological input; build → parse round trips,
  * including invites and attachments checked by a structural scan.
