@@ -13,7 +13,6 @@
 
 #include "cli.h"
 #include "conf.h"
-#include "handler.h"
 #include "ical.h"
 #include "invite.h"
 #include "log.h"

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handler.h"
+#include "compose.h"
+#include "conf.h"
 #include "ical.h"
 #include "invite.h"
 #include "log.h"
+#include "store.h"
+#include "tmpl.h"
 #include "util.h"
 
 static const char *const invite_tmpl[] = {
@@ -118,7 +121,7 @@ invite_queue(struct store *st, const struct conf *conf,
 		o.calendar = cal;
 		o.cal_method = cancel ? "CANCEL" : "REQUEST";
 		o.kind = "invite";
-		rc = mail_queue(st, conf, t, &o, now, NULL);
+		rc = compose_mail(st, conf, t, &o, now, NULL);
 	}
  out:
 	free(cal);

@@ -2,7 +2,7 @@
  * invite.h: the calendar mail for a registration: an iTIP REQUEST
  * (new, changed, moved up from the waiting list) or CANCEL (the meeting
  * cancelled, or one person's entry), built with ical.c and queued with
- * mail_queue(). Used by the handlers and by the secretariat's commands.
+ * compose_mail(). Used by the handlers and by the secretariat's commands.
  */
 #ifndef FFNET_INVITE_H
 #define FFNET_INVITE_H

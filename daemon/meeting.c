@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "conf.h"
-#include "handler.h"
 #include "ical.h"
 #include "invite.h"
 #include "meeting.h"
@@ -192,5 +191,35 @@ meeting_fill(struct store *st, const struct conf *conf, const struct tmpls *t,
 		rc = meeting_promote(st, conf, t, &cur, now);
 		meeting_clear(&cur);
 	}
+	return rc;
+}
+
+/* The first on the waiting list takes the free seat. */
+int
+meeting_promote(struct store *st, const struct conf *conf,
+    const struct tmpls *t, const struct meeting *m, time_t now)
+{
+	struct registration	*v = NULL;
+	struct member		 mem;
+	size_t			 n = 0;
+	int			 r, rc = -1;
+
+	if (store_reg_list(st, m->id, "waiting", &v, &n) == -1)
+		return -1;
+	if (n == 0 || m->taken >= m->capacity) {
+		rc = 0;
+		goto out;
+	}
+	free(v[0].state);
+	v[0].state = xstrdup("registered");
+	if (store_reg_set_state(st, v[0].id, "registered") == -1 ||
+	    store_audit(st, v[0].addr, "promoted", m->code, now) == -1 ||
+	    (r = store_member_get(st, v[0].addr, &mem)) == -1)
+		goto out;
+	rc = invite_queue(st, conf, t, m, &v[0], INV_PROMOTED,
+	    r == 1 ? mem.lang : conf->language, NULL, now);
+	member_clear(&mem);
+ out:
+	registrations_free(v, n);
 	return rc;
 }

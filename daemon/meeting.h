@@ -45,5 +45,12 @@ int	meeting_commit(struct store *, const struct conf *,
 	    const struct tmpls *, struct meeting *, bool cancel,
 	    const struct meeting_edit *, time_t now, int *queued, char *err,
 	    size_t errlen);
+/*
+ * The first on the waiting list takes the free seat of m, if there is
+ * one, and gets its invitation (in the caller's transaction). -1 on
+ * failure.
+ */
+int	meeting_promote(struct store *, const struct conf *,
+	    const struct tmpls *, const struct meeting *, time_t now);
 
 #endif

@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "compose.h"
 #include "conf.h"
-#include "handler.h"
 #include "log.h"
 #include "members.h"
 #include "mime.h"
@@ -329,7 +329,7 @@ members_add_one(struct members_cli *c, const char *addr, const char *name,
 		o.tmpl = "join.welcome";
 		o.vars = v;
 		o.kind = "reply";
-		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+		if (compose_mail(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
 			return -1;
 	}
 	return 0;

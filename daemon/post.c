@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handler.h"
+#include "compose.h"
 #include "log.h"
 #include "post.h"
 #include "util.h"
@@ -58,7 +58,7 @@ post_create(struct store *st, const struct conf *conf,
 	help = xasprintf("List-Help: <mailto:%s?subject=HJAELP>",
 	    conf->address);
 	loop = xasprintf("X-Loop: %s", conf->address);
-	msgid = reply_msgid_dup(conf);
+	msgid = compose_msgid_dup(conf);
 	extra[0] = listid;
 	extra[1] = post;
 	extra[2] = help;

@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handler.h"
+#include "compose.h"
+#include "conf.h"
 #include "ical.h"
 #include "log.h"
 #include "remind.h"
+#include "store.h"
+#include "tmpl.h"
 #include "util.h"
 
 #define REMIND_DAY	(24 * 60 * 60)
@@ -132,7 +135,7 @@ remind_member(struct store *st, const struct conf *conf,
 		o.tmpl = "remind.member";
 		o.vars = v;
 		o.kind = "reminder";
-		rc = mail_queue(st, conf, t, &o, now, NULL);
+		rc = compose_mail(st, conf, t, &o, now, NULL);
 	}
  out:
 	free(when);
@@ -168,7 +171,7 @@ remind_host(struct store *st, const struct conf *conf,
 		o.tmpl = "remind.host";
 		o.vars = vars;
 		o.kind = "reminder";
-		rc = mail_queue(st, conf, t, &o, now, NULL);
+		rc = compose_mail(st, conf, t, &o, now, NULL);
 	}
 	free(when);
 	free(until);

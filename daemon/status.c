@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compose.h"
 #include "conf.h"
-#include "handler.h"
 #include "imap.h"
 #include "log.h"
 #include "mime.h"
@@ -394,7 +394,7 @@ status_imap_notice(struct store *st, const struct conf *c,
 		o.tmpl = "imap.stuck";
 		o.vars = vars;
 		o.kind = "notice";
-		if (mail_queue(st, c, t, &o, now, &id) == -1)
+		if (compose_mail(st, c, t, &o, now, &id) == -1)
 			goto out;
 		/* its Message-IDs: status_imap_up withdraws what waits */
 		more = ids != NULL ? xasprintf("%s %s", ids, id) : xstrdup(id);

@@ -15,10 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "handler.h"
+#include "compose.h"
+#include "conf.h"
 #include "ical.h"
 #include "log.h"
+#include "store.h"
 #include "summary.h"
+#include "tmpl.h"
 #include "util.h"
 
 #define SUMMARY_KEY	"summary"	/* state: when the last was made */
@@ -388,7 +391,6 @@ summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
     time_t now)
 {
 	struct summary	 s;
-	struct ctx	 x;
 	struct tvar	 vars[6];
 	char		*last = NULL, from[128], until[128];
 	time_t		 at;
@@ -415,12 +417,8 @@ summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
 		goto out;
 	summary_vars(&s, from, sizeof(from), until, sizeof(until), vars);
 	/* to every secretariat address, as the handlers' notices go */
-	memset(&x, 0, sizeof(x));
-	x.conf = c;
-	x.tmpls = t;
-	x.st = st;
-	x.now = now;
-	if (r == 1 && secretariat_queue(&x, "summary", vars) == -1)
+	if (r == 1 && compose_secretariat(st, c, t, "summary", vars,
+	    now) == -1)
 		goto out;
 	if (store_state_set(st, SUMMARY_KEY, r == 1 ? "sent" : "nothing",
 	    now) == -1 || store_commit(st) == -1)

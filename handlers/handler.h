@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "compose.h"
 #include "conf.h"
 #include "ical.h"
 #include "mime.h"
@@ -100,9 +101,6 @@ int	meeting_find(struct ctx *, struct meeting *m, enum disp *d);
 int	meeting_reply(struct ctx *, const char *tmpl, const struct meeting *m,
 	    const char *key, const char *value);
 
-/* Moves the first on the waiting list up when a seat is free. */
-int	meeting_promote(struct store *, const struct conf *,
-	    const struct tmpls *, const struct meeting *, time_t now);
 /*
  * Gives up registration g for meeting m (FRAMELD, or a confirmed
  * calendar decline; handlers/unregister.c): cancelled, with an audit
@@ -164,29 +162,6 @@ int	confirm_ask_vars(struct ctx *, const char *action, const char *args,
 	    const char *tmpl, const char *name, const char *org,
 	    const struct tvar *more);
 
-/* A mail to queue: a template in a language, and what goes with it. */
-struct outmail {
-	const char		*to;
-	const char		*to_name;	/* may be NULL */
-	const char		*lang;
-	const char		*tmpl;
-	const struct tvar	*vars;		/* may be NULL */
-	const struct msg	*thread;	/* answers this message, or NULL */
-	const char		*calendar;	/* VCALENDAR, or NULL */
-	const char		*cal_method;	/* "REQUEST", "CANCEL" */
-	const struct mime_attach *attach;
-	size_t			 nattach;
-	const char		*kind;		/* outbox kind: "reply", "invite"… */
-};
-
-/*
- * Renders, builds (mime.c) and adds one mail to the outbox, in the
- * caller's transaction. mail_id (may be NULL) receives the new
- * Message-ID without <>; caller frees. -1 on failure.
- */
-int	mail_queue(struct store *, const struct conf *, const struct tmpls *,
-	    const struct outmail *, time_t now, char **mail_id);
-
 /*
  * Queues a reply to the sender of the message, threaded to it, from
  * the template name in ctx->lang. mail_id (may be NULL) receives the
@@ -204,10 +179,8 @@ int	reply_queue_attach(struct ctx *, const char *tmpl,
  * Queues template tmpl, in the network's language, to every secretariat
  * address (outbox kind "notice"). -1 on failure.
  */
-int	secretariat_queue(struct ctx *, const char *tmpl,
+int	reply_secretariat(struct ctx *, const char *tmpl,
 	    const struct tvar *vars);
-/* Makes a new Message-ID (without <>) at the network's domain. Caller frees. */
-char	*reply_msgid_dup(const struct conf *);
 /*
  * The command list (templates commands.txt) in ctx->lang; every reply
  * may use it as {{commands}}. Caller frees.

@@ -181,7 +181,7 @@ interest_mail(struct ctx *c, const char *to, const char *lang,
 	o.vars = v;
 	o.thread = strcmp(role, "author") == 0 ? NULL : c->m;
 	o.kind = "notice";
-	return mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL);
+	return compose_mail(c->st, c->conf, c->tmpls, &o, c->now, NULL);
 }
 
 static enum disp

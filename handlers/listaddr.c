@@ -61,7 +61,7 @@ list_unsubscribe(struct ctx *c, const char *token)
 		o.vars = v;
 		o.thread = util_addr_eq(m.addr, c->sender) ? c->m : NULL;
 		o.kind = "reply";
-		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+		if (compose_mail(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
 			goto out;
 	}
 	log_info("%s left by List-Unsubscribe (mail from %s)", m.addr,
@@ -90,7 +90,7 @@ list_tell_paused(struct ctx *c, const struct member *m, int64_t days,
 		    { "status", b->status[0] ? b->status : "-" },
 		    { "diagnostic", diag }, { NULL, NULL } };
 
-		rc = secretariat_queue(c, "bounce.paused", v);
+		rc = reply_secretariat(c, "bounce.paused", v);
 	}
 	free(diag);
 	return rc;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "meeting.h"
 #include "invite.h"
 #include "util.h"
 
@@ -23,36 +24,6 @@ const struct handler h_unregister = {
 	unregister_run
 };
 
-/* The first on the waiting list takes the free seat. */
-int
-meeting_promote(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const struct meeting *m, time_t now)
-{
-	struct registration	*v = NULL;
-	struct member		 mem;
-	size_t			 n = 0;
-	int			 r, rc = -1;
-
-	if (store_reg_list(st, m->id, "waiting", &v, &n) == -1)
-		return -1;
-	if (n == 0 || m->taken >= m->capacity) {
-		rc = 0;
-		goto out;
-	}
-	free(v[0].state);
-	v[0].state = xstrdup("registered");
-	if (store_reg_set_state(st, v[0].id, "registered") == -1 ||
-	    store_audit(st, v[0].addr, "promoted", m->code, now) == -1 ||
-	    (r = store_member_get(st, v[0].addr, &mem)) == -1)
-		goto out;
-	rc = invite_queue(st, conf, t, m, &v[0], INV_PROMOTED,
-	    r == 1 ? mem.lang : conf->language, NULL, now);
-	member_clear(&mem);
- out:
-	registrations_free(v, n);
-	return rc;
-}
-
 /* After the deadline the secretariat hears of every cancellation. */
 static int
 unregister_tell(struct ctx *c, const struct meeting *m,
@@ -62,7 +33,7 @@ unregister_tell(struct ctx *c, const struct meeting *m,
 	    { "who", g->addr }, { "name", g->name ? g->name : "" },
 	    { NULL, NULL } };
 
-	return secretariat_queue(c, "secretariat.late", v);
+	return reply_secretariat(c, "secretariat.late", v);
 }
 
 int

@@ -23,5 +23,16 @@ for h in handlers/*.c; do
 	case "$n" in table|refuse) continue ;; esac
 	ok grep -q "handlers/$n.c" README.md
 done
+# the layer rule (tests/layers.sh) holds, and catches an upward include
+ok sh tests/layers.sh
+t=$(mktemp -d) && cp -r lib daemon handlers "$t" &&
+    printf '#include "handler.h"\n' >>"$t/lib/util.c"
+ok sh -c "sh tests/layers.sh $t | grep -q 'upward: lib/util.c includes handlers/handler.h'"
+ok sh -c "! sh tests/layers.sh $t >/dev/null"
+rm -rf "$t"
+for d in lib daemon handlers; do
+	ok test -d "$d"
+	ok grep -qF "| \`$d/\` |" HACKING.md	# the map names it
+done
 echo "consistency: $p passed, $f failed"
 [ "$f" -eq 0 ]

@@ -1,26 +1,28 @@
 /*
- * reply.c: turns a handler's answer into a queued mail. Handlers call
- * reply_queue(); it renders the template, builds the message with
- * mime.c (threaded, Auto-Submitted: auto-replied, From = the network)
- * and adds it to the outbox in the handler's open transaction.
+ * compose.c: turns a template into a queued mail. Renders it, builds the
+ * message with lib/mime (threaded, Auto-Submitted, From = the network)
+ * and adds it to the outbox in the caller's open transaction. Used by
+ * the handlers' replies, invitations, reminders, list mail and notices.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handler.h"
+#include "compose.h"
+#include "conf.h"
 #include "log.h"
+#include "mime.h"
+#include "store.h"
+#include "tmpl.h"
 #include "util.h"
 
-#define REPLY_MAX_VARS	32
-#define REPLY_MAX_REFS	900	/* bytes of References kept from the thread */
+#define COMPOSE_MAX_VARS	32
+#define COMPOSE_MAX_REFS	900	/* bytes of References kept from the thread */
 
-static char	*reply_refs_dup(const struct msg *);
-static char	*reply_commands_lang_dup(const struct conf *,
-		    const struct tmpls *, const char *);
+static char	*compose_refs_dup(const struct msg *);
 
 char *
-reply_msgid_dup(const struct conf *conf)
+compose_msgid_dup(const struct conf *conf)
 {
 	unsigned char	 r[10];
 	char		 hex[sizeof(r) * 2 + 1];
@@ -38,13 +40,13 @@ reply_msgid_dup(const struct conf *conf)
 
 /* The thread's References plus the message itself (RFC 5322 3.6.4). */
 static char *
-reply_refs_dup(const struct msg *m)
+compose_refs_dup(const struct msg *m)
 {
 	const char	*old = m->references ? m->references : "";
 	size_t		 len = strlen(old);
 
-	if (len > REPLY_MAX_REFS) {	/* keep the first and the last ids */
-		const char *tail = old + len - REPLY_MAX_REFS / 2;
+	if (len > COMPOSE_MAX_REFS) {	/* keep the first and the last ids */
+		const char *tail = old + len - COMPOSE_MAX_REFS / 2;
 		const char *first_end = strchr(old, '>');
 
 		tail = strchr(tail, '<');
@@ -62,9 +64,8 @@ reply_refs_dup(const struct msg *m)
 	    xasprintf("<%s>", m->message_id);
 }
 
-/* The command list in a language, for {{commands}}. Caller frees. */
-static char *
-reply_commands_lang_dup(const struct conf *conf, const struct tmpls *t,
+char *
+compose_commands_dup(const struct conf *conf, const struct tmpls *t,
     const char *lang)
 {
 	char			*subject = NULL, *body = NULL;
@@ -82,10 +83,10 @@ reply_commands_lang_dup(const struct conf *conf, const struct tmpls *t,
 }
 
 int
-mail_queue(struct store *st, const struct conf *conf, const struct tmpls *t,
+compose_mail(struct store *st, const struct conf *conf, const struct tmpls *t,
     const struct outmail *o, time_t now, char **mail_id)
 {
-	struct tvar		 all[REPLY_MAX_VARS];
+	struct tvar		 all[COMPOSE_MAX_VARS];
 	struct mime_out		 out;
 	const struct tvar	*v;
 	char			*subject = NULL, *body = NULL, *msgid = NULL;
@@ -97,9 +98,9 @@ mail_queue(struct store *st, const struct conf *conf, const struct tmpls *t,
 
 	if (mail_id != NULL)
 		*mail_id = NULL;
-	cmdlist = reply_commands_lang_dup(conf, t, o->lang);
+	cmdlist = compose_commands_dup(conf, t, o->lang);
 	for (v = o->vars; v != NULL && v->key != NULL &&
-	    n < REPLY_MAX_VARS - 5; v++)
+	    n < COMPOSE_MAX_VARS - 5; v++)
 		all[n++] = *v;
 	all[n++] = (struct tvar){ "network", conf->name };
 	all[n++] = (struct tvar){ "address", conf->address };
@@ -110,8 +111,8 @@ mail_queue(struct store *st, const struct conf *conf, const struct tmpls *t,
 		log_warnx("no template %s/%s", o->lang, o->tmpl);
 		goto out;
 	}
-	msgid = reply_msgid_dup(conf);
-	refs = o->thread ? reply_refs_dup(o->thread) : NULL;
+	msgid = compose_msgid_dup(conf);
+	refs = o->thread ? compose_refs_dup(o->thread) : NULL;
 	loop = xasprintf("X-Loop: %s", conf->address);
 	extra[0] = loop;
 	extra[1] = MIME_SUPPRESS;	/* no OOF back, please */
@@ -159,64 +160,22 @@ mail_queue(struct store *st, const struct conf *conf, const struct tmpls *t,
 }
 
 int
-reply_queue(struct ctx *c, const char *tmpl, const struct tvar *vars,
-    char **mail_id)
-{
-	return reply_queue_attach(c, tmpl, vars, NULL, 0, mail_id);
-}
-
-int
-reply_queue_attach(struct ctx *c, const char *tmpl, const struct tvar *vars,
-    const struct mime_attach *attach, size_t nattach, char **mail_id)
-{
-	struct outmail	 o;
-	int64_t		 recent = 0;
-
-	if (mail_id != NULL)
-		*mail_id = NULL;
-	if (store_outbox_count_to(c->st, c->sender, "reply", c->now - 3600,
-	    &recent) == -1)
-		return -1;
-	if (recent >= c->conf->replies_per_hour) {
-		log_warnx("reply to %s not sent: %lld replies in the last "
-		    "hour (limit %d)", c->sender, (long long)recent,
-		    c->conf->replies_per_hour);
-		return 0;
-	}
-	memset(&o, 0, sizeof(o));
-	o.to = c->sender;
-	o.to_name = c->sender_name;
-	o.lang = c->lang;
-	o.tmpl = tmpl;
-	o.vars = vars;
-	o.thread = c->m;
-	o.attach = attach;
-	o.nattach = nattach;
-	o.kind = "reply";
-	return mail_queue(c->st, c->conf, c->tmpls, &o, c->now, mail_id);
-}
-
-int
-secretariat_queue(struct ctx *c, const char *tmpl, const struct tvar *vars)
+compose_secretariat(struct store *st, const struct conf *conf,
+    const struct tmpls *t, const char *tmpl, const struct tvar *vars,
+    time_t now)
 {
 	struct outmail	 o;
 	char *const	*a;
 
-	for (a = c->conf->secretariat; *a != NULL; a++) {
+	for (a = conf->secretariat; *a != NULL; a++) {
 		memset(&o, 0, sizeof(o));
 		o.to = *a;
-		o.lang = c->conf->language;
+		o.lang = conf->language;
 		o.tmpl = tmpl;
 		o.vars = vars;
 		o.kind = "notice";
-		if (mail_queue(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+		if (compose_mail(st, conf, t, &o, now, NULL) == -1)
 			return -1;
 	}
 	return 0;
-}
-
-char *
-reply_commands_dup(struct ctx *c)
-{
-	return reply_commands_lang_dup(c->conf, c->tmpls, c->lang);
 }
