@@ -21,6 +21,24 @@
 
 static char	*compose_refs_dup(const struct msg *);
 
+/* The templates the daemon's services send (the handlers' are in their
+ * descriptors): checked at start with those. */
+const char *const compose_service_tmpls[] = {
+	"commands",				/* compose.c: {{commands}} */
+	"invite.new", "invite.update", "invite.cancel", "invite.promoted",
+	"invite.unregistered",			/* invite.c */
+	"remind.member", "remind.host",		/* remind.c */
+	"csv.header", "members.csv", "join.welcome",	/* cli.c, members.c */
+	"outbox.stuck", "imap.stuck",		/* status.c */
+	"selftest",				/* selftest.c */
+	"summary", "summary.joined", "summary.left", "summary.paused",
+	"summary.resumed", "summary.removed", "summary.added",
+	"summary.imported", "summary.paused.secretariat",
+	"summary.resumed.secretariat", "summary.more", "summary.meeting",
+	"summary.idea", "summary.held", "summary.failed",	/* summary.c */
+	NULL
+};
+
 char *
 compose_msgid_dup(const struct conf *conf)
 {

@@ -50,5 +50,7 @@ char	*compose_msgid_dup(const struct conf *);
 /* The command list (template commands.txt) in lang, for {{commands}}. Caller frees. */
 char	*compose_commands_dup(const struct conf *, const struct tmpls *,
 	    const char *lang);
+/* The templates the daemon's services send; NULL-terminated. */
+extern const char *const compose_service_tmpls[];
 
 #endif

@@ -76,44 +76,11 @@ struct daemon {
 	time_t			 send_wake;	/* the limits allow more then */
 };
 
+#define DAEMON_TMPLS_MAX	512
+
 static volatile sig_atomic_t	 got_term, got_hup;
 static int			 wake_fd = -1;
 
-/* Every template a handler may ask for; checked at start. */
-static const char *const required_templates[] = {
-	"commands", "confirm.expired", "confirm.unknown", "confirm.usage", "confirm.used",
-	"confirm.wrongaddr", "help", "join.already", "join.confirm",
-	"join.welcome", "leave.confirm", "leave.goodbye", "leave.notmember",
-	"notmember", "toolarge", "unknown",
-	"invite.new", "invite.promoted", "invite.update", "invite.cancel",
-	"invite.unregistered", "meetings.item", "meetings.item.open",
-	"meetings.list", "meetings.none", "register.unknown",
-	"register.cancelled", "register.closed", "register.membersonly",
-	"register.needparent", "register.waiting", "register.already.waiting",
-	"register.usage", "unregister.notfound", "unregister.waiting",
-	"unregister.usage", "secretariat.late", "csv.header",
-	"calreply.declined", "calreply.counter",
-	"meeting.confirm", "meeting.created", "meeting.changed",
-	"meeting.cancelled", "meetingnew.usage", "meetingchange.usage",
-	"meetingcancel.usage", "notsecretariat", "idea.thanks",
-	"idea.thanks.later", "idea.usage", "ideas.item", "ideas.list",
-	"ideas.none", "interest.to_author", "interest.to_member",
-	"interest.unknown", "interest.own", "interest.already", "interest.usage",
-	"idea.closed", "ideaclose.usage",
-	"remind.member", "remind.host", "participants.list",
-	"participants.usage", "post.confirm", "post.sent", "post.sent.later",
-	"post.usage", "agenda.usage", "minutes.usage", "post.agenda",
-	"post.agenda.noideas", "post.minutes", "bounce.paused",
-	"outbox.stuck", "imap.stuck", "selftest",
-	"confirm.no.join", "confirm.no.leave", "confirm.no.post",
-	"confirm.no.meeting", "confirm.no.unregister", "confirm.cancelled",
-	"members.csv", "members.list",
-	"summary", "summary.joined", "summary.left", "summary.paused",
-	"summary.resumed", "summary.removed", "summary.added",
-	"summary.imported", "summary.paused.secretariat",
-	"summary.resumed.secretariat", "summary.more", "summary.meeting",
-	"summary.idea", "summary.held", "summary.failed",
-};
 
 void		 outbox_crash_point(const char *);
 static void	 daemon_test_pause(const char *);
@@ -198,15 +165,18 @@ static int
 daemon_templates(const char *dir, struct tmpls **out, char *err,
     size_t errlen)
 {
-	size_t	 i;
+	const char	*names[DAEMON_TMPLS_MAX];
+	size_t		 i, n;
 
 	if (tmpl_load(dir, out, err, errlen) == -1)
 		return -1;
-	for (i = 0; i < nitems(required_templates); i++) {
-		if (!tmpl_has(*out, "da", required_templates[i]) ||
-		    !tmpl_has(*out, "en", required_templates[i])) {
+	/* every template a descriptor or a service names */
+	n = handler_tmpls_all(names, nitems(names));
+	for (i = 0; i < n; i++) {
+		if (!tmpl_has(*out, "da", names[i]) ||
+		    !tmpl_has(*out, "en", names[i])) {
 			snprintf(err, errlen, "%s: template %s is missing in "
-			    "da/ or en/", dir, required_templates[i]);
+			    "da/ or en/", dir, names[i]);
 			tmpl_free(*out);
 			*out = NULL;
 			return -1;

@@ -153,7 +153,7 @@ static const char *const mcancel_words[] = {
 static const struct answer_act acts[] = {
 	{ "leave", leave_words },
 	{ "unregister", unregister_words },
-	{ "meeting-cancel", mcancel_words },
+	{ "meetingcancel", mcancel_words },
 };
 
 const char *

@@ -16,7 +16,7 @@ enum answer {
 
 /*
  * Classifies the new text of a reply to the confirmation of act
- * ("join", "leave", "post", "unregister", "meeting-cancel"…; may be
+ * ("join", "leave", "post", "unregister", "meetingcancel"…; may be
  * NULL). *why (may be NULL) gets a static reason for the log line.
  * When in doubt between yes and no, the answer is no.
  */

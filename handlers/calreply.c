@@ -27,8 +27,17 @@ static enum disp	 calreply_declined(struct ctx *, const struct meeting *,
 static enum disp	 calreply_counter(struct ctx *, const struct meeting *,
 			    const struct registration *);
 
+static const char *const calreply_tmpls[] = {
+	"calreply.counter", "calreply.declined", NULL
+};
+
+/* A decline asks with the "unregister" row: h_unregister carries it out. */
 const struct handler h_calreply = {
-	"calreply", WHO_ANYONE, ARGS_OPTIONAL, NULL, calreply_run
+	.name = "calreply",
+	.who = WHO_ANYONE,
+	.args = ARGS_OPTIONAL,
+	.run = calreply_run,
+	.tmpls = calreply_tmpls,
 };
 
 /*

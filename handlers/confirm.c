@@ -37,11 +37,19 @@ static enum disp	 confirm_no(struct ctx *, const struct pending *,
 			    const char *, bool);
 static int		 confirm_no_reply(struct ctx *,
 			    const struct pending *);
-static enum disp	 confirm_unregister(struct ctx *,
-			    const struct pending *);
+
+static const char *const confirm_tmpls[] = {
+	"confirm.usage", "confirm.unknown", "confirm.used", "confirm.expired",
+	"confirm.wrongaddr", "confirm.cancelled", "confirm.no.meeting", NULL
+};
 
 const struct handler h_confirm = {
-	"confirm", WHO_ANYONE, ARGS_OPTIONAL, confirm_check, confirm_run
+	.name = "confirm",
+	.who = WHO_ANYONE,
+	.args = ARGS_OPTIONAL,
+	.check = confirm_check,
+	.run = confirm_run,
+	.tmpls = confirm_tmpls,
 };
 
 #define CONFIRM_MAX_VARS	16
@@ -118,119 +126,71 @@ confirm_check(struct ctx *c)
 static enum disp
 confirm_do(struct ctx *c, const struct pending *p)
 {
-	char		*name = NULL, *org = NULL, *nl, *consent = NULL;
-	const char	*tmpl;
-	enum disp	 d = D_TEMPFAIL;
+	const struct handler	*h = handler_find(p->action);
+	enum disp		 d;
 
 	c->lang = p->lang;
+	if (h == NULL || h->confirmed == NULL) {
+		snprintf(c->why, sizeof(c->why), "unknown pending action %s",
+		    p->action);
+		return D_PARK;
+	}
 	/* the mailbox answered: a member paused for bounces is back */
 	if (c->member != NULL && strcmp(c->member->status, "paused") == 0 &&
 	    (store_member_set_status(c->st, p->addr, "active") == -1 ||
 	    store_bounce_clear(c->st, p->addr) == -1 ||
 	    store_audit(c->st, p->addr, "resumed", p->action, c->now) == -1))
-		goto out;
-	if (strcmp(p->action, "join") == 0) {
-		name = xstrdup(p->args ? p->args : "");
-		if ((nl = strchr(name, '\n')) != NULL) {
-			*nl = '\0';
-			org = xstrdup(nl + 1);
-		}
-		consent = xasprintf("a reply to the join confirmation, "
-		    "code %s", p->code);
-		if (store_member_add(c->st, p->addr, name, org, p->lang,
-		    c->now) == -1 ||
-		    store_audit(c->st, p->addr, "joined", name, c->now) == -1 ||
-		    store_consent_add(c->st, p->addr, "confirm",
-		    c->m->message_id, consent, c->now) == -1)
-			goto out;
-		tmpl = "join.welcome";
-	} else if (strcmp(p->action, "leave") == 0) {
-		if (store_member_delete(c->st, p->addr) == -1 ||
-		    store_audit(c->st, p->addr, "left", NULL, c->now) == -1)
-			goto out;
-		name = xstrdup(c->member && c->member->name ?
-		    c->member->name : "");
-		tmpl = "leave.goodbye";
-	} else if (strcmp(p->action, "unregister") == 0) {
-		d = confirm_unregister(c, p);
-		goto out;
-	} else if (strncmp(p->action, "meeting-", 8) == 0 ||
-	    strcmp(p->action, "idea-close") == 0 ||
-	    strcmp(p->action, "members") == 0 ||
-	    strcmp(p->action, "post") == 0) {
-		d = strcmp(p->action, "post") == 0 ? post_confirmed(c, p) :
-		    meetingadmin_confirmed(c, p);
-		if ((d == D_DONE || d == D_REJECT) &&
-		    store_pending_use(c->st, p->id, c->now) == -1)
-			d = D_TEMPFAIL;
-		goto out;
-	} else {
-		snprintf(c->why, sizeof(c->why), "unknown pending action %s",
-		    p->action);
-		d = D_PARK;
-		goto out;
-	}
-	if (store_pending_use(c->st, p->id, c->now) == -1)
-		goto out;
-	{
-		const struct tvar v[] = { { "name", name ? name : "" },
-		    { NULL, NULL } };
-
-		if (reply_queue(c, tmpl, v, NULL) == -1)
-			goto out;
-	}
-	log_info("%s confirmed %s", p->addr, p->action);
-	d = D_DONE;
- out:
-	free(name);
-	free(org);
-	free(consent);
+		return D_TEMPFAIL;
+	d = h->confirmed(c, p);
+	if ((d == D_DONE || d == D_REJECT) &&
+	    store_pending_use(c->st, p->id, c->now) == -1)
+		return D_TEMPFAIL;
+	if (d == D_DONE)
+		log_info("%s confirmed %s", p->addr, p->action);
 	return d;
 }
 
-/*
- * A calendar decline, confirmed (calreply.c asked): the seat is given
- * up exactly as FRAMELD does; the personal CANCEL is the answer. If the
- * seat is already gone (FRAMELD meanwhile), the person is told so.
- */
-static enum disp
-confirm_unregister(struct ctx *c, const struct pending *p)
+enum disp
+secretariat_ask(struct ctx *c, const struct handler *h, const char *code,
+    const char *title)
 {
-	struct meeting		 m;
-	struct registration	 g;
-	char			*code, *uid;
-	bool			 was_registered;
-	int			 r;
-	enum disp		 d = D_TEMPFAIL;
+	struct pending	 p;
+	enum disp	 d;
 
-	memset(&g, 0, sizeof(g));
-	memset(&m, 0, sizeof(m));
-	/* args: "CODE UID", the registration that was declined */
-	code = xstrdup(p->args ? p->args : "");
-	if ((uid = strchr(code, ' ')) != NULL)
-		*uid++ = '\0';
-	if ((r = store_meeting_get(c->st, code, &m)) == -1 ||
-	    (r == 1 && (r = store_reg_get(c->st, m.id, p->addr, &g)) == -1) ||
-	    store_pending_use(c->st, p->id, c->now) == -1)
-		goto out;
-	if (r == 0 || strcmp(g.state, "registered") != 0 ||
-	    (uid != NULL && strcmp(uid, g.uid) != 0)) {
-		c->args = code;
-		d = meeting_reply(c, "unregister.notfound", r ? &m : NULL, NULL,
-		    NULL) == 0 ? D_DONE : D_TEMPFAIL;
-		snprintf(c->why, sizeof(c->why), "confirmed giving up %s, "
-		    "but holds no seat", c->args);
-		goto out;
-	}
-	if (meeting_unregister(c, &m, &g, &was_registered) == -1)
-		goto out;
-	log_info("%s confirmed unregister %s", p->addr, m.code);
-	d = D_DONE;
- out:
-	registration_clear(&g);
-	meeting_clear(&m);
-	free(code);
+	memset(&p, 0, sizeof(p));
+	p.args = xasprintf("%s\n%s", code ? code : "",
+	    c->rest ? c->rest : "");
+	if (auth_sender_proven(c->conf, c->m)) {
+		/* the proof stands for the confirmation: no row, no code */
+		p.addr = xstrdup(c->sender);
+		p.action = xstrdup(h->name);
+		p.lang = xstrdup(c->lang);
+		d = h->confirmed(c, &p);
+	} else
+		d = confirm_ask(c, h->name, p.args, "meeting.confirm", title,
+		    c->rest) == 0 ? D_DONE : D_TEMPFAIL;
+	pending_clear(&p);
 	return d;
+}
+
+int
+secretariat_args(struct ctx *c, const struct pending *p, char **buf,
+    const char **code, const char **fields)
+{
+	char	*nl;
+
+	*buf = NULL;
+	if (!conf_is_secretariat(c->conf, p->addr)) {
+		snprintf(c->why, sizeof(c->why), "%s is no longer secretariat",
+		    p->addr);
+		return 0;
+	}
+	*buf = xstrdup(p->args ? p->args : "");
+	if ((nl = strchr(*buf, '\n')) != NULL)
+		*nl++ = '\0';
+	*code = *buf;
+	*fields = nl ? nl : "";
+	return 1;
 }
 
 /*
@@ -259,52 +219,37 @@ confirm_answer(struct ctx *c, const char *act, const char **why,
 	return a;
 }
 
+int
+confirm_no_send(struct ctx *c, const struct pending *p, const char *tmpl,
+    const char *name, const char *meeting, const char *title,
+    const char *subject)
+{
+	const struct tvar v[] = { { "code", p->code },
+	    { "name", name ? name : c->member && c->member->name ?
+	    c->member->name : "" },
+	    { "meeting", meeting ? meeting : "" },
+	    { "title", title ? title : "" },
+	    { "subject", subject ? subject : "" },
+	    { NULL, NULL } };
+
+	return reply_queue(c, tmpl, v, NULL);
+}
+
 /* The short mail that says nothing was done, in the row's language. */
 static int
 confirm_no_reply(struct ctx *c, const struct pending *p)
 {
-	struct meeting	 m;
-	struct post	 post;
-	const char	*tmpl = "confirm.no.meeting", *errstr;
-	char		*first = NULL, *nl;
-	int64_t		 id;
-	int		 r = 0, rc = -1;
+	const struct handler	*h = handler_find(p->action);
+	char			*first;
+	int			 rc;
 
-	memset(&m, 0, sizeof(m));
-	memset(&post, 0, sizeof(post));
-	/* join: "name\norg"; unregister: "CODE UID"; meeting: "CODE\n…" */
-	first = xstrdup(p->args ? p->args : "");
-	if ((nl = strpbrk(first, strcmp(p->action, "unregister") == 0 ?
-	    " " : "\n")) != NULL)
-		*nl = '\0';
-	if (strcmp(p->action, "join") == 0)
-		tmpl = "confirm.no.join";
-	else if (strcmp(p->action, "leave") == 0)
-		tmpl = "confirm.no.leave";
-	else if (strcmp(p->action, "unregister") == 0) {
-		tmpl = "confirm.no.unregister";
-		r = store_meeting_get(c->st, first, &m);
-	} else if (strcmp(p->action, "post") == 0) {
-		tmpl = "confirm.no.post";
-		id = util_strtonum(first, 1, INT64_MAX, &errstr);
-		r = store_post_get(c->st, errstr ? 0 : id, false, &post);
-	}
-	if (r == -1)
-		goto out;
-	{
-		const struct tvar v[] = { { "code", p->code },
-		    { "name", strcmp(p->action, "join") == 0 ? first :
-		    c->member && c->member->name ? c->member->name : "" },
-		    { "meeting", m.code ? m.code : first },
-		    { "title", m.title ? m.title : "" },
-		    { "subject", post.subject ? post.subject : "" },
-		    { NULL, NULL } };
-
-		rc = reply_queue(c, tmpl, v, NULL);
-	}
- out:
-	meeting_clear(&m);
-	post_clear(&post);
+	if (h != NULL && h->declined != NULL)
+		return h->declined(c, p);
+	/* a secretariat act: "CODE\n…" */
+	first = xstrndup(p->args ? p->args : "",
+	    strcspn(p->args ? p->args : "", "\n"));
+	rc = confirm_no_send(c, p, "confirm.no.meeting", NULL, first, NULL,
+	    NULL);
 	free(first);
 	return rc;
 }
@@ -341,6 +286,7 @@ static enum disp
 confirm_run(struct ctx *c)
 {
 	struct pending	 p;
+	const struct handler *h;
 	char		 code[AUTH_CODE_LEN + 1];
 	const char	*tmpl = NULL, *why = "";
 	bool		 used = false, asks;
@@ -357,7 +303,8 @@ confirm_run(struct ctx *c)
 	    p.expires, code))
 		tmpl = "confirm.unknown";
 	/* rule 8: a question is for a person, and never confirms */
-	a = confirm_answer(c, tmpl == NULL ? p.action : NULL, &why, &asks);
+	h = tmpl == NULL ? handler_find(p.action) : NULL;
+	a = confirm_answer(c, h ? h->name : NULL, &why, &asks);
 	if (a == ANSWER_QUESTION || (a == ANSWER_NO && tmpl == NULL &&
 	    used && p.cancelled == 0 && util_addr_eq(p.addr, c->sender))) {
 		snprintf(c->why, sizeof(c->why), "%s in a reply to a "

@@ -64,6 +64,14 @@ struct ctx {
 	char			 why[200];	/* reason for a park or reject */
 };
 
+struct pending;
+
+/*
+ * One command: everything about it is here (HACKING.md). A command that
+ * asks for a confirmation stores its name in the pending row; when the
+ * answer comes back, confirm.c finds the descriptor by that name
+ * (handler_find) and calls its confirmed hook.
+ */
 struct handler {
 	const char	*name;		/* English, as in handlers/<name>.c */
 	enum who	 who;
@@ -71,6 +79,14 @@ struct handler {
 	/* 0 ok; -1: answer with <name>.usage; 1: not a command after all */
 	int		(*check)(struct ctx *);
 	enum disp	(*run)(struct ctx *);
+	/* its confirmation came back (or a trusted server vouched): carry
+	 * it out. NULL: it never asks. */
+	enum disp	(*confirmed)(struct ctx *, const struct pending *);
+	/* every template it may send, NULL-terminated */
+	const char *const *tmpls;
+	/* its confirmation was answered no: the short mail that says
+	 * nothing was done (confirm_no_send). NULL: confirm.no.meeting */
+	int		(*declined)(struct ctx *, const struct pending *);
 };
 
 /* One accepted word (folded: lower case, æ→ae, ø→oe, å→aa). */
@@ -85,6 +101,20 @@ extern const struct command	 commands[];
 extern const size_t		 ncommands;
 /* Finds a folded word; NULL when it is not a command. */
 const struct command	*command_find(const char *);
+/*
+ * The descriptor named name (a pending row's action), or NULL. Knows
+ * the names that rows written before descriptors carried their hooks
+ * still hold ("meeting-new" is "meetingnew").
+ */
+const struct handler	*handler_find(const char *name);
+/* Every descriptor once, those without a word too; NULL-terminated. */
+extern const struct handler *const handlers[];
+/*
+ * Every template ffnet may send, once: the descriptors' and the daemon
+ * services' (compose_service_tmpls). Up to max names into out; returns
+ * how many.
+ */
+size_t	handler_tmpls_all(const char **out, size_t max);
 /* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
 bool	meeting_code_ok(const char *s, char out[16]);
 /* A check(): 0 when args start with a meeting code, else 1 (not a command). */
@@ -113,17 +143,21 @@ int	meeting_unregister(struct ctx *, struct meeting *,
 	    const struct registration *, bool *was_registered);
 
 /*
- * A secretariat act ("meeting-new", "meeting-change", "meeting-cancel",
- * "idea-close", "members"; handlers/meetingadmin.c): carried out now when
- * a trusted server vouches for the sender (auth.c), else the secretariat
- * address is asked to confirm and meetingadmin_confirmed() carries it out.
+ * A secretariat act (MØDE OPRET/ÆNDR/AFLYS, IDÉ LUK, MEDLEMMER;
+ * handlers/meetingadmin.c): h's args are "code\nthe mail's lines".
+ * Carried out at once through h->confirmed when a trusted server vouches
+ * for the sender (auth.c); else the secretariat address is asked to
+ * confirm, with title naming the act in the Subject.
  */
-struct pending;
-enum disp meetingadmin_ask(struct ctx *, const char *action,
-	    const char *code);
-enum disp meetingadmin_confirmed(struct ctx *, const struct pending *);
-/* MEDLEMMER: the member list, as CSV, to the secretariat (handlers/members.c). */
-enum disp members_send(struct ctx *);
+enum disp secretariat_ask(struct ctx *, const struct handler *h,
+	    const char *code, const char *title);
+/*
+ * In a confirmed hook of a secretariat act: 1 when p's address is still
+ * secretariat (*code and *fields point into a new string in *buf;
+ * caller frees), 0 when not (parked, c->why says why).
+ */
+int	secretariat_args(struct ctx *, const struct pending *, char **buf,
+	    const char **code, const char **fields);
 
 /*
  * Mail to ffnet's tagged addresses (handlers/listaddr.c): a personal
@@ -132,9 +166,6 @@ enum disp members_send(struct ctx *);
  */
 enum disp list_unsubscribe(struct ctx *, const char *token);
 enum disp list_bounce(struct ctx *, const char *token);
-
-/* A confirmed list mail (handlers/post.c). */
-enum disp post_confirmed(struct ctx *, const struct pending *);
 
 /* Reached by a plain reply to a confirmation mail, too. */
 extern const struct handler	 h_confirm;
@@ -157,6 +188,13 @@ void	join_parse_args(const char *, char **name, char **org);
  */
 int	confirm_ask(struct ctx *, const char *action, const char *args,
 	    const char *tmpl, const char *name, const char *org);
+/*
+ * Answers a no to p with tmpl: {{code}}, {{name}} (NULL: the member's),
+ * {{meeting}}, {{title}}, {{subject}} (NULL: empty). -1 on failure.
+ */
+int	confirm_no_send(struct ctx *, const struct pending *, const char *tmpl,
+	    const char *name, const char *meeting, const char *title,
+	    const char *subject);
 /* The same, with more template variables (may be NULL). */
 int	confirm_ask_vars(struct ctx *, const char *action, const char *args,
 	    const char *tmpl, const char *name, const char *org,

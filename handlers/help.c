@@ -6,8 +6,14 @@
 
 static enum disp	 help_run(struct ctx *);
 
+static const char *const help_tmpls[] = { "help", NULL };
+
 const struct handler h_help = {
-	"help", WHO_ANYONE, ARGS_NONE, NULL, help_run
+	.name = "help",
+	.who = WHO_ANYONE,
+	.args = ARGS_NONE,
+	.run = help_run,
+	.tmpls = help_tmpls,
 };
 
 static enum disp

@@ -24,14 +24,38 @@ static enum disp	 ideas_run(struct ctx *);
 static int		 interest_check(struct ctx *);
 static enum disp	 interest_run(struct ctx *);
 
+static const char *const idea_tmpls[] = {
+	"idea.usage", "idea.thanks", "idea.thanks.later", NULL
+};
+static const char *const ideas_tmpls[] = {
+	"ideas.list", "ideas.item", "ideas.none", NULL
+};
+static const char *const interest_tmpls[] = {
+	"interest.usage", "interest.to_author", "interest.to_member",
+	"interest.unknown", "interest.own", "interest.already", NULL
+};
+
 const struct handler h_idea = {
-	"idea", WHO_MEMBER, ARGS_REQUIRED, NULL, idea_run
+	.name = "idea",
+	.who = WHO_MEMBER,
+	.args = ARGS_REQUIRED,
+	.run = idea_run,
+	.tmpls = idea_tmpls,
 };
 const struct handler h_ideas = {
-	"ideas", WHO_MEMBER, ARGS_NONE, NULL, ideas_run
+	.name = "ideas",
+	.who = WHO_MEMBER,
+	.args = ARGS_NONE,
+	.run = ideas_run,
+	.tmpls = ideas_tmpls,
 };
 const struct handler h_interest = {
-	"interest", WHO_MEMBER, ARGS_REQUIRED, interest_check, interest_run
+	.name = "interest",
+	.who = WHO_MEMBER,
+	.args = ARGS_REQUIRED,
+	.check = interest_check,
+	.run = interest_run,
+	.tmpls = interest_tmpls,
 };
 
 /* Splits the body into the idea's text, its theme and what it seeks. */

@@ -13,9 +13,22 @@
 #include "util.h"
 
 static enum disp	 join_run(struct ctx *);
+static enum disp	 join_confirmed(struct ctx *, const struct pending *);
+static int		 join_declined(struct ctx *, const struct pending *);
+
+static const char *const join_tmpls[] = {
+	"join.already", "join.confirm", "join.welcome", "confirm.no.join",
+	NULL
+};
 
 const struct handler h_join = {
-	"join", WHO_ANYONE, ARGS_OPTIONAL, NULL, join_run
+	.name = "join",
+	.who = WHO_ANYONE,
+	.args = ARGS_OPTIONAL,
+	.run = join_run,
+	.confirmed = join_confirmed,
+	.tmpls = join_tmpls,
+	.declined = join_declined,
 };
 
 void
@@ -74,4 +87,51 @@ join_run(struct ctx *c)
 	free(org);
 	free(pargs);
 	return d;
+}
+
+/* The address answered: a member, with the consent it gave (args: "name\norg"). */
+static enum disp
+join_confirmed(struct ctx *c, const struct pending *p)
+{
+	char		*name, *org = NULL, *nl, *consent;
+	enum disp	 d = D_TEMPFAIL;
+
+	name = xstrdup(p->args ? p->args : "");
+	if ((nl = strchr(name, '\n')) != NULL) {
+		*nl = '\0';
+		org = xstrdup(nl + 1);
+	}
+	consent = xasprintf("a reply to the join confirmation, code %s",
+	    p->code);
+	if (store_member_add(c->st, p->addr, name, org, p->lang,
+	    c->now) == -1 ||
+	    store_audit(c->st, p->addr, "joined", name, c->now) == -1 ||
+	    store_consent_add(c->st, p->addr, "confirm", c->m->message_id,
+	    consent, c->now) == -1)
+		goto out;
+	{
+		const struct tvar v[] = { { "name", name }, { NULL, NULL } };
+
+		if (reply_queue(c, "join.welcome", v, NULL) == 0)
+			d = D_DONE;
+	}
+ out:
+	free(name);
+	free(org);
+	free(consent);
+	return d;
+}
+
+/* "Du er ikke blevet tilmeldt", with the name given (args: "name\norg"). */
+static int
+join_declined(struct ctx *c, const struct pending *p)
+{
+	char	*name;
+	int	 rc;
+
+	name = xstrndup(p->args ? p->args : "",
+	    strcspn(p->args ? p->args : "", "\n"));
+	rc = confirm_no_send(c, p, "confirm.no.join", name, name, NULL, NULL);
+	free(name);
+	return rc;
 }

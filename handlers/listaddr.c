@@ -28,6 +28,18 @@
 
 #define LISTADDR_DIAG_MAX	600
 
+static const char *const listaddr_tmpls[] = {
+	"leave.goodbye", "bounce.paused", NULL
+};
+
+/* No word reaches it: dispatch.c calls list_unsubscribe and list_bounce. */
+const struct handler h_listaddr = {
+	.name = "listaddr",
+	.who = WHO_ANYONE,
+	.args = ARGS_NONE,
+	.tmpls = listaddr_tmpls,
+};
+
 enum disp
 list_unsubscribe(struct ctx *c, const char *token)
 {

@@ -6,12 +6,11 @@
  *   MØDE ÆNDR <kode> / MEETING CHANGE <code>  (the lines to change)
  *   MØDE AFLYS <kode> / MEETING CANCEL <code>
  *   IDÉ LUK <nr> / IDEA CLOSE <no>  (closes a Markedspladsen idea)
- * and the proof for MEDLEMMER / MEMBERS (handlers/members.c).
  * Secretariat only (the dispatcher checks the address). A From header
  * proves nothing: the act happens at once only with a DKIM/DMARC pass
  * from a trusted server (auth.c); otherwise the secretariat address is
- * asked to confirm by replying (confirm_ask), and confirm.c calls
- * meetingadmin_confirmed(). Templates: meeting.*, meeting*.usage.
+ * asked to confirm by replying (secretariat_ask), and confirm.c calls
+ * the descriptor's confirmed hook. Templates: in the descriptors.
  * Tables: meetings, registrations, pending, outbox.
  */
 #include <stdint.h>
@@ -25,28 +24,79 @@
 #include "meeting.h"
 #include "util.h"
 
+enum meetingadmin_act {
+	MA_NEW,
+	MA_CHANGE,
+	MA_CANCEL,
+};
+
 static enum disp	 meetingnew_run(struct ctx *);
 static enum disp	 meetingchange_run(struct ctx *);
 static enum disp	 meetingcancel_run(struct ctx *);
-
-const struct handler h_meetingnew = {
-	"meetingnew", WHO_SECRETARIAT, ARGS_NONE, NULL, meetingnew_run
-};
-const struct handler h_meetingchange = {
-	"meetingchange", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
-	meetingchange_run
-};
+static enum disp	 meetingnew_confirmed(struct ctx *,
+			    const struct pending *);
+static enum disp	 meetingchange_confirmed(struct ctx *,
+			    const struct pending *);
+static enum disp	 meetingcancel_confirmed(struct ctx *,
+			    const struct pending *);
 static int		 ideaclose_check(struct ctx *);
 static enum disp	 ideaclose_run(struct ctx *);
+static enum disp	 ideaclose_confirmed(struct ctx *,
+			    const struct pending *);
 
+static const char *const meetingnew_tmpls[] = {
+	"meeting.confirm", "meeting.created", "meetingnew.usage",
+	"confirm.no.meeting", NULL
+};
+static const char *const meetingchange_tmpls[] = {
+	"meeting.confirm", "meeting.changed", "meetingchange.usage",
+	"register.unknown", "invite.update", "invite.promoted",
+	"confirm.no.meeting", NULL
+};
+static const char *const meetingcancel_tmpls[] = {
+	"meeting.confirm", "meeting.cancelled", "meetingcancel.usage",
+	"register.unknown", "invite.cancel", "confirm.no.meeting", NULL
+};
+static const char *const ideaclose_tmpls[] = {
+	"meeting.confirm", "idea.closed", "ideaclose.usage",
+	"interest.unknown", "confirm.no.meeting", NULL
+};
+
+const struct handler h_meetingnew = {
+	.name = "meetingnew",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_NONE,
+	.run = meetingnew_run,
+	.confirmed = meetingnew_confirmed,
+	.tmpls = meetingnew_tmpls,
+};
+const struct handler h_meetingchange = {
+	.name = "meetingchange",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_REQUIRED,
+	.check = meeting_code_check,
+	.run = meetingchange_run,
+	.confirmed = meetingchange_confirmed,
+	.tmpls = meetingchange_tmpls,
+};
 /* IDÉ LUK <nr> / IDEA CLOSE <no>: the secretariat closes an idea. */
 const struct handler h_ideaclose = {
-	"ideaclose", WHO_SECRETARIAT, ARGS_REQUIRED, ideaclose_check,
-	ideaclose_run
+	.name = "ideaclose",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_REQUIRED,
+	.check = ideaclose_check,
+	.run = ideaclose_run,
+	.confirmed = ideaclose_confirmed,
+	.tmpls = ideaclose_tmpls,
 };
 const struct handler h_meetingcancel = {
-	"meetingcancel", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
-	meetingcancel_run
+	.name = "meetingcancel",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_REQUIRED,
+	.check = meeting_code_check,
+	.run = meetingcancel_run,
+	.confirmed = meetingcancel_confirmed,
+	.tmpls = meetingcancel_tmpls,
 };
 
 /* Body keys (folded) and the field names of meeting_set(). */
@@ -166,7 +216,7 @@ ideaclose_do(struct ctx *c, const char *num)
 
 /* Carries out an act (proven or confirmed); answers the secretariat. */
 static enum disp
-meetingadmin_do(struct ctx *c, const char *action, const char *code,
+meetingadmin_do(struct ctx *c, enum meetingadmin_act act, const char *code,
     const char *fields)
 {
 	struct meeting		 m;
@@ -175,12 +225,10 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 	char			*when = NULL;
 	int			 queued = 0, r;
 	enum disp		 d = D_TEMPFAIL;
-	bool			 add = strcmp(action, "meeting-new") == 0;
+	bool			 add = act == MA_NEW;
+	const char *const	 done[] = { "meeting.created", "meeting.changed",
+	    "meeting.cancelled" };
 
-	if (strcmp(action, "idea-close") == 0)
-		return ideaclose_do(c, code);
-	if (strcmp(action, "members") == 0)
-		return members_send(c);
 	memset(&m, 0, sizeof(m));
 	memset(&e, 0, sizeof(e));
 	m.capacity = -1;
@@ -190,7 +238,7 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 			d = D_REJECT;
 		goto out;
 	}
-	if (strcmp(action, "meeting-cancel") != 0 &&
+	if (act != MA_CANCEL &&
 	    meetingadmin_apply(c->st, c->conf, &m, fields, &e, err,
 	    sizeof(err)) == -1) {
 		d = meetingadmin_usage(c, add ? "meetingnew.usage" :
@@ -201,7 +249,7 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 		r = meeting_add(c->st, &m, c->now, &newcode, err, sizeof(err));
 	else
 		r = meeting_commit(c->st, c->conf, c->tmpls, &m,
-		    strcmp(action, "meeting-cancel") == 0, &e, c->now, &queued,
+		    act == MA_CANCEL, &e, c->now, &queued,
 		    err, sizeof(err));
 	if (r == -1) {
 		d = meetingadmin_usage(c, add ? "meetingnew.usage" :
@@ -215,13 +263,11 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 		    { "title", m.title }, { "when", when }, { "count", n },
 		    { NULL, NULL } };
 
-		if (reply_queue(c, add ? "meeting.created" :
-		    strcmp(action, "meeting-cancel") == 0 ? "meeting.cancelled" :
-		    "meeting.changed", v, NULL) == 0)
+		if (reply_queue(c, done[act], v, NULL) == 0)
 			d = D_DONE;
 	}
-	log_info("%s: %s %s by %s", action, add ? newcode : m.code, m.title,
-	    c->sender);
+	log_info("%s: %s %s by %s", done[act], add ? newcode : m.code,
+	    m.title, c->sender);
  out:
 	free(newcode);
 	free(when);
@@ -229,59 +275,60 @@ meetingadmin_do(struct ctx *c, const char *action, const char *code,
 	return d;
 }
 
-/* Proven now, or asked for by a reply from the secretariat address. */
-enum disp
-meetingadmin_ask(struct ctx *c, const char *action, const char *code)
+/* The act confirmed, or proven (secretariat_ask): carried out. */
+static enum disp
+meetingadmin_confirmed(struct ctx *c, const struct pending *p,
+    enum meetingadmin_act act)
 {
-	char		*args, *title = NULL;
+	const char	*code, *fields;
+	char		*buf;
 	enum disp	 d;
 
-	if (auth_sender_proven(c->conf, c->m))
-		return meetingadmin_do(c, action, code, c->rest);
-	args = xasprintf("%s\n%s", code ? code : "", c->rest ? c->rest : "");
-	/* the Subject names the act: "Bekræft: MØDE AFLYS M3 (kode …)" */
-	if (strcmp(action, "idea-close") == 0)
-		title = xasprintf("IDÉ LUK %s / IDEA CLOSE %s", code, code);
-	else if (strcmp(action, "meeting-new") == 0)
-		title = xstrdup("MØDE OPRET / MEETING NEW");
-	else if (strcmp(action, "meeting-cancel") == 0)
-		title = xasprintf("MØDE AFLYS %s / MEETING CANCEL %s", code,
-		    code);
-	else if (strcmp(action, "members") == 0)
-		title = xstrdup("MEDLEMMER / MEMBERS");
-	else
-		title = xasprintf("MØDE ÆNDR %s / MEETING CHANGE %s", code,
-		    code);
-	d = confirm_ask(c, action, args, "meeting.confirm", title,
-	    c->rest) == 0 ? D_DONE : D_TEMPFAIL;
-	free(args);
-	free(title);
+	if (!secretariat_args(c, p, &buf, &code, &fields))
+		return D_PARK;
+	d = meetingadmin_do(c, act, code, fields);
+	free(buf);
 	return d;
 }
 
-enum disp
-meetingadmin_confirmed(struct ctx *c, const struct pending *p)
+static enum disp
+meetingnew_confirmed(struct ctx *c, const struct pending *p)
 {
-	char		*code, *nl;
+	return meetingadmin_confirmed(c, p, MA_NEW);
+}
+
+static enum disp
+meetingchange_confirmed(struct ctx *c, const struct pending *p)
+{
+	return meetingadmin_confirmed(c, p, MA_CHANGE);
+}
+
+static enum disp
+meetingcancel_confirmed(struct ctx *c, const struct pending *p)
+{
+	return meetingadmin_confirmed(c, p, MA_CANCEL);
+}
+
+/* The Subject names the act: "Bekræft: MØDE AFLYS M3 (kode …)". */
+static enum disp
+meetingadmin_ask(struct ctx *c, const struct handler *h, const char *code,
+    const char *da, const char *en)
+{
+	char		*title;
 	enum disp	 d;
 
-	if (!conf_is_secretariat(c->conf, p->addr)) {
-		snprintf(c->why, sizeof(c->why), "%s is no longer secretariat",
-		    p->addr);
-		return D_PARK;
-	}
-	code = xstrdup(p->args ? p->args : "");
-	if ((nl = strchr(code, '\n')) != NULL)
-		*nl = '\0';
-	d = meetingadmin_do(c, p->action, code, nl ? nl + 1 : "");
-	free(code);
+	title = code ? xasprintf("%s %s / %s %s", da, code, en, code) :
+	    xasprintf("%s / %s", da, en);
+	d = secretariat_ask(c, h, code, title);
+	free(title);
 	return d;
 }
 
 static enum disp
 meetingnew_run(struct ctx *c)
 {
-	return meetingadmin_ask(c, "meeting-new", NULL);
+	return meetingadmin_ask(c, &h_meetingnew, NULL, "MØDE OPRET",
+	    "MEETING NEW");
 }
 
 static enum disp
@@ -290,7 +337,8 @@ meetingchange_run(struct ctx *c)
 	char	 code[16];
 
 	meeting_code_ok(c->args, code);
-	return meetingadmin_ask(c, "meeting-change", code);
+	return meetingadmin_ask(c, &h_meetingchange, code, "MØDE ÆNDR",
+	    "MEETING CHANGE");
 }
 
 static enum disp
@@ -299,7 +347,8 @@ meetingcancel_run(struct ctx *c)
 	char	 code[16];
 
 	meeting_code_ok(c->args, code);
-	return meetingadmin_ask(c, "meeting-cancel", code);
+	return meetingadmin_ask(c, &h_meetingcancel, code, "MØDE AFLYS",
+	    "MEETING CANCEL");
 }
 
 /* "IDÉ LUK for nu" is a sentence; a number is a command. */
@@ -320,7 +369,21 @@ ideaclose_run(struct ctx *c)
 	char	*n = xstrndup(c->args, strcspn(c->args, " \t"));
 	enum disp d;
 
-	d = meetingadmin_ask(c, "idea-close", n);
+	d = meetingadmin_ask(c, &h_ideaclose, n, "IDÉ LUK", "IDEA CLOSE");
 	free(n);
+	return d;
+}
+
+static enum disp
+ideaclose_confirmed(struct ctx *c, const struct pending *p)
+{
+	const char	*num, *fields;
+	char		*buf;
+	enum disp	 d;
+
+	if (!secretariat_args(c, p, &buf, &num, &fields))
+		return D_PARK;
+	d = ideaclose_do(c, num);
+	free(buf);
 	return d;
 }

@@ -14,8 +14,17 @@
 
 static enum disp	 meetings_run(struct ctx *);
 
+static const char *const meetings_tmpls[] = {
+	"meetings.list", "meetings.item", "meetings.item.open",
+	"meetings.none", NULL
+};
+
 const struct handler h_meetings = {
-	"meetings", WHO_ANYONE, ARGS_NONE, NULL, meetings_run
+	.name = "meetings",
+	.who = WHO_ANYONE,
+	.args = ARGS_NONE,
+	.run = meetings_run,
+	.tmpls = meetings_tmpls,
 };
 
 /* One meeting as a few lines of the list (template meetings.item). */

@@ -2,7 +2,7 @@
  * members.c: MEDLEMMER / MEMBERS. The secretariat only (the dispatcher
  * answers anyone else with notsecretariat, and no data). The list is
  * personal data, so a From header is not enough: as for MØDE OPRET
- * (meetingadmin_ask), it goes at once only when a trusted server vouches
+ * (secretariat_ask), it goes at once only when a trusted server vouches
  * for the sender, else after the secretariat address confirms by
  * replying. The answer carries the member list as a CSV file for Danish
  * Excel (members_csv_dup, the file "member import" reads) and the counts
@@ -18,26 +18,45 @@
 #include "util.h"
 
 static enum disp	 members_run(struct ctx *);
+static enum disp	 members_confirmed(struct ctx *, const struct pending *);
+
+static const char *const members_tmpls[] = {
+	"meeting.confirm", "members.list", "members.csv", "csv.header",
+	"confirm.no.meeting", NULL
+};
 
 const struct handler h_members = {
-	"members", WHO_SECRETARIAT, ARGS_NONE, NULL, members_run
+	.name = "members",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_NONE,
+	.run = members_run,
+	.confirmed = members_confirmed,
+	.tmpls = members_tmpls,
 };
 
 static enum disp
 members_run(struct ctx *c)
 {
-	return meetingadmin_ask(c, "members", NULL);
+	return secretariat_ask(c, &h_members, NULL,
+	    "MEDLEMMER / MEMBERS");
 }
 
-enum disp
-members_send(struct ctx *c)
+/* Proven or confirmed: the list goes to the secretariat address. */
+static enum disp
+members_confirmed(struct ctx *c, const struct pending *p)
 {
 	struct members_counts	 k;
 	struct mime_attach	 a;
 	const struct tvar	 none[] = { { NULL, NULL } };
 	char			*csv = NULL, *subject = NULL, *header = NULL;
 	char			*file = NULL, act[24], pau[24], pen[24];
+	char			*buf;
+	const char		*code, *fields;
 	enum disp		 d = D_TEMPFAIL;
+
+	if (!secretariat_args(c, p, &buf, &code, &fields))
+		return D_PARK;
+	free(buf);
 
 	if (members_count(c->st, c->now, &k) == -1 ||
 	    (csv = members_csv_dup(c->st, c->tmpls, c->lang, NULL,

@@ -29,9 +29,18 @@ static int		 participants_guests(struct ctx *,
 static int		 participants_reply(struct ctx *,
 			    const struct meeting *, const char *);
 
+static const char *const participants_tmpls[] = {
+	"participants.usage", "participants.list", "csv.header",
+	"register.unknown", NULL
+};
+
 const struct handler h_participants = {
-	"participants", WHO_SECRETARIAT, ARGS_REQUIRED, meeting_code_check,
-	participants_run
+	.name = "participants",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_REQUIRED,
+	.check = meeting_code_check,
+	.run = participants_run,
+	.tmpls = participants_tmpls,
 };
 
 static enum disp

@@ -29,17 +29,48 @@ static enum disp	 post_run(struct ctx *);
 static enum disp	 agenda_run(struct ctx *);
 static enum disp	 minutes_run(struct ctx *);
 
+static enum disp	 post_confirmed(struct ctx *, const struct pending *);
+static int		 post_declined(struct ctx *, const struct pending *);
+
+static const char *const post_tmpls[] = {
+	"post.usage", "post.confirm", "post.sent", "post.sent.later",
+	"confirm.used", "confirm.no.post", NULL
+};
+static const char *const agenda_tmpls[] = {
+	"agenda.usage", "post.agenda", "post.agenda.noideas", "post.confirm",
+	"register.unknown", NULL
+};
+static const char *const minutes_tmpls[] = {
+	"minutes.usage", "post.minutes", "post.confirm", "register.unknown",
+	NULL
+};
+
+/* DAGSORDEN and REFERAT make a post, too: the "post" row sends them. */
 const struct handler h_post = {
-	"post", WHO_SECRETARIAT, ARGS_REQUIRED, NULL, post_run
+	.name = "post",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_REQUIRED,
+	.run = post_run,
+	.confirmed = post_confirmed,
+	.tmpls = post_tmpls,
+	.declined = post_declined,
 };
 /* without a meeting code the word is a person's ("Re: referat") */
 const struct handler h_agenda = {
-	"agenda", WHO_SECRETARIAT, ARGS_OPTIONAL, meeting_code_check,
-	agenda_run
+	.name = "agenda",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_OPTIONAL,
+	.check = meeting_code_check,
+	.run = agenda_run,
+	.tmpls = agenda_tmpls,
 };
 const struct handler h_minutes = {
-	"minutes", WHO_SECRETARIAT, ARGS_OPTIONAL, meeting_code_check,
-	minutes_run
+	.name = "minutes",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_OPTIONAL,
+	.check = meeting_code_check,
+	.run = minutes_run,
+	.tmpls = minutes_tmpls,
 };
 
 /*
@@ -226,7 +257,7 @@ post_make(struct ctx *c, const char *kind, const struct meeting *m,
 	return d;
 }
 
-enum disp
+static enum disp
 post_confirmed(struct ctx *c, const struct pending *p)
 {
 	struct post	 post;
@@ -309,4 +340,22 @@ static enum disp
 minutes_run(struct ctx *c)
 {
 	return post_meeting_run(c, "minutes", "post.minutes");
+}
+
+/* "Ikke sendt": the preview stays unsent, and says how to send it again. */
+static int
+post_declined(struct ctx *c, const struct pending *p)
+{
+	struct post	 post;
+	const char	*errstr;
+	int64_t		 id;
+	int		 r, rc = -1;
+
+	memset(&post, 0, sizeof(post));
+	id = util_strtonum(p->args ? p->args : "", 1, INT64_MAX, &errstr);
+	if ((r = store_post_get(c->st, errstr ? 0 : id, false, &post)) != -1)
+		rc = confirm_no_send(c, p, "confirm.no.post", NULL,
+		    p->args, NULL, r == 1 ? post.subject : NULL);
+	post_clear(&post);
+	return rc;
 }

@@ -15,14 +15,33 @@ static enum disp	 unknown_run(struct ctx *);
 static enum disp	 notmember_run(struct ctx *);
 static enum disp	 toolarge_run(struct ctx *);
 
+static const char *const unknown_tmpls[] = { "unknown", NULL };
+/* notsecretariat: the dispatcher's answer to a member who is not */
+static const char *const notmember_tmpls[] = {
+	"notmember", "notsecretariat", NULL
+};
+static const char *const toolarge_tmpls[] = { "toolarge", NULL };
+
 const struct handler h_unknown = {
-	"unknown", WHO_ANYONE, ARGS_OPTIONAL, NULL, unknown_run
+	.name = "unknown",
+	.who = WHO_ANYONE,
+	.args = ARGS_OPTIONAL,
+	.run = unknown_run,
+	.tmpls = unknown_tmpls,
 };
 const struct handler h_notmember = {
-	"notmember", WHO_ANYONE, ARGS_OPTIONAL, NULL, notmember_run
+	.name = "notmember",
+	.who = WHO_ANYONE,
+	.args = ARGS_OPTIONAL,
+	.run = notmember_run,
+	.tmpls = notmember_tmpls,
 };
 const struct handler h_toolarge = {
-	"toolarge", WHO_ANYONE, ARGS_OPTIONAL, NULL, toolarge_run
+	.name = "toolarge",
+	.who = WHO_ANYONE,
+	.args = ARGS_OPTIONAL,
+	.run = toolarge_run,
+	.tmpls = toolarge_tmpls,
 };
 
 static enum disp

@@ -19,9 +19,19 @@
 
 static enum disp	 register_run(struct ctx *);
 
+static const char *const register_tmpls[] = {
+	"register.usage", "register.unknown", "register.cancelled",
+	"register.closed", "register.membersonly", "register.needparent",
+	"register.waiting", "register.already.waiting", "invite.new", NULL
+};
+
 const struct handler h_register = {
-	"register", WHO_ANYONE, ARGS_REQUIRED, meeting_code_check,
-	register_run
+	.name = "register",
+	.who = WHO_ANYONE,
+	.args = ARGS_REQUIRED,
+	.check = meeting_code_check,
+	.run = register_run,
+	.tmpls = register_tmpls,
 };
 
 bool

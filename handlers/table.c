@@ -7,13 +7,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose.h"
 #include "handler.h"
 
 extern const struct handler h_idea, h_ideaclose, h_ideas, h_interest;
 extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
 extern const struct handler h_participants, h_post, h_agenda, h_minutes;
-extern const struct handler h_members;
+extern const struct handler h_members, h_listaddr;
+
+/* Every descriptor once, those that no word reaches too. */
+const struct handler *const handlers[] = {
+	&h_agenda, &h_calreply, &h_confirm, &h_help, &h_idea, &h_ideaclose,
+	&h_ideas, &h_interest, &h_join, &h_leave, &h_listaddr,
+	&h_meetingcancel,
+	&h_meetingchange, &h_meetingnew, &h_meetings, &h_members, &h_minutes,
+	&h_notmember, &h_participants, &h_post, &h_register, &h_toolarge,
+	&h_unknown, &h_unregister, NULL
+};
+
+/* The action names of pending rows written before ffnet 0.11. */
+static const struct {
+	const char	*old;
+	const char	*name;
+} table_aliases[] = {
+	{ "idea-close", "ideaclose" },
+	{ "meeting-cancel", "meetingcancel" },
+	{ "meeting-change", "meetingchange" },
+	{ "meeting-new", "meetingnew" },
+};
 
 const struct command commands[] = {
 	{ "afmeld",              &h_leave,	"da" },
@@ -79,4 +101,42 @@ command_find(const char *word)
 {
 	return bsearch(word, commands, ncommands, sizeof(commands[0]),
 	    table_cmp);
+}
+
+const struct handler *
+handler_find(const char *name)
+{
+	const struct handler *const	*h;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(table_aliases) / sizeof(table_aliases[0]); i++)
+		if (strcmp(name, table_aliases[i].old) == 0)
+			name = table_aliases[i].name;
+	for (h = handlers; *h != NULL; h++)
+		if (strcmp((*h)->name, name) == 0)
+			return *h;
+	return NULL;
+}
+
+size_t
+handler_tmpls_all(const char **out, size_t max)
+{
+	const struct handler *const	*h;
+	const char *const		*n;
+	size_t				 i, k = 0;
+
+	for (h = handlers; *h != NULL; h++)
+		for (n = (*h)->tmpls; n != NULL && *n != NULL; n++) {
+			for (i = 0; i < k && strcmp(out[i], *n) != 0; i++)
+				;
+			if (i == k && k < max)
+				out[k++] = *n;
+		}
+	for (n = compose_service_tmpls; *n != NULL; n++) {
+		for (i = 0; i < k && strcmp(out[i], *n) != 0; i++)
+			;
+		if (i == k && k < max)
+			out[k++] = *n;
+	}
+	return k;
 }

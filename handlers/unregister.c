@@ -13,15 +13,34 @@
 #include <string.h>
 
 #include "handler.h"
-#include "meeting.h"
 #include "invite.h"
+#include "log.h"
+#include "meeting.h"
 #include "util.h"
 
 static enum disp	 unregister_run(struct ctx *);
 
+static enum disp	 unregister_confirmed(struct ctx *,
+			    const struct pending *);
+static int		 unregister_declined(struct ctx *,
+			    const struct pending *);
+
+static const char *const unregister_tmpls[] = {
+	"invite.cancel", "unregister.notfound", "unregister.waiting",
+	"unregister.usage", "secretariat.late", "register.unknown",
+	"confirm.no.unregister", NULL
+};
+
+/* FRAMELD; its confirmed hook is a calendar decline (calreply.c asks) */
 const struct handler h_unregister = {
-	"unregister", WHO_ANYONE, ARGS_REQUIRED, meeting_code_check,
-	unregister_run
+	.name = "unregister",
+	.who = WHO_ANYONE,
+	.args = ARGS_REQUIRED,
+	.check = meeting_code_check,
+	.run = unregister_run,
+	.confirmed = unregister_confirmed,
+	.tmpls = unregister_tmpls,
+	.declined = unregister_declined,
 };
 
 /* After the deadline the secretariat hears of every cancellation. */
@@ -88,4 +107,67 @@ unregister_run(struct ctx *c)
 	registration_clear(&g);
 	meeting_clear(&m);
 	return d;
+}
+
+/*
+ * A calendar decline, confirmed (calreply.c asked): the seat is given
+ * up exactly as FRAMELD does; the personal CANCEL is the answer. If the
+ * seat is already gone (FRAMELD meanwhile), the person is told so.
+ */
+static enum disp
+unregister_confirmed(struct ctx *c, const struct pending *p)
+{
+	struct meeting		 m;
+	struct registration	 g;
+	char			*code, *uid;
+	bool			 was_registered;
+	int			 r;
+	enum disp		 d = D_TEMPFAIL;
+
+	memset(&g, 0, sizeof(g));
+	memset(&m, 0, sizeof(m));
+	/* args: "CODE UID", the registration that was declined */
+	code = xstrdup(p->args ? p->args : "");
+	if ((uid = strchr(code, ' ')) != NULL)
+		*uid++ = '\0';
+	if ((r = store_meeting_get(c->st, code, &m)) == -1 ||
+	    (r == 1 && (r = store_reg_get(c->st, m.id, p->addr, &g)) == -1))
+		goto out;
+	if (r == 0 || strcmp(g.state, "registered") != 0 ||
+	    (uid != NULL && strcmp(uid, g.uid) != 0)) {
+		c->args = code;
+		d = meeting_reply(c, "unregister.notfound", r ? &m : NULL, NULL,
+		    NULL) == 0 ? D_DONE : D_TEMPFAIL;
+		snprintf(c->why, sizeof(c->why), "confirmed giving up %s, "
+		    "but holds no seat", c->args);
+		goto out;
+	}
+	if (meeting_unregister(c, &m, &g, &was_registered) == -1)
+		goto out;
+	log_info("%s confirmed unregister %s", p->addr, m.code);
+	d = D_DONE;
+ out:
+	registration_clear(&g);
+	meeting_clear(&m);
+	free(code);
+	return d;
+}
+
+/* A calendar decline answered no: "Du beholder din plads" (args: "CODE UID"). */
+static int
+unregister_declined(struct ctx *c, const struct pending *p)
+{
+	struct meeting	 m;
+	char		*code;
+	int		 r, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	code = xstrndup(p->args ? p->args : "",
+	    strcspn(p->args ? p->args : "", " "));
+	if ((r = store_meeting_get(c->st, code, &m)) != -1)
+		rc = confirm_no_send(c, p, "confirm.no.unregister", NULL,
+		    r == 1 ? m.code : code, r == 1 ? m.title : NULL, NULL);
+	meeting_clear(&m);
+	free(code);
+	return rc;
 }

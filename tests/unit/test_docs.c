@@ -127,6 +127,60 @@ test_usage_texts(void)
 	}
 }
 
+/*
+ * The descriptors (and the daemon's services) name every template once:
+ * a file that no one names is an orphan, a name without its files in
+ * da/ and en/ would stop the start. The usage templates of commands
+ * that take arguments are named too.
+ */
+static void
+test_template_names(void)
+{
+	const char	*names[512];
+	DIR		*d;
+	struct dirent	*e;
+	char		*p, *base;
+	size_t		 n, i, files = 0;
+
+	n = handler_tmpls_all(names, 512);
+	CHECK(n > 50 && n < 512);
+	for (i = 0; i < n; i++) {
+		p = xasprintf("templates/da/%s.txt", names[i]);
+		if (access(p, R_OK) != 0)
+			fprintf(stderr, "FAIL: %s is named, has no file\n", p);
+		CHECK(access(p, R_OK) == 0);
+		free(p);
+		p = xasprintf("templates/en/%s.txt", names[i]);
+		CHECK(access(p, R_OK) == 0);
+		free(p);
+	}
+	CHECK((d = opendir("templates/da")) != NULL);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strstr(e->d_name, ".txt") == NULL)
+			continue;
+		files++;
+		base = xstrndup(e->d_name, strlen(e->d_name) - 4);
+		for (i = 0; i < n && strcmp(names[i], base) != 0; i++)
+			;
+		if (i == n)
+			fprintf(stderr, "FAIL: templates/da/%s: no descriptor "
+			    "names it\n", e->d_name);
+		CHECK(i < n);
+		free(base);
+	}
+	if (d != NULL)
+		closedir(d);
+	CHECK(files == n);
+	/* a pending row's name finds its descriptor, old names too */
+	CHECK(handler_find("join") == command_find("tilmeld")->h);
+	CHECK(handler_find("meeting-new") == handler_find("meetingnew"));
+	CHECK(handler_find("meetingnew") != NULL &&
+	    handler_find("meetingnew")->confirmed != NULL);
+	CHECK(handler_find("idea-close") == handler_find("ideaclose"));
+	CHECK(handler_find("unregister")->confirmed != NULL);
+	CHECK(handler_find("no-such-act") == NULL);
+}
+
 /* Every command-line verb has its entry in ffnet.8. */
 static void
 test_man_verbs(void)
@@ -157,6 +211,7 @@ main(void)
 	test_templates("da", "en");
 	test_templates("en", "da");
 	test_usage_texts();
+	test_template_names();
 	test_man_verbs();
 	return check_done("test_docs");
 }
