@@ -14,12 +14,12 @@ extern const struct handler h_idea, h_ideaclose, h_ideas, h_interest;
 extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
 extern const struct handler h_participants, h_post, h_agenda, h_minutes;
-extern const struct handler h_members, h_listaddr;
+extern const struct handler h_members, h_listaddr, h_latest;
 
 /* Every descriptor once, those that no word reaches too. */
 const struct handler *const handlers[] = {
 	&h_agenda, &h_calreply, &h_confirm, &h_help, &h_idea, &h_ideaclose,
-	&h_ideas, &h_interest, &h_join, &h_leave, &h_listaddr,
+	&h_ideas, &h_interest, &h_join, &h_latest, &h_leave, &h_listaddr,
 	&h_meetingcancel,
 	&h_meetingchange, &h_meetingnew, &h_meetings, &h_members, &h_minutes,
 	&h_notmember, &h_participants, &h_post, &h_register, &h_toolarge,
@@ -62,6 +62,7 @@ const struct command commands[] = {
 	{ "interesse",           &h_interest,	"da" },
 	{ "interest",            &h_interest,	"en" },
 	{ "join",                &h_join,	"en" },
+	{ "latest",              &h_latest,	"en" },
 	{ "leave",               &h_leave,	"en" },
 	{ "medlemmer",           &h_members,	"da" },
 	{ "meeting cancel",      &h_meetingcancel,	"en" },
@@ -81,6 +82,7 @@ const struct command commands[] = {
 	{ "post",              &h_post,	"en" },
 	{ "referat",           &h_minutes,	"da" },
 	{ "register",            &h_register,	"en" },
+	{ "seneste",             &h_latest,	"da" },
 	{ "subscribe",           &h_join,	"en" },
 	{ "tilmeld",             &h_join,	"da" },
 	{ "udsend",            &h_post,	"da" },
