@@ -19,7 +19,7 @@
 #include "conf.h"
 #include "log.h"
 #include "outbox.h"
-#include "post.h"
+#include "listmail.h"
 #include "probe.h"
 #include "rate.h"
 #include "smtp.h"
@@ -204,11 +204,11 @@ outbox_next_copy(struct outbox *o)
 			j->attempts = r->attempts;
 			j->created = p->started;
 			/* verp = no: the mailbox, as Exchange makes it */
-			j->from = o->conf->verp ? post_tag_addr_dup(o->conf,
+			j->from = o->conf->verp ? listmail_tag_addr_dup(o->conf,
 			    'b', r->token) : xstrdup(o->conf->address);
 			j->rcpt = xstrdup(r->addr);
-			j->head = post_copy_head_dup(o->conf, r,
-			    !post_data_has_msgid(p));
+			j->head = listmail_copy_head_dup(o->conf, r,
+			    !listmail_data_has_msgid(p));
 			j->parts[0].data = j->head;
 			j->parts[0].len = strlen(j->head);
 			j->parts[1].data = p->data;

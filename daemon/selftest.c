@@ -17,7 +17,7 @@
 #include "imap.h"
 #include "log.h"
 #include "mime.h"
-#include "post.h"
+#include "listmail.h"
 #include "probe.h"
 #include "selftest.h"
 #include "smtp.h"
@@ -208,7 +208,7 @@ selftest_run(const struct conf *c, const struct tmpls *t)
 	for (i = 0; i < sizeof(r); i++)
 		snprintf(tok + 2 * i, 3, "%02x", r[i]);
 	rcpt = selftest_addr_dup(c);
-	from = post_tag_addr_dup(c, 'b', tok);
+	from = listmail_tag_addr_dup(c, 'b', tok);
 	msgid = xasprintf("ffnet.selftest.%s@%s", tok, at ? at + 1 :
 	    "localhost");
 	if ((data = selftest_mail_dup(c, t, msgid, time(NULL), &len)) ==

@@ -13,7 +13,7 @@
 #include "bounce.h"
 #include "dispatch.h"
 #include "log.h"
-#include "post.h"
+#include "listmail.h"
 #include "util.h"
 
 #define DISPATCH_MAX_REFS	20
@@ -105,7 +105,7 @@ dispatch_refs_ours(struct store *st, const struct msg *m)
  * cousins; To and Cc serve when a server writes none.
  */
 static bool
-dispatch_tagged(const struct ctx *c, char tag, char out[POST_TOKEN_MAX + 1])
+dispatch_tagged(const struct ctx *c, char tag, char out[LISTMAIL_TOKEN_MAX + 1])
 {
 	static const char *const names[] = { "delivered-to",
 	    "x-original-to", "envelope-to", "x-envelope-to", "to", "cc" };
@@ -131,7 +131,7 @@ dispatch_tagged(const struct ctx *c, char tag, char out[POST_TOKEN_MAX + 1])
 				if (p > v && strchr("<, \t:\"", p[-1]) == NULL)
 					continue;
 				e = xstrndup(p, strcspn(p, ">, \t\"\r\n"));
-				found = post_tag_find(c->conf, e, tag, out);
+				found = listmail_tag_find(c->conf, e, tag, out);
 				free(e);
 			}
 			free(v);
@@ -142,7 +142,7 @@ dispatch_tagged(const struct ctx *c, char tag, char out[POST_TOKEN_MAX + 1])
 
 /*
  * Does the message name one of ffnet's list copies by its Message-ID
- * (post_copy_msgid_dup)? That is how a bounce finds its copy when the
+ * (listmail_copy_msgid_dup)? That is how a bounce finds its copy when the
  * submission server took the VERP return path away. 1 and the copy's
  * token in tok when the store knows it; 0; -1 on a store failure. A
  * Message-ID that is not a copy's, or a token nobody has, counts as 0.
@@ -157,7 +157,7 @@ dispatch_copy_token(struct ctx *c, char *tok)
 
 	n = bounce_orig_ids(c->m, ids, nitems(ids));
 	for (i = 0; i < n && r == 0; i++) {
-		if (!post_msgid_token(c->conf, ids[i], tok))
+		if (!listmail_msgid_token(c->conf, ids[i], tok))
 			continue;
 		r = store_rcpt_by_token(c->st, tok, &addr, &post);
 		free(addr);
@@ -246,7 +246,7 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 	c->lang = lang;
 	c->args = "";
 	if (r->kind != R_SELF) {
-		char	 tok[POST_TOKEN_MAX + 1];
+		char	 tok[LISTMAIL_TOKEN_MAX + 1];
 
 		if (dispatch_tagged(c, 'b', tok)) {
 			*kind = "bounce";
@@ -266,7 +266,7 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 		return D_SKIP;
 	case R_AUTO:
 	case R_BOUNCE: {
-		char	 tok[POST_TOKEN_MAX + 1];
+		char	 tok[LISTMAIL_TOKEN_MAX + 1];
 
 		*kind = r->kind == R_AUTO ? "auto" : "bounce";
 		/* no VERP token: the original's Message-ID names the copy */

@@ -7,7 +7,11 @@
  *   INTERESSE <nr> / INTEREST <nr>: the author and the interested member
  *     each get one mail introducing them (interest.intro); nobody else's
  *     address is shown. Members.
- * Tables: ideas, interests, meetings (read), members (read), outbox.
+ *   IDÉ LUK <nr> / IDEA CLOSE <no>: the secretariat closes an idea; it
+ *     leaves IDÉER and the next agendas (proof or confirmation, as the
+ *     other secretariat acts: secretariat_ask).
+ * Tables: ideas, interests, meetings (read), members (read), audit,
+ * pending, outbox.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -16,13 +20,22 @@
 
 #include "handler.h"
 #include "ical.h"
-#include "post.h"
+#include "listmail.h"
 #include "util.h"
 
 static enum disp	 idea_run(struct ctx *);
 static enum disp	 ideas_run(struct ctx *);
 static int		 interest_check(struct ctx *);
 static enum disp	 interest_run(struct ctx *);
+static int		 ideaclose_check(struct ctx *);
+static enum disp	 ideaclose_run(struct ctx *);
+static enum disp	 ideaclose_confirmed(struct ctx *,
+			    const struct pending *);
+
+static const char *const ideaclose_tmpls[] = {
+	"meeting.confirm", "idea.closed", "ideaclose.usage",
+	"interest.unknown", "confirm.no.meeting", NULL
+};
 
 static const char *const idea_tmpls[] = {
 	"idea.usage", "idea.thanks", "idea.thanks.later", NULL
@@ -56,6 +69,17 @@ const struct handler h_interest = {
 	.check = interest_check,
 	.run = interest_run,
 	.tmpls = interest_tmpls,
+};
+
+/* IDÉ LUK <nr> / IDEA CLOSE <no>: the secretariat closes an idea. */
+const struct handler h_ideaclose = {
+	.name = "ideaclose",
+	.who = WHO_SECRETARIAT,
+	.args = ARGS_REQUIRED,
+	.check = ideaclose_check,
+	.run = ideaclose_run,
+	.confirmed = ideaclose_confirmed,
+	.tmpls = ideaclose_tmpls,
 };
 
 /* Splits the body into the idea's text, its theme and what it seeks. */
@@ -158,7 +182,7 @@ ideas_run(struct ctx *c)
 
 	if (store_idea_list(c->st, true, &v, &n) == -1)
 		goto out;
-	list = post_ideas_text_dup(c->st, c->tmpls, c->lang, v, n);
+	list = listmail_ideas_text_dup(c->st, c->tmpls, c->lang, v, n);
 	{
 		const struct tvar v2[] = { { "list", list }, { NULL, NULL } };
 
@@ -251,5 +275,75 @@ interest_run(struct ctx *c)
  out:
 	member_clear(&author);
 	idea_clear(&i);
+	return d;
+}
+
+/* Closes an idea: it leaves IDÉER and the next agendas. */
+static enum disp
+ideaclose_do(struct ctx *c, const char *num)
+{
+	struct idea	 i;
+	const char	*errstr;
+	int64_t		 id;
+	int		 r;
+	enum disp	 d = D_TEMPFAIL;
+
+	memset(&i, 0, sizeof(i));
+	id = util_strtonum(num, 1, INT64_MAX, &errstr);
+	if ((r = store_idea_get(c->st, errstr ? 0 : id, &i)) == -1)
+		goto out;
+	{
+		const struct tvar v[] = { { "number", num },
+		    { "title", r ? i.title : "" }, { NULL, NULL } };
+
+		if (r == 0)
+			d = reply_queue(c, "interest.unknown", v, NULL) == 0 ?
+			    D_REJECT : D_TEMPFAIL;
+		else if (store_idea_close(c->st, id) == 0 &&
+		    store_audit(c->st, c->sender, "idea-closed", i.title,
+		    c->now) == 0 && reply_queue(c, "idea.closed", v, NULL) == 0)
+			d = D_DONE;
+	}
+ out:
+	idea_clear(&i);
+	return d;
+}
+
+/* "IDÉ LUK for nu" is a sentence; a number is a command. */
+static int
+ideaclose_check(struct ctx *c)
+{
+	const char	*errstr;
+	char		*n = xstrndup(c->args, strcspn(c->args, " \t"));
+
+	util_strtonum(n, 1, INT64_MAX, &errstr);
+	free(n);
+	return errstr == NULL ? 0 : 1;
+}
+
+static enum disp
+ideaclose_run(struct ctx *c)
+{
+	char	*n = xstrndup(c->args, strcspn(c->args, " \t")), *title;
+	enum disp d;
+
+	title = xasprintf("IDÉ LUK %s / IDEA CLOSE %s", n, n);
+	d = secretariat_ask(c, &h_ideaclose, n, title);
+	free(title);
+	free(n);
+	return d;
+}
+
+static enum disp
+ideaclose_confirmed(struct ctx *c, const struct pending *p)
+{
+	const char	*num, *fields;
+	char		*buf;
+	enum disp	 d;
+
+	if (!secretariat_args(c, p, &buf, &num, &fields))
+		return D_PARK;
+	d = ideaclose_do(c, num);
+	free(buf);
 	return d;
 }

@@ -23,7 +23,7 @@
 #include "bounce.h"
 #include "handler.h"
 #include "log.h"
-#include "post.h"
+#include "listmail.h"
 #include "util.h"
 
 #define LISTADDR_DIAG_MAX	600

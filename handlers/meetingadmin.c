@@ -5,7 +5,6 @@
  *                                    beskrivelse: dagsorden: konference:)
  *   MØDE ÆNDR <kode> / MEETING CHANGE <code>  (the lines to change)
  *   MØDE AFLYS <kode> / MEETING CANCEL <code>
- *   IDÉ LUK <nr> / IDEA CLOSE <no>  (closes a Markedspladsen idea)
  * Secretariat only (the dispatcher checks the address). A From header
  * proves nothing: the act happens at once only with a DKIM/DMARC pass
  * from a trusted server (auth.c); otherwise the secretariat address is
@@ -39,10 +38,6 @@ static enum disp	 meetingchange_confirmed(struct ctx *,
 			    const struct pending *);
 static enum disp	 meetingcancel_confirmed(struct ctx *,
 			    const struct pending *);
-static int		 ideaclose_check(struct ctx *);
-static enum disp	 ideaclose_run(struct ctx *);
-static enum disp	 ideaclose_confirmed(struct ctx *,
-			    const struct pending *);
 
 static const char *const meetingnew_tmpls[] = {
 	"meeting.confirm", "meeting.created", "meetingnew.usage",
@@ -57,11 +52,6 @@ static const char *const meetingcancel_tmpls[] = {
 	"meeting.confirm", "meeting.cancelled", "meetingcancel.usage",
 	"register.unknown", "invite.cancel", "confirm.no.meeting", NULL
 };
-static const char *const ideaclose_tmpls[] = {
-	"meeting.confirm", "idea.closed", "ideaclose.usage",
-	"interest.unknown", "confirm.no.meeting", NULL
-};
-
 const struct handler h_meetingnew = {
 	.name = "meetingnew",
 	.who = WHO_SECRETARIAT,
@@ -78,16 +68,6 @@ const struct handler h_meetingchange = {
 	.run = meetingchange_run,
 	.confirmed = meetingchange_confirmed,
 	.tmpls = meetingchange_tmpls,
-};
-/* IDÉ LUK <nr> / IDEA CLOSE <no>: the secretariat closes an idea. */
-const struct handler h_ideaclose = {
-	.name = "ideaclose",
-	.who = WHO_SECRETARIAT,
-	.args = ARGS_REQUIRED,
-	.check = ideaclose_check,
-	.run = ideaclose_run,
-	.confirmed = ideaclose_confirmed,
-	.tmpls = ideaclose_tmpls,
 };
 const struct handler h_meetingcancel = {
 	.name = "meetingcancel",
@@ -181,37 +161,6 @@ meetingadmin_usage(struct ctx *c, const char *tmpl, const char *err)
 	    { NULL, NULL } };
 
 	return reply_queue(c, tmpl, v, NULL);
-}
-
-/* Closes an idea: it leaves IDÉER and the next agendas. */
-static enum disp
-ideaclose_do(struct ctx *c, const char *num)
-{
-	struct idea	 i;
-	const char	*errstr;
-	int64_t		 id;
-	int		 r;
-	enum disp	 d = D_TEMPFAIL;
-
-	memset(&i, 0, sizeof(i));
-	id = util_strtonum(num, 1, INT64_MAX, &errstr);
-	if ((r = store_idea_get(c->st, errstr ? 0 : id, &i)) == -1)
-		goto out;
-	{
-		const struct tvar v[] = { { "number", num },
-		    { "title", r ? i.title : "" }, { NULL, NULL } };
-
-		if (r == 0)
-			d = reply_queue(c, "interest.unknown", v, NULL) == 0 ?
-			    D_REJECT : D_TEMPFAIL;
-		else if (store_idea_close(c->st, id) == 0 &&
-		    store_audit(c->st, c->sender, "idea-closed", i.title,
-		    c->now) == 0 && reply_queue(c, "idea.closed", v, NULL) == 0)
-			d = D_DONE;
-	}
- out:
-	idea_clear(&i);
-	return d;
 }
 
 /* Carries out an act (proven or confirmed); answers the secretariat. */
@@ -349,41 +298,4 @@ meetingcancel_run(struct ctx *c)
 	meeting_code_ok(c->args, code);
 	return meetingadmin_ask(c, &h_meetingcancel, code, "MØDE AFLYS",
 	    "MEETING CANCEL");
-}
-
-/* "IDÉ LUK for nu" is a sentence; a number is a command. */
-static int
-ideaclose_check(struct ctx *c)
-{
-	const char	*errstr;
-	char		*n = xstrndup(c->args, strcspn(c->args, " \t"));
-
-	util_strtonum(n, 1, INT64_MAX, &errstr);
-	free(n);
-	return errstr == NULL ? 0 : 1;
-}
-
-static enum disp
-ideaclose_run(struct ctx *c)
-{
-	char	*n = xstrndup(c->args, strcspn(c->args, " \t"));
-	enum disp d;
-
-	d = meetingadmin_ask(c, &h_ideaclose, n, "IDÉ LUK", "IDEA CLOSE");
-	free(n);
-	return d;
-}
-
-static enum disp
-ideaclose_confirmed(struct ctx *c, const struct pending *p)
-{
-	const char	*num, *fields;
-	char		*buf;
-	enum disp	 d;
-
-	if (!secretariat_args(c, p, &buf, &num, &fields))
-		return D_PARK;
-	d = ideaclose_do(c, num);
-	free(buf);
-	return d;
 }

@@ -1,5 +1,5 @@
 /*
- * post.c: the secretariat's list mail.
+ * list.c: the secretariat's list mail.
  *   UDSEND <emne> / POST <subject>       the mail's text and files
  *   DAGSORDEN <kode> / AGENDA <code>     plus Markedspladsen and the
  *                                        meeting's practical details
@@ -10,7 +10,7 @@
  * out at once only with a DKIM/DMARC pass from a trusted server;
  * otherwise the secretariat address gets a preview ("this goes to 143
  * members; reply to send it") and a reply sends it (confirm.c calls
- * post_confirmed()). Templates: post.*. Tables: posts, post_rcpts,
+ * list_confirmed()). Templates: post.*. Tables: posts, post_rcpts,
  * pending, outbox.
  */
 #include <stdio.h>
@@ -19,20 +19,20 @@
 
 #include "handler.h"
 #include "log.h"
-#include "post.h"
+#include "listmail.h"
 #include "rate.h"
 #include "util.h"
 
-#define POST_MAX_FILES	32
+#define LIST_MAX_FILES	32
 
-static enum disp	 post_run(struct ctx *);
+static enum disp	 list_run(struct ctx *);
 static enum disp	 agenda_run(struct ctx *);
 static enum disp	 minutes_run(struct ctx *);
 
-static enum disp	 post_confirmed(struct ctx *, const struct pending *);
-static int		 post_declined(struct ctx *, const struct pending *);
+static enum disp	 list_confirmed(struct ctx *, const struct pending *);
+static int		 list_declined(struct ctx *, const struct pending *);
 
-static const char *const post_tmpls[] = {
+static const char *const list_tmpls[] = {
 	"post.usage", "post.confirm", "post.sent", "post.sent.later",
 	"confirm.used", "confirm.no.post", NULL
 };
@@ -50,10 +50,10 @@ const struct handler h_post = {
 	.name = "post",
 	.who = WHO_SECRETARIAT,
 	.args = ARGS_REQUIRED,
-	.run = post_run,
-	.confirmed = post_confirmed,
-	.tmpls = post_tmpls,
-	.declined = post_declined,
+	.run = list_run,
+	.confirmed = list_confirmed,
+	.tmpls = list_tmpls,
+	.declined = list_declined,
 };
 /* without a meeting code the word is a person's ("Re: referat") */
 const struct handler h_agenda = {
@@ -79,7 +79,7 @@ const struct handler h_minutes = {
  * text is part of a post.
  */
 static char *
-post_text_dup(struct ctx *c)
+list_text_dup(struct ctx *c)
 {
 	const char	*p = c->m->text, *e;
 	char		*subj, *line;
@@ -104,7 +104,7 @@ post_text_dup(struct ctx *c)
 
 /* The files of the mail, as they came (decoded, byte for byte). */
 static size_t
-post_files(const struct msg *m, struct mime_attach *a, size_t max)
+list_files(const struct msg *m, struct mime_attach *a, size_t max)
 {
 	size_t	 i, n = 0;
 
@@ -123,7 +123,7 @@ post_files(const struct msg *m, struct mime_attach *a, size_t max)
 
 /* The text of DAGSORDEN or REFERAT around the secretariat's own. */
 static int
-post_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
+list_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
     const char *text, char **subject, char **body)
 {
 	struct idea	*ideas = NULL;
@@ -133,9 +133,9 @@ post_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
 	const char	*lang = c->conf->language;
 
 	if (strcmp(tmpl, "post.agenda") == 0) {
-		if (post_meeting_ideas(c->st, m, &ideas, &n) == -1)
+		if (listmail_meeting_ideas(c->st, m, &ideas, &n) == -1)
 			return -1;
-		list = post_ideas_text_dup(c->st, c->tmpls, lang, ideas, n);
+		list = listmail_ideas_text_dup(c->st, c->tmpls, lang, ideas, n);
 	}
 	when = ical_when_dup(c->conf->timezone, m->start, lang, false);
 	if (m->deadline)
@@ -166,7 +166,7 @@ post_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
 
 /* Starts sending post id and tells the secretariat how long it takes. */
 static enum disp
-post_send(struct ctx *c, int64_t id, const char *subject, int64_t meeting)
+list_send(struct ctx *c, int64_t id, const char *subject, int64_t meeting)
 {
 	struct rate	 r;
 	char		 count[24], *eta = NULL;
@@ -204,11 +204,11 @@ post_send(struct ctx *c, int64_t id, const char *subject, int64_t meeting)
 
 /* Builds the post; sends it when proven, else asks for a reply. */
 static enum disp
-post_make(struct ctx *c, const char *kind, const struct meeting *m,
+list_make(struct ctx *c, const char *kind, const struct meeting *m,
     const char *subject, const char *text)
 {
-	struct mime_attach	 files[POST_MAX_FILES];
-	struct post_in		 in;
+	struct mime_attach	 files[LIST_MAX_FILES];
+	struct listmail_in		 in;
 	struct buf		 names;
 	char			 count[24], args[32];
 	int64_t			 id, n;
@@ -225,12 +225,12 @@ post_make(struct ctx *c, const char *kind, const struct meeting *m,
 	in.subject = subject;
 	in.text = text;
 	in.attach = files;
-	in.nattach = post_files(c->m, files, nitems(files));
-	if (post_create(c->st, c->conf, &in, "preview",
+	in.nattach = list_files(c->m, files, nitems(files));
+	if (listmail_create(c->st, c->conf, &in, "preview",
 	    c->now, &id) == -1)
 		return D_TEMPFAIL;
 	if (proven)
-		return post_send(c, id, subject, in.meeting);
+		return list_send(c, id, subject, in.meeting);
 	if (store_post_audience(c->st, in.meeting, &n) == -1)
 		return D_TEMPFAIL;
 	snprintf(count, sizeof(count), "%lld", (long long)n);
@@ -258,7 +258,7 @@ post_make(struct ctx *c, const char *kind, const struct meeting *m,
 }
 
 static enum disp
-post_confirmed(struct ctx *c, const struct pending *p)
+list_confirmed(struct ctx *c, const struct pending *p)
 {
 	struct post	 post;
 	const char	*errstr;
@@ -287,25 +287,25 @@ post_confirmed(struct ctx *c, const struct pending *p)
 		    D_TEMPFAIL;
 		goto out;
 	}
-	d = post_send(c, id, post.subject, post.meeting);
+	d = list_send(c, id, post.subject, post.meeting);
  out:
 	post_clear(&post);
 	return d;
 }
 
 static enum disp
-post_run(struct ctx *c)
+list_run(struct ctx *c)
 {
-	char		*text = post_text_dup(c);
+	char		*text = list_text_dup(c);
 	enum disp	 d;
 
-	d = post_make(c, "post", NULL, c->args, text);
+	d = list_make(c, "post", NULL, c->args, text);
 	free(text);
 	return d;
 }
 
 static enum disp
-post_meeting_run(struct ctx *c, const char *kind, const char *tmpl)
+list_meeting_run(struct ctx *c, const char *kind, const char *tmpl)
 {
 	struct meeting	 m;
 	char		*text = NULL, *subject = NULL, *body = NULL;
@@ -315,13 +315,13 @@ post_meeting_run(struct ctx *c, const char *kind, const char *tmpl)
 	memset(&m, 0, sizeof(m));
 	if ((r = meeting_find(c, &m, &d)) != 1)
 		goto out;
-	text = post_text_dup(c);
+	text = list_text_dup(c);
 	d = D_TEMPFAIL;
-	if (post_meeting_text(c, &m, tmpl, text, &subject, &body) == -1) {
+	if (list_meeting_text(c, &m, tmpl, text, &subject, &body) == -1) {
 		log_warnx("no template %s", tmpl);
 		goto out;
 	}
-	d = post_make(c, kind, &m, subject, body);
+	d = list_make(c, kind, &m, subject, body);
  out:
 	free(text);
 	free(subject);
@@ -333,18 +333,18 @@ post_meeting_run(struct ctx *c, const char *kind, const char *tmpl)
 static enum disp
 agenda_run(struct ctx *c)
 {
-	return post_meeting_run(c, "agenda", "post.agenda");
+	return list_meeting_run(c, "agenda", "post.agenda");
 }
 
 static enum disp
 minutes_run(struct ctx *c)
 {
-	return post_meeting_run(c, "minutes", "post.minutes");
+	return list_meeting_run(c, "minutes", "post.minutes");
 }
 
 /* "Ikke sendt": the preview stays unsent, and says how to send it again. */
 static int
-post_declined(struct ctx *c, const struct pending *p)
+list_declined(struct ctx *c, const struct pending *p)
 {
 	struct post	 post;
 	const char	*errstr;

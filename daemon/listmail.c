@@ -1,6 +1,6 @@
 /*
- * post.c: list mail (see post.h). The shared message carries everything
- * that is the same for every recipient: From = the secretariat sender's
+ * listmail.c: list mail (see listmail.h). The shared message carries
+ * everything that is the same for every recipient: From = the secretariat sender's
  * name via the network (the network's own address, so that a strict
  * DMARC domain of the sender does not get the copies refused), Reply-To
  * = the sender, To = the network, List-Id, List-Post, List-Help and
@@ -17,14 +17,14 @@
 
 #include "compose.h"
 #include "log.h"
-#include "post.h"
+#include "listmail.h"
 #include "util.h"
 
-static char	*post_list_id_dup(const struct conf *);
+static char	*listmail_list_id_dup(const struct conf *);
 
 /* RFC 2919: "Name <local.domain>". */
 static char *
-post_list_id_dup(const struct conf *conf)
+listmail_list_id_dup(const struct conf *conf)
 {
 	char	*id, *at, *name, *s;
 
@@ -39,8 +39,8 @@ post_list_id_dup(const struct conf *conf)
 }
 
 int
-post_create(struct store *st, const struct conf *conf,
-    const struct post_in *in, const char *state, time_t now, int64_t *id)
+listmail_create(struct store *st, const struct conf *conf,
+    const struct listmail_in *in, const char *state, time_t now, int64_t *id)
 {
 	struct mime_out	 out;
 	struct post	 p;
@@ -53,7 +53,7 @@ post_create(struct store *st, const struct conf *conf,
 
 	from_name = xasprintf("%s via %s", in->sender_name &&
 	    *in->sender_name ? in->sender_name : in->sender, conf->name);
-	listid = post_list_id_dup(conf);
+	listid = listmail_list_id_dup(conf);
 	post = xasprintf("List-Post: <mailto:%s>", conf->address);
 	help = xasprintf("List-Help: <mailto:%s?subject=HJAELP>",
 	    conf->address);
@@ -119,7 +119,7 @@ post_create(struct store *st, const struct conf *conf,
 }
 
 char *
-post_tag_addr_dup(const struct conf *conf, char tag, const char *token)
+listmail_tag_addr_dup(const struct conf *conf, char tag, const char *token)
 {
 	const char	*at = strrchr(conf->address, '@');
 
@@ -131,7 +131,7 @@ post_tag_addr_dup(const struct conf *conf, char tag, const char *token)
 
 /* The n characters at p as a token in out: hex digits, lower case. */
 static bool
-post_token_copy(const char *p, size_t n, char out[POST_TOKEN_MAX + 1])
+listmail_token_copy(const char *p, size_t n, char out[LISTMAIL_TOKEN_MAX + 1])
 {
 	size_t	 i;
 
@@ -147,8 +147,8 @@ post_token_copy(const char *p, size_t n, char out[POST_TOKEN_MAX + 1])
 }
 
 bool
-post_tag_find(const struct conf *conf, const char *addr, char tag,
-    char out[POST_TOKEN_MAX + 1])
+listmail_tag_find(const struct conf *conf, const char *addr, char tag,
+    char out[LISTMAIL_TOKEN_MAX + 1])
 {
 	const char	*at = strrchr(conf->address, '@'), *a, *p, *e;
 	size_t		 local, n;
@@ -167,13 +167,13 @@ post_tag_find(const struct conf *conf, const char *addr, char tag,
 	if ((e = strchr(p, '@')) == NULL || strncasecmp(e, at,
 	    strlen(at)) != 0)
 		return false;
-	if ((n = (size_t)(e - p)) == 0 || n > POST_TOKEN_MAX)
+	if ((n = (size_t)(e - p)) == 0 || n > LISTMAIL_TOKEN_MAX)
 		return false;
-	return post_token_copy(p, n, out);
+	return listmail_token_copy(p, n, out);
 }
 
 char *
-post_copy_msgid_dup(const struct conf *conf, int64_t post, const char *token)
+listmail_copy_msgid_dup(const struct conf *conf, int64_t post, const char *token)
 {
 	const char	*at = strrchr(conf->address, '@');
 
@@ -182,8 +182,8 @@ post_copy_msgid_dup(const struct conf *conf, int64_t post, const char *token)
 }
 
 bool
-post_msgid_token(const struct conf *conf, const char *msgid,
-    char out[POST_TOKEN_MAX + 1])
+listmail_msgid_token(const struct conf *conf, const char *msgid,
+    char out[LISTMAIL_TOKEN_MAX + 1])
 {
 	const char	*at = strrchr(conf->address, '@'), *p, *e, *d;
 	size_t		 n;
@@ -197,7 +197,7 @@ post_msgid_token(const struct conf *conf, const char *msgid,
 		return false;
 	p = msgid + 8;
 	if ((e = strchr(p, '.')) == NULL || (n = (size_t)(e - p)) == 0 ||
-	    n > POST_TOKEN_MAX)
+	    n > LISTMAIL_TOKEN_MAX)
 		return false;
 	/* the rest must be ".<post>@<our domain>" */
 	for (d = e + 1; isdigit((unsigned char)*d); d++)
@@ -206,11 +206,11 @@ post_msgid_token(const struct conf *conf, const char *msgid,
 	    strlen(at + 1)) != 0 || (d[1 + strlen(at + 1)] != '\0' &&
 	    d[1 + strlen(at + 1)] != '>'))
 		return false;
-	return post_token_copy(p, n, out);
+	return listmail_token_copy(p, n, out);
 }
 
 bool
-post_data_has_msgid(const struct post *p)
+listmail_data_has_msgid(const struct post *p)
 {
 	const char	*s = p->data, *end = p->data + p->len;
 
@@ -225,17 +225,17 @@ post_data_has_msgid(const struct post *p)
 }
 
 char *
-post_copy_head_dup(const struct conf *conf, const struct post_rcpt *r,
+listmail_copy_head_dup(const struct conf *conf, const struct post_rcpt *r,
     bool msgid)
 {
 	char	*mailto, *id = NULL, *s, *t;
 
 	if (msgid)
-		id = post_copy_msgid_dup(conf, r->post, r->token);
+		id = listmail_copy_msgid_dup(conf, r->post, r->token);
 	if (r->unsub == NULL)
 		s = xstrdup("");
 	else {
-		mailto = post_tag_addr_dup(conf, 'u', r->unsub);
+		mailto = listmail_tag_addr_dup(conf, 'u', r->unsub);
 		/* RFC 8058: the https form, and the POST for one click */
 		if (conf->unsubscribe_url != NULL)
 			s = xasprintf("List-Unsubscribe: "
@@ -258,7 +258,7 @@ post_copy_head_dup(const struct conf *conf, const struct post_rcpt *r,
 }
 
 int
-post_meeting_ideas(struct store *st, const struct meeting *m,
+listmail_meeting_ideas(struct store *st, const struct meeting *m,
     struct idea **v, size_t *n)
 {
 	struct meeting	*ms = NULL;
@@ -293,7 +293,7 @@ post_meeting_ideas(struct store *st, const struct meeting *m,
 }
 
 char *
-post_ideas_text_dup(struct store *st, const struct tmpls *t, const char *lang,
+listmail_ideas_text_dup(struct store *st, const struct tmpls *t, const char *lang,
     const struct idea *v, size_t n)
 {
 	struct member	 a;
