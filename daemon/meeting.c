@@ -3,6 +3,7 @@
  * the secretariat's mail commands call it inside their transaction;
  * it writes the store and queues calendar mail through invite.c.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,20 @@ meeting_promote(struct store *st, const struct conf *conf,
  out:
 	registrations_free(v, n);
 	return rc;
+}
+
+bool
+meeting_code_ok(const char *s, char out[16])
+{
+	size_t	 n = strcspn(s, " \t\r\n"), i;
+
+	if (n < 2 || n > 6 || !isalpha((unsigned char)s[0]))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	for (i = 0; i < n; i++)
+		out[i] = (char)toupper((unsigned char)s[i]);
+	out[n] = '\0';
+	return true;
 }

@@ -52,5 +52,7 @@ int	meeting_commit(struct store *, const struct conf *,
  */
 int	meeting_promote(struct store *, const struct conf *,
 	    const struct tmpls *, const struct meeting *, time_t now);
+/* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
+bool	meeting_code_ok(const char *s, char out[16]);
 
 #endif

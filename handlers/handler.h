@@ -115,8 +115,7 @@ extern const struct handler *const handlers[];
  * how many.
  */
 size_t	handler_tmpls_all(const char **out, size_t max);
-/* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
-bool	meeting_code_ok(const char *s, char out[16]);
+/* The meeting named in the arguments (handlers/meetingref.c). */
 /* A check(): 0 when args start with a meeting code, else 1 (not a command). */
 int	meeting_code_check(struct ctx *);
 /*

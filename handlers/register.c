@@ -6,7 +6,6 @@
  * answer carries the calendar invitation (invite.c).
  * Templates: invite.new, register.*. Tables: registrations, audit, outbox.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,61 +32,6 @@ const struct handler h_register = {
 	.run = register_run,
 	.tmpls = register_tmpls,
 };
-
-bool
-meeting_code_ok(const char *s, char out[16])
-{
-	size_t	 n = strcspn(s, " \t\r\n"), i;
-
-	if (n < 2 || n > 6 || !isalpha((unsigned char)s[0]))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	for (i = 0; i < n; i++)
-		out[i] = (char)toupper((unsigned char)s[i]);
-	out[n] = '\0';
-	return true;
-}
-
-/* "DELTAG i konferencen" is a person's sentence, not a code. */
-int
-meeting_code_check(struct ctx *c)
-{
-	char	 code[16];
-
-	return meeting_code_ok(c->args, code) ? 0 : 1;
-}
-
-int
-meeting_find(struct ctx *c, struct meeting *m, enum disp *d)
-{
-	char	 code[16];
-	int	 r;
-
-	memset(m, 0, sizeof(*m));
-	*d = D_TEMPFAIL;
-	meeting_code_ok(c->args, code);
-	if ((r = store_meeting_get(c->st, code, m)) == 0) {
-		c->args = c->code_buf;	/* lives as long as the message */
-		snprintf(c->code_buf, sizeof(c->code_buf), "%.6s", code);
-		if (meeting_reply(c, "register.unknown", NULL, NULL, NULL) == 0)
-			*d = D_REJECT;
-	}
-	return r;
-}
-
-/* Answers with a text template about meeting m (no calendar). */
-int
-meeting_reply(struct ctx *c, const char *tmpl, const struct meeting *m,
-    const char *extra_key, const char *extra)
-{
-	const struct tvar v[] = { { "code", m ? m->code : c->args },
-	    { "title", m ? m->title : "" }, { extra_key ? extra_key : "x",
-	    extra ? extra : "" }, { NULL, NULL } };
-
-	return reply_queue(c, tmpl, v, NULL);
-}
 
 /* Why this person may not register, as a template name; NULL: they may. */
 static const char *

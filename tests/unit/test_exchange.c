@@ -16,7 +16,7 @@
 #include "check.h"
 #include "conf.h"
 #include "mime.h"
-#include "post.h"
+#include "listmail.h"
 #include "util.h"
 
 #define TEST_TOKEN	"0123456789abcdef"
@@ -59,7 +59,7 @@ test_tokens(const struct conf *c, const char *path, char **ids, size_t max,
 	struct mime_limits	 lim;
 	struct msg		 m;
 	struct bounce		 b;
-	char			*raw, t[POST_TOKEN_MAX + 1];
+	char			*raw, t[LISTMAIL_TOKEN_MAX + 1];
 	size_t			 len, n, i;
 
 	tok[0] = '\0';
@@ -76,7 +76,7 @@ test_tokens(const struct conf *c, const char *path, char **ids, size_t max,
 	bounce_clear(&b);
 	n = bounce_orig_ids(&m, ids, max);
 	for (i = 0; i < n; i++)
-		if (tok[0] == '\0' && post_msgid_token(c, ids[i], t))
+		if (tok[0] == '\0' && listmail_msgid_token(c, ids[i], t))
 			memcpy(tok, t, sizeof(t));
 	msg_clear(&m);
 	free(raw);
@@ -87,46 +87,46 @@ static void
 test_msgid(const struct conf *c)
 {
 	struct post	 p;
-	char		 tok[POST_TOKEN_MAX + 1], *id;
+	char		 tok[LISTMAIL_TOKEN_MAX + 1], *id;
 
-	id = post_copy_msgid_dup(c, 7, TEST_TOKEN);
+	id = listmail_copy_msgid_dup(c, 7, TEST_TOKEN);
 	CHECK_STR(id, "ffnet.b-" TEST_TOKEN ".7@ffnet.example");
-	CHECK(post_msgid_token(c, id, tok));
+	CHECK(listmail_msgid_token(c, id, tok));
 	CHECK_STR(tok, TEST_TOKEN);
 	free(id);
-	CHECK(post_msgid_token(c, "<ffnet.b-ABCDEF01.12@FFNET.example>", tok));
+	CHECK(listmail_msgid_token(c, "<ffnet.b-ABCDEF01.12@FFNET.example>", tok));
 	CHECK_STR(tok, "abcdef01");
 	/* another domain's, a reply's, and broken ones are not copies */
-	CHECK(!post_msgid_token(c, "ffnet.b-" TEST_TOKEN ".7@evil.example",
+	CHECK(!listmail_msgid_token(c, "ffnet.b-" TEST_TOKEN ".7@evil.example",
 	    tok));
-	CHECK(!post_msgid_token(c,
+	CHECK(!listmail_msgid_token(c,
 	    "ffnet.b-" TEST_TOKEN ".7@ffnet.example.evil", tok));
-	CHECK(!post_msgid_token(c, "ffnet.18c2f.0a1b2c3d4e5f@ffnet.example",
+	CHECK(!listmail_msgid_token(c, "ffnet.18c2f.0a1b2c3d4e5f@ffnet.example",
 	    tok));
-	CHECK(!post_msgid_token(c, "ffnet.b-xyz.7@ffnet.example", tok));
-	CHECK(!post_msgid_token(c, "ffnet.b-.7@ffnet.example", tok));
-	CHECK(!post_msgid_token(c, "ffnet.b-" TEST_TOKEN ".@ffnet.example",
+	CHECK(!listmail_msgid_token(c, "ffnet.b-xyz.7@ffnet.example", tok));
+	CHECK(!listmail_msgid_token(c, "ffnet.b-.7@ffnet.example", tok));
+	CHECK(!listmail_msgid_token(c, "ffnet.b-" TEST_TOKEN ".@ffnet.example",
 	    tok));
-	CHECK(!post_msgid_token(c, "ffnet.b-0123456789abcdef0123456789abcdef0"
+	CHECK(!listmail_msgid_token(c, "ffnet.b-0123456789abcdef0123456789abcdef0"
 	    ".7@ffnet.example", tok));
-	CHECK(!post_msgid_token(c, NULL, tok));
+	CHECK(!listmail_msgid_token(c, NULL, tok));
 
 	/* a shared message from before: it keeps its own Message-ID */
 	memset(&p, 0, sizeof(p));
 	p.data = (char *)(uintptr_t)"From: a@b.example\r\nMessage-ID: <x@y>\r\n"
 	    "\r\nMessage-ID: not a header\r\n";
 	p.len = strlen(p.data);
-	CHECK(post_data_has_msgid(&p));
+	CHECK(listmail_data_has_msgid(&p));
 	p.data = (char *)(uintptr_t)"From: a@b.example\r\n\r\n"
 	    "Message-ID: in the body\r\n";
 	p.len = strlen(p.data);
-	CHECK(!post_data_has_msgid(&p));
+	CHECK(!listmail_data_has_msgid(&p));
 }
 
 static void
 test_ndrs(const struct conf *c)
 {
-	char	*ids[8], tok[POST_TOKEN_MAX + 1];
+	char	*ids[8], tok[LISTMAIL_TOKEN_MAX + 1];
 	size_t	 n, i;
 
 	/* In-Reply-To, References and the attached original all name it */
