@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "invite.h"
 #include "log.h"
@@ -47,9 +48,7 @@ static const struct option cli_opts[] = {
 };
 
 struct cli {
-	struct store		*st;
-	const struct conf	*conf;
-	const struct tmpls	*tmpls;
+	const struct env	*env;
 	bool			 csv;
 	struct meeting_edit	 edit;
 };
@@ -66,7 +65,7 @@ cli_option(struct cli *c, struct meeting *m, int opt, const char *arg)
 	}
 	if (opt < 1 || opt >= O_CSV)
 		return -1;
-	if (meeting_set(c->st, c->conf, m, cli_opts[opt - 1].name,
+	if (meeting_set(c->env->st, c->env->conf, m, cli_opts[opt - 1].name,
 	    arg ? arg : "yes", &c->edit, err, sizeof(err)) == -1) {
 		fprintf(stderr, "ffnet: --%s\n", err);
 		return -1;
@@ -97,10 +96,11 @@ cli_add(struct cli *c, int argc, char **argv)
 	m.capacity = -1;
 	if (cli_options(c, &m, argc, argv) == -1)
 		goto out;
-	if (store_begin(c->st) == -1 ||
-	    meeting_add(c->st, &m, time(NULL), &code, err, sizeof(err)) == -1 ||
-	    store_commit(c->st) == -1) {
-		store_rollback(c->st);
+	if (store_begin(c->env->st) == -1 ||
+	    meeting_add(c->env->st, &m, time(NULL), &code, err,
+	    sizeof(err)) == -1 ||
+	    store_commit(c->env->st) == -1) {
+		store_rollback(c->env->st);
 		fprintf(stderr, "ffnet: meeting add: %s\n", err);
 		goto out;
 	}
@@ -122,7 +122,7 @@ cli_change(struct cli *c, const char *code, bool cancel, int argc,
 	char		 err[256] = "store error";
 	int		 n = 0, rc = 1;
 
-	if (store_meeting_get(c->st, code, &m) != 1) {
+	if (store_meeting_get(c->env->st, code, &m) != 1) {
 		fprintf(stderr, "ffnet: no meeting %s\n", code);
 		goto out;
 	}
@@ -133,11 +133,11 @@ cli_change(struct cli *c, const char *code, bool cancel, int argc,
 		rc = 0;
 		goto out;
 	}
-	if (store_begin(c->st) == -1 || meeting_commit(c->st, c->conf,
-	    c->tmpls, &m, cancel, &c->edit, time(NULL), &n, err,
-	    sizeof(err)) == -1 ||
-	    store_commit(c->st) == -1) {
-		store_rollback(c->st);
+	if (store_begin(c->env->st) == -1 ||
+	    meeting_commit(c->env, &m, cancel, &c->edit, time(NULL), &n, err,
+		sizeof(err)) == -1 ||
+	    store_commit(c->env->st) == -1) {
+		store_rollback(c->env->st);
 		fprintf(stderr, "ffnet: %s: not changed: %s\n", m.code, err);
 		goto out;
 	}
@@ -159,10 +159,11 @@ cli_list(struct cli *c)
 	char		*when;
 	size_t		 n = 0, i;
 
-	if (store_meeting_list(c->st, 0, &v, &n) == -1)
+	if (store_meeting_list(c->env->st, 0, &v, &n) == -1)
 		return 1;
 	for (i = 0; i < n; i++) {
-		when = ical_when_dup(c->conf->timezone, v[i].start, "da", false);
+		when = ical_when_dup(c->env->conf->timezone, v[i].start, "da",
+		    false);
 		printf("%-5s %-10s %3d/%-3d venter %-2d %-9s %s | %s | %s\n",
 		    v[i].code, v[i].kind, v[i].taken, v[i].capacity,
 		    v[i].waiting, v[i].status, when, v[i].title,
@@ -258,11 +259,12 @@ cli_registrations(struct cli *c, const char *code, int argc, char **argv)
 	memset(&dummy, 0, sizeof(dummy));
 	if (cli_options(c, &dummy, argc, argv) == -1)
 		goto out;
-	if (store_meeting_get(c->st, code, &m) != 1) {
+	if (store_meeting_get(c->env->st, code, &m) != 1) {
 		fprintf(stderr, "ffnet: no meeting %s\n", code);
 		goto out;
 	}
-	if ((csv = cli_csv_dup(c->st, c->tmpls, &m, c->conf->language)) == NULL)
+	if ((csv = cli_csv_dup(c->env->st, c->env->tmpls, &m,
+		 c->env->conf->language)) == NULL)
 		goto out;
 	if (c->csv)
 		fputs(csv, stdout);
@@ -292,7 +294,7 @@ cli_ideas(struct cli *c, int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[1], "close") == 0) {
 		id = util_strtonum(argv[2], 1, INT64_MAX, &errstr);
-		if (errstr != NULL || store_idea_close(c->st, id) == -1) {
+		if (errstr != NULL || store_idea_close(c->env->st, id) == -1) {
 			fprintf(stderr, "ffnet: ideas close %s: not done\n",
 			    argv[2]);
 			return 1;
@@ -300,14 +302,14 @@ cli_ideas(struct cli *c, int argc, char **argv)
 		printf("idea %lld closed\n", (long long)id);
 		return 0;
 	}
-	if (store_idea_list(c->st, false, &v, &n) == -1)
+	if (store_idea_list(c->env->st, false, &v, &n) == -1)
 		return 1;
 	buf_init(&b);
 	if (csv)
 		buf_adds(&b, "\xef\xbb\xbfNr;Titel;Tema;Status;Organisation;"
 		    "Forfatter;Søger;Idé\r\n");
 	for (i = 0; i < n; i++) {
-		if (store_member_get(c->st, v[i].author, &a) == -1)
+		if (store_member_get(c->env->st, v[i].author, &a) == -1)
 			break;
 		snprintf(num, sizeof(num), "%lld", (long long)v[i].id);
 		if (csv) {
@@ -342,7 +344,7 @@ cli_time(const struct cli *c, time_t t, char *out, size_t len)
 		snprintf(out, len, "-");
 		return;
 	}
-	s = ical_when_dup(c->conf->timezone, t, "da", false);
+	s = ical_when_dup(c->env->conf->timezone, t, "da", false);
 	snprintf(out, len, "%s", s ? s : "?");
 	free(s);
 }
@@ -359,7 +361,8 @@ cli_archive(struct cli *c, int argc, char **argv)
 
 	if (argc >= 2) {
 		id = util_strtonum(argv[1], 1, INT64_MAX, &errstr);
-		if (errstr != NULL || store_post_get(c->st, id, false, &p) != 1 ||
+		if (errstr != NULL ||
+		    store_post_get(c->env->st, id, false, &p) != 1 ||
 		    strcmp(p.state, "preview") == 0) {
 			fprintf(stderr, "ffnet: archive %s: no such list mail\n",
 			    argv[1]);
@@ -379,7 +382,7 @@ cli_archive(struct cli *c, int argc, char **argv)
 		post_clear(&p);
 		return 0;
 	}
-	if (store_post_list(c->st, SIZE_MAX / 2, &v, &n) == -1)
+	if (store_post_list(c->env->st, SIZE_MAX / 2, &v, &n) == -1)
 		return 1;
 	for (i = 0; i < n; i++) {
 		size_t nf = 0;
@@ -409,14 +412,14 @@ cli_stats(struct cli *c)
 	int64_t		 unsent = 0, active = 0, paused = 0, waiting = 0;
 	time_t		 now = time(NULL);
 
-	if (store_post_list(c->st, 20, &v, &n) == -1 ||
-	    store_outbox_unsent(c->st, &unsent) == -1 ||
-	    store_member_count(c->st, "active", &active) == -1 ||
-	    store_member_count(c->st, "paused", &paused) == -1)
+	if (store_post_list(c->env->st, 20, &v, &n) == -1 ||
+	    store_outbox_unsent(c->env->st, &unsent) == -1 ||
+	    store_member_count(c->env->st, "active", &active) == -1 ||
+	    store_member_count(c->env->st, "paused", &paused) == -1)
 		return 1;
-	rate_init(&r, c->conf->messages_per_minute,
-	    c->conf->recipients_per_day);
-	if (rate_load(&r, c->st, now) == -1)
+	rate_init(&r, c->env->conf->messages_per_minute,
+	    c->env->conf->recipients_per_day);
+	if (rate_load(&r, c->env->st, now) == -1)
 		return 1;
 	printf("members: %lld active, %lld paused for bounces\n"
 	    "outbox: %lld mails waiting\n", (long long)active,
@@ -447,15 +450,12 @@ cli_stats(struct cli *c)
 }
 
 int
-cli_main(struct store *st, const struct conf *conf, const struct tmpls *t,
-    int argc, char **argv)
+cli_main(const struct env *e, int argc, char **argv)
 {
 	struct cli	 c;
 
 	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.conf = conf;
-	c.tmpls = t;
+	c.env = e;
 	if (strcmp(argv[0], "registrations") == 0 && argc >= 2)
 		return cli_registrations(&c, argv[1], argc - 1, argv + 1);
 	if (strcmp(argv[0], "ideas") == 0)

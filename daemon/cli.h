@@ -9,14 +9,14 @@
 #include <stdbool.h>
 #include <time.h>
 
+struct env;
 struct conf;
 struct meeting;
 struct store;
 struct tmpls;
 
 /* Runs "meeting …" or "registrations …"; argv[0] is that word. Exit code. */
-int	cli_main(struct store *, const struct conf *, const struct tmpls *,
-	    int argc, char **argv);
+int	cli_main(const struct env *, int argc, char **argv);
 /*
  * The registrations of a meeting as CSV that Danish Excel opens right:
  * UTF-8 with a BOM, semicolons, CRLF; the header row from the template

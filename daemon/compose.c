@@ -10,6 +10,7 @@
 
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "log.h"
 #include "mime.h"
 #include "store.h"
@@ -101,9 +102,12 @@ compose_commands_dup(const struct conf *conf, const struct tmpls *t,
 }
 
 int
-compose_mail(struct store *st, const struct conf *conf, const struct tmpls *t,
-    const struct outmail *o, time_t now, char **mail_id)
+compose_mail(
+    const struct env *e, const struct outmail *o, time_t now, char **mail_id)
 {
+	struct store		*st = e->st;
+	const struct conf	*conf = e->conf;
+	const struct tmpls	*t = e->tmpls;
 	struct tvar		 all[COMPOSE_MAX_VARS];
 	struct mime_out		 out;
 	const struct tvar	*v;
@@ -178,10 +182,10 @@ compose_mail(struct store *st, const struct conf *conf, const struct tmpls *t,
 }
 
 int
-compose_secretariat(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const char *tmpl, const struct tvar *vars,
-    time_t now)
+compose_secretariat(
+    const struct env *e, const char *tmpl, const struct tvar *vars, time_t now)
 {
+	const struct conf	*conf = e->conf;
 	struct outmail	 o;
 	char *const	*a;
 
@@ -192,7 +196,7 @@ compose_secretariat(struct store *st, const struct conf *conf,
 		o.tmpl = tmpl;
 		o.vars = vars;
 		o.kind = "notice";
-		if (compose_mail(st, conf, t, &o, now, NULL) == -1)
+		if (compose_mail(e, &o, now, NULL) == -1)
 			return -1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "invite.h"
 #include "log.h"
@@ -63,11 +64,11 @@ invite_uid_dup(const struct conf *conf)
 }
 
 int
-invite_queue(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const struct meeting *m,
+invite_queue(const struct env *e, const struct meeting *m,
     const struct registration *g, enum invite_what what, const char *lang,
     const struct msg *thread, time_t now)
 {
+	const struct conf	*conf = e->conf;
 	struct ical_event	 ev;
 	struct outmail		 o;
 	char			*cal = NULL, *when = NULL, *until = NULL;
@@ -121,7 +122,7 @@ invite_queue(struct store *st, const struct conf *conf,
 		o.calendar = cal;
 		o.cal_method = cancel ? "CANCEL" : "REQUEST";
 		o.kind = "invite";
-		rc = compose_mail(st, conf, t, &o, now, NULL);
+		rc = compose_mail(e, &o, now, NULL);
 	}
  out:
 	free(cal);
@@ -132,9 +133,11 @@ invite_queue(struct store *st, const struct conf *conf,
 }
 
 int
-invite_all(struct store *st, const struct conf *conf, const struct tmpls *t,
-    const struct meeting *m, enum invite_what what, time_t now)
+invite_all(const struct env *e, const struct meeting *m, enum invite_what what,
+    time_t now)
 {
+	struct store		*st = e->st;
+	const struct conf	*conf = e->conf;
 	struct registration	*v = NULL;
 	struct member		 mem;
 	size_t			 n = 0, i;
@@ -145,7 +148,7 @@ invite_all(struct store *st, const struct conf *conf, const struct tmpls *t,
 	for (i = 0; i < n; i++) {
 		if ((r = store_member_get(st, v[i].addr, &mem)) == -1)
 			goto out;
-		r = invite_queue(st, conf, t, m, &v[i], what,
+		r = invite_queue(e, m, &v[i], what,
 		    r == 1 ? mem.lang : conf->language, NULL, now);
 		member_clear(&mem);
 		if (r == -1)

@@ -9,6 +9,7 @@
 
 #include <time.h>
 
+struct env;
 struct conf;
 struct meeting;
 struct msg;
@@ -29,17 +30,16 @@ enum invite_what {
  * be NULL), with the meeting's details as template variables: code,
  * title, when, until, place, host, description, note. -1 on failure.
  */
-int	invite_queue(struct store *, const struct conf *, const struct tmpls *,
-	    const struct meeting *, const struct registration *,
-	    enum invite_what, const char *lang, const struct msg *thread,
-	    time_t now);
+int invite_queue(const struct env *, const struct meeting *,
+    const struct registration *, enum invite_what, const char *lang,
+    const struct msg *thread, time_t now);
 /*
  * The same to every registered person of the meeting, each in their
  * own language (members' choice, else the network's). Returns how many
  * were queued, or -1.
  */
-int	invite_all(struct store *, const struct conf *, const struct tmpls *,
-	    const struct meeting *, enum invite_what, time_t now);
+int invite_all(
+    const struct env *, const struct meeting *, enum invite_what, time_t now);
 /* A new calendar UID (random, at the network's domain). Caller frees. */
 char	*invite_uid_dup(const struct conf *);
 

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "dispatch.h"
+#include "env.h"
 #include "imap.h"
 #include "log.h"
 #include "members.h"
@@ -32,9 +33,9 @@
 #include "oauth2.h"
 #include "outbox.h"
 #include "probe.h"
-#include "selftest.h"
 #include "recog.h"
 #include "remind.h"
+#include "selftest.h"
 #include "status.h"
 #include "store.h"
 #include "summary.h"
@@ -61,6 +62,7 @@ struct daemon {
 	struct store		*st;
 	struct tmpls		*tmpls;
 	unsigned char		 secret[AUTH_SECRET_LEN];
+	struct env		 env;		/* daemon_env() */
 	struct mime_limits	 lim;
 	struct imap		*imap;
 	uint32_t		 uidvalidity;
@@ -91,6 +93,7 @@ static void	 on_signal(int);
 static void	 daemon_open(struct daemon *, const char *, int);
 static int	 daemon_templates(const char *, struct tmpls **, char *,
 		    size_t);
+static const struct env *daemon_env(struct daemon *);
 static void	 daemon_reload(struct daemon *);
 static int	 daemon_connect(struct daemon *, char *, size_t);
 static void	 daemon_imap_down(struct daemon *, const char *, bool);
@@ -280,10 +283,10 @@ daemon_imap_down(struct daemon *d, const char *err, bool force)
 {
 	struct outbox_stats	 os;
 
-	status_imap_down(d->st, &d->conf, d->tmpls, err);
+	status_imap_down(daemon_env(d), err);
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");
-	status_round(d->st, &d->conf, d->tmpls, NULL, &os);
+	status_round(daemon_env(d), NULL, &os);
 	outbox_close();		/* no session held open while waiting */
 }
 
@@ -439,6 +442,17 @@ daemon_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* The services' view of the daemon, as it is now (a reload swaps tmpls). */
+static const struct env *
+daemon_env(struct daemon *d)
+{
+	d->env.conf = &d->conf;
+	d->env.tmpls = d->tmpls;
+	d->env.st = d->st;
+	d->env.secret = d->secret;
+	return &d->env;
+}
+
 /* Runs recognition and the handler; the caller owns the transaction. */
 static enum disp
 daemon_handle(struct daemon *d, const struct msg *m, bool cut,
@@ -453,10 +467,7 @@ daemon_handle(struct daemon *d, const struct msg *m, bool cut,
 	recog_classify(m, d->conf.address, (size_t)d->conf.max_arg_len, &r);
 	memset(&c, 0, sizeof(c));
 	memset(&mem, 0, sizeof(mem));
-	c.conf = &d->conf;
-	c.tmpls = d->tmpls;
-	c.st = d->st;
-	c.secret = d->secret;
+	c.env = daemon_env(d);
 	c.m = m;
 	c.sender = m->from_addr;
 	c.sender_name = m->from_name;
@@ -644,8 +655,8 @@ daemon_round(struct daemon *d, bool force)
 	 * next round.
 	 */
 	if (force || time(NULL) - d->remind_at >= REMIND_EVERY) {
-		if (remind_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1 ||
-		    summary_run(d->st, &d->conf, d->tmpls, time(NULL)) == -1)
+		if (remind_run(daemon_env(d), time(NULL)) == -1 ||
+		    summary_run(daemon_env(d), time(NULL)) == -1)
 			log_warnx("reminders or summary: not queued this "
 			    "round; trying again next round");
 		else
@@ -654,7 +665,7 @@ daemon_round(struct daemon *d, bool force)
 	outbox_crash_point("before_send");
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");
-	status_round(d->st, &d->conf, d->tmpls, d->imap, &os);
+	status_round(daemon_env(d), d->imap, &os);
 	d->send_more = os.more;
 	d->send_wake = os.wake;
 	rc = 0;
@@ -862,13 +873,13 @@ main(int argc, char *argv[])
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
 		if (strcmp(cmd, "members") == 0 || strcmp(cmd, "member") == 0)
-			rc = members_main(d.st, &d.conf, d.tmpls,
-			    argc - optind, argv + optind);
+			rc = members_main(
+			    daemon_env(&d), argc - optind, argv + optind);
 		else if (strcmp(cmd, "summary") == 0)
-			rc = summary_main(d.st, &d.conf, d.tmpls,
-			    argc - optind, argv + optind);
+			rc = summary_main(
+			    daemon_env(&d), argc - optind, argv + optind);
 		else
-			rc = cli_main(d.st, &d.conf, d.tmpls, argc - optind,
+			rc = cli_main(daemon_env(&d), argc - optind,
 			    argv + optind);
 		tmpl_free(d.tmpls);
 		store_close(d.st);

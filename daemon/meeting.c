@@ -9,14 +9,14 @@
 #include <string.h>
 
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "invite.h"
 #include "meeting.h"
 #include "store.h"
 #include "util.h"
 
-static int	meeting_fill(struct store *, const struct conf *,
-		    const struct tmpls *, const struct meeting *, time_t);
+static int meeting_fill(const struct env *, const struct meeting *, time_t);
 
 static void
 meeting_str(char **field, const char *v, struct meeting_edit *e,
@@ -142,12 +142,12 @@ meeting_add(struct store *st, struct meeting *m, time_t now, char **code,
 }
 
 int
-meeting_commit(struct store *st, const struct conf *conf,
-    const struct tmpls *t, struct meeting *m, bool cancel,
+meeting_commit(const struct env *env, struct meeting *m, bool cancel,
     const struct meeting_edit *e, time_t now, int *queued, char *err,
     size_t errlen)
 {
-	bool	 tell = cancel || e->moved || e->shown;
+	struct store	*st = env->st;
+	bool		 tell = cancel || e->moved || e->shown;
 
 	*queued = 0;
 	if (m->end <= m->start) {
@@ -163,9 +163,9 @@ meeting_commit(struct store *st, const struct conf *conf,
 	if (store_meeting_update(st, m) == -1 ||
 	    (!cancel && e->moved &&
 	    store_meeting_reminders_reset(st, m->id) == -1) ||
-	    (tell && (*queued = invite_all(st, conf, t, m, cancel ?
+	    (tell && (*queued = invite_all(env, m, cancel ?
 	    INV_CANCEL_MEETING : INV_UPDATE, now)) == -1) ||
-	    (!cancel && meeting_fill(st, conf, t, m, now) == -1)) {
+	    (!cancel && meeting_fill(env, m, now) == -1)) {
 		snprintf(err, errlen, "store error");
 		return -1;
 	}
@@ -174,14 +174,13 @@ meeting_commit(struct store *st, const struct conf *conf,
 
 /* More seats than registered: the waiting list moves up, in order. */
 static int
-meeting_fill(struct store *st, const struct conf *conf, const struct tmpls *t,
-    const struct meeting *m, time_t now)
+meeting_fill(const struct env *e, const struct meeting *m, time_t now)
 {
 	struct meeting	 cur;
 	int		 i, rc = 0;
 
 	for (i = 0; i <= m->capacity && rc == 0; i++) {
-		if (store_meeting_by_id(st, m->id, &cur) != 1) {
+		if (store_meeting_by_id(e->st, m->id, &cur) != 1) {
 			rc = -1;
 			break;
 		}
@@ -189,7 +188,7 @@ meeting_fill(struct store *st, const struct conf *conf, const struct tmpls *t,
 			meeting_clear(&cur);
 			break;
 		}
-		rc = meeting_promote(st, conf, t, &cur, now);
+		rc = meeting_promote(e, &cur, now);
 		meeting_clear(&cur);
 	}
 	return rc;
@@ -197,9 +196,10 @@ meeting_fill(struct store *st, const struct conf *conf, const struct tmpls *t,
 
 /* The first on the waiting list takes the free seat. */
 int
-meeting_promote(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const struct meeting *m, time_t now)
+meeting_promote(const struct env *e, const struct meeting *m, time_t now)
 {
+	struct store		*st = e->st;
+	const struct conf	*conf = e->conf;
 	struct registration	*v = NULL;
 	struct member		 mem;
 	size_t			 n = 0;
@@ -217,7 +217,7 @@ meeting_promote(struct store *st, const struct conf *conf,
 	    store_audit(st, v[0].addr, "promoted", m->code, now) == -1 ||
 	    (r = store_member_get(st, v[0].addr, &mem)) == -1)
 		goto out;
-	rc = invite_queue(st, conf, t, m, &v[0], INV_PROMOTED,
+	rc = invite_queue(e, m, &v[0], INV_PROMOTED,
 	    r == 1 ? mem.lang : conf->language, NULL, now);
 	member_clear(&mem);
  out:

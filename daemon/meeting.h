@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct env;
 struct conf;
 struct meeting;
 struct store;
@@ -41,8 +42,7 @@ int	meeting_add(struct store *, struct meeting *, time_t now, char **code,
  * nothing. Seats that appear go to the waiting list. *queued gets the
  * number of calendar mails. -1 with err.
  */
-int	meeting_commit(struct store *, const struct conf *,
-	    const struct tmpls *, struct meeting *, bool cancel,
+int	meeting_commit(const struct env *, struct meeting *, bool cancel,
 	    const struct meeting_edit *, time_t now, int *queued, char *err,
 	    size_t errlen);
 /*
@@ -50,8 +50,7 @@ int	meeting_commit(struct store *, const struct conf *,
  * one, and gets its invitation (in the caller's transaction). -1 on
  * failure.
  */
-int	meeting_promote(struct store *, const struct conf *,
-	    const struct tmpls *, const struct meeting *, time_t now);
+int meeting_promote(const struct env *, const struct meeting *, time_t now);
 /* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
 bool	meeting_code_ok(const char *s, char out[16]);
 

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "log.h"
 #include "members.h"
 #include "mime.h"
@@ -43,9 +44,7 @@ static const struct option members_opts[] = {
 };
 
 struct members_cli {
-	struct store		*st;
-	const struct conf	*conf;
-	const struct tmpls	*tmpls;
+	const struct env	*env;
 	time_t			 now;
 	bool			 csv, welcome, dry_run;
 	const char		*status, *name, *org, *consent, *lang;
@@ -201,14 +200,14 @@ members_list(struct members_cli *c)
 	size_t		 n = 0, i;
 
 	if (c->csv) {
-		if ((csv = members_csv_dup(c->st, c->tmpls, c->conf->language,
-		    c->status, c->now)) == NULL)
+		if ((csv = members_csv_dup(c->env->st, c->env->tmpls,
+			 c->env->conf->language, c->status, c->now)) == NULL)
 			return 1;
 		fputs(csv, stdout);
 		free(csv);
 		return 0;
 	}
-	if (store_member_list(c->st, c->status, c->now, &v, &n) == -1)
+	if (store_member_list(c->env->st, c->status, c->now, &v, &n) == -1)
 		return 1;
 	for (i = 0; i < n; i++) {
 		members_date(v[i].joined, false, since, sizeof(since));
@@ -233,7 +232,8 @@ members_former(struct members_cli *c, const char *addr, struct member *m)
 	int		 found = 0;
 
 	for (k = 0; k < nitems(which) && !found; k++) {
-		if (store_member_list(c->st, which[k], c->now, &v, &n) == -1)
+		if (store_member_list(c->env->st, which[k], c->now, &v, &n) ==
+		    -1)
 			return -1;
 		for (i = 0; i < n && !found; i++)
 			if (strcmp(v[i].addr, addr) == 0) {
@@ -263,9 +263,9 @@ members_show(struct members_cli *c, const char *addr)
 	int			 r, rc = 1;
 
 	/* store_member_get() clears m first, so m is always cleared */
-	if ((r = store_member_get(c->st, addr, &m)) == -1 ||
+	if ((r = store_member_get(c->env->st, addr, &m)) == -1 ||
 	    (r == 0 && (r = members_former(c, addr, &m)) == -1) ||
-	    store_member_facts(c->st, addr, &v, &n) == -1)
+	    store_member_facts(c->env->st, addr, &v, &n) == -1)
 		goto out;
 	if (r == 0 && n == 0) {
 		fprintf(stderr, "ffnet: %s: unknown address\n", addr);
@@ -309,12 +309,12 @@ static int
 members_add_one(struct members_cli *c, const char *addr, const char *name,
     const char *org, const char *source)
 {
-	const char	*lang = c->lang ? c->lang : c->conf->language;
+	const char	*lang = c->lang ? c->lang : c->env->conf->language;
 
-	if (store_member_add(c->st, addr, name, org, lang, c->now) == -1 ||
-	    store_audit(c->st, addr, strcmp(source, "add") == 0 ? "added" :
+	if (store_member_add(c->env->st, addr, name, org, lang, c->now) == -1 ||
+	    store_audit(c->env->st, addr, strcmp(source, "add") == 0 ? "added" :
 	    "imported", name, c->now) == -1 ||
-	    store_consent_add(c->st, addr, source, NULL, c->consent,
+	    store_consent_add(c->env->st, addr, source, NULL, c->consent,
 	    c->now) == -1)
 		return -1;
 	if (c->welcome) {
@@ -329,7 +329,7 @@ members_add_one(struct members_cli *c, const char *addr, const char *name,
 		o.tmpl = "join.welcome";
 		o.vars = v;
 		o.kind = "reply";
-		if (compose_mail(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+		if (compose_mail(c->env, &o, c->now, NULL) == -1)
 			return -1;
 	}
 	return 0;
@@ -346,17 +346,17 @@ members_add(struct members_cli *c, const char *addr)
 		fprintf(stderr, "ffnet: %s: not a valid address\n", addr);
 		return 1;
 	}
-	if ((r = store_member_get(c->st, addr, &m)) == -1)
+	if ((r = store_member_get(c->env->st, addr, &m)) == -1)
 		return 1;
 	member_clear(&m);
 	if (r == 1) {
 		fprintf(stderr, "ffnet: %s: already a member\n", addr);
 		return 1;
 	}
-	if (store_begin(c->st) == -1 ||
+	if (store_begin(c->env->st) == -1 ||
 	    members_add_one(c, addr, c->name, c->org, "add") == -1 ||
-	    store_commit(c->st) == -1) {
-		store_rollback(c->st);
+	    store_commit(c->env->st) == -1) {
+		store_rollback(c->env->st);
 		fprintf(stderr, "ffnet: %s: not added\n", addr);
 		return 1;
 	}
@@ -375,7 +375,7 @@ members_change(struct members_cli *c, const char *verb, const char *addr)
 	const char	*done = verb, *no = NULL;
 	int		 r, rc = 1;
 
-	if ((r = store_member_get(c->st, addr, &m)) != 1) {
+	if ((r = store_member_get(c->env->st, addr, &m)) != 1) {
 		if (r == 0)
 			fprintf(stderr, "ffnet: %s: not a member\n", addr);
 		return 1;
@@ -388,36 +388,36 @@ members_change(struct members_cli *c, const char *verb, const char *addr)
 		fprintf(stderr, "ffnet: %s: %s\n", addr, no);
 		goto out;
 	}
-	if (store_begin(c->st) == -1)
+	if (store_begin(c->env->st) == -1)
 		goto fail;
 	if (strcmp(verb, "set") == 0) {
 		detail = xasprintf("%s%s%s%s%s", c->name ? "name: " : "",
 		    c->name ? c->name : "", c->name && c->org ? "; " : "",
 		    c->org ? "org: " : "", c->org ? c->org : "");
-		r = store_member_set(c->st, addr, c->name, c->org);
+		r = store_member_set(c->env->st, addr, c->name, c->org);
 		done = "changed";
 	} else if (strcmp(verb, "pause") == 0) {
-		r = store_member_set_status(c->st, addr, "paused");
+		r = store_member_set_status(c->env->st, addr, "paused");
 		done = "paused";
 	} else if (strcmp(verb, "resume") == 0) {
-		r = store_member_set_status(c->st, addr, "active");
+		r = store_member_set_status(c->env->st, addr, "active");
 		if (r == 0)
-			r = store_bounce_clear(c->st, addr);
+			r = store_bounce_clear(c->env->st, addr);
 		done = "resumed";
 	} else {
 		/* as a leave does (confirm.c): the row goes, the audit stays */
-		r = store_member_delete(c->st, addr);
+		r = store_member_delete(c->env->st, addr);
 		done = "removed";
 	}
-	if (r == -1 || store_audit(c->st, addr, done, detail ? detail :
-	    "secretariat", c->now) == -1 || store_commit(c->st) == -1)
+	if (r == -1 || store_audit(c->env->st, addr, done, detail ? detail :
+	    "secretariat", c->now) == -1 || store_commit(c->env->st) == -1)
 		goto fail;
 	printf("%s: %s\n", addr, done);
 	log_info("%s %s by the secretariat", addr, done);
 	rc = 0;
 	goto out;
  fail:
-	store_rollback(c->st);
+	store_rollback(c->env->st);
 	fprintf(stderr, "ffnet: %s: not %s\n", addr, done);
  out:
 	free(detail);
@@ -493,7 +493,8 @@ members_import(struct members_cli *c, const char *path)
 			printf("line %zu: %s: duplicate in the file (first on "
 			    "line %zu)\n", w->line, w->addr, f.v[j].line);
 			dups++;
-		} else if ((r = store_member_get(c->st, w->addr, &m)) == -1)
+		} else if ((r = store_member_get(c->env->st, w->addr, &m)) ==
+		    -1)
 			goto out;
 		else {
 			member_clear(&m);
@@ -515,19 +516,19 @@ members_import(struct members_cli *c, const char *path)
 		rc = 0;
 		goto out;
 	}
-	if (store_begin(c->st) == -1)
+	if (store_begin(c->env->st) == -1)
 		goto fail;
 	for (i = 0; i < f.n; i++)
 		if (add[i] && members_add_one(c, f.v[i].addr, f.v[i].name,
 		    f.v[i].org, "import") == -1)
 			goto fail;
-	if (store_commit(c->st) == -1)
+	if (store_commit(c->env->st) == -1)
 		goto fail;
 	log_info("%zu members imported from %s", added, path);
 	rc = 0;
 	goto out;
  fail:
-	store_rollback(c->st);
+	store_rollback(c->env->st);
 	printf("nothing imported: the store failed\n");
  out:
 	free(add);
@@ -762,8 +763,7 @@ members_usage(void)
 }
 
 int
-members_main(struct store *st, const struct conf *conf,
-    const struct tmpls *t, int argc, char **argv)
+members_main(const struct env *e, int argc, char **argv)
 {
 	struct members_cli	 c;
 	const char		*verb;
@@ -771,9 +771,7 @@ members_main(struct store *st, const struct conf *conf,
 	int			 rc;
 
 	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.conf = conf;
-	c.tmpls = t;
+	c.env = e;
 	c.now = time(NULL);
 	if (strcmp(argv[0], "members") == 0)
 		return members_options(&c, argc, argv) == -1 ?

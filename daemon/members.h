@@ -12,13 +12,13 @@
 #include <stdint.h>
 #include <time.h>
 
+struct env;
 struct conf;
 struct store;
 struct tmpls;
 
 /* Runs "members …" or "member …"; argv[0] is that word. Exit code. */
-int	members_main(struct store *, const struct conf *, const struct tmpls *,
-	    int argc, char **argv);
+int	members_main(const struct env *, int argc, char **argv);
 
 /*
  * The members with a status (NULL: active and paused; see

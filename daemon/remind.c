@@ -12,6 +12,7 @@
 
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "log.h"
 #include "remind.h"
@@ -21,21 +22,19 @@
 
 #define REMIND_DAY	(24 * 60 * 60)
 
-static int	 remind_meeting(struct store *, const struct conf *,
-		    const struct tmpls *, const struct meeting *, time_t,
-		    int *);
-static int	 remind_member(struct store *, const struct conf *,
-		    const struct tmpls *, const struct meeting *,
+static int remind_meeting(
+    const struct env *, const struct meeting *, time_t, int *);
+static int	 remind_member(const struct env *, const struct meeting *,
 		    const struct registration *, time_t);
-static int	 remind_host(struct store *, const struct conf *,
-		    const struct tmpls *, const struct meeting *,
+static int	 remind_host(const struct env *, const struct meeting *,
 		    const struct registration *, size_t, time_t);
 static char	*remind_notes_dup(const struct registration *, size_t);
 
 int
-remind_run(struct store *st, const struct conf *conf, const struct tmpls *t,
-    time_t now)
+remind_run(const struct env *e, time_t now)
 {
+	struct store		*st = e->st;
+	const struct conf	*conf = e->conf;
 	struct meeting	*v = NULL;
 	size_t		 n = 0, i;
 	time_t		 until;
@@ -48,7 +47,7 @@ remind_run(struct store *st, const struct conf *conf, const struct tmpls *t,
 	    store_meeting_remind_due(st, now, until, &v, &n) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (remind_meeting(st, conf, t, &v[i], now, &queued) == -1)
+		if (remind_meeting(e, &v[i], now, &queued) == -1)
 			goto out;
 	if (store_commit(st) == -1)
 		goto out;
@@ -66,9 +65,10 @@ remind_run(struct store *st, const struct conf *conf, const struct tmpls *t,
  * store) means someone was quicker: nothing is queued for it.
  */
 static int
-remind_meeting(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const struct meeting *m, time_t now, int *queued)
+remind_meeting(
+    const struct env *e, const struct meeting *m, time_t now, int *queued)
 {
+	struct store		*st = e->st;
 	struct registration	*v = NULL;
 	size_t			 n = 0, i;
 	int			 r, sent = 0, rc = -1;
@@ -79,13 +79,13 @@ remind_meeting(struct store *st, const struct conf *conf,
 		if (v[i].reminded != 0)
 			continue;
 		if ((r = store_reg_set_reminded(st, v[i].id, now)) == -1 ||
-		    (r == 1 && remind_member(st, conf, t, m, &v[i], now) == -1))
+		    (r == 1 && remind_member(e, m, &v[i], now) == -1))
 			goto out;
 		sent += r;
 	}
 	if (m->host_contact != NULL && *m->host_contact != '\0') {
 		if ((r = store_meeting_set_reminded(st, m->id, now)) == -1 ||
-		    (r == 1 && remind_host(st, conf, t, m, v, n, now) == -1))
+		    (r == 1 && remind_host(e, m, v, n, now) == -1))
 			goto out;
 		sent += r;
 	}
@@ -103,10 +103,11 @@ remind_meeting(struct store *st, const struct conf *conf,
 
 /* The participant's reminder: place, time and host, in their language. */
 static int
-remind_member(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const struct meeting *m,
+remind_member(const struct env *e, const struct meeting *m,
     const struct registration *g, time_t now)
 {
+	struct store		*st = e->st;
+	const struct conf	*conf = e->conf;
 	struct member	 mem;
 	struct outmail	 o;
 	char		*when = NULL, *until = NULL;
@@ -135,7 +136,7 @@ remind_member(struct store *st, const struct conf *conf,
 		o.tmpl = "remind.member";
 		o.vars = v;
 		o.kind = "reminder";
-		rc = compose_mail(st, conf, t, &o, now, NULL);
+		rc = compose_mail(e, &o, now, NULL);
 	}
  out:
 	free(when);
@@ -146,10 +147,10 @@ remind_member(struct store *st, const struct conf *conf,
 
 /* The host contact's mail: how many come, and what they wrote. */
 static int
-remind_host(struct store *st, const struct conf *conf,
-    const struct tmpls *t, const struct meeting *m,
+remind_host(const struct env *e, const struct meeting *m,
     const struct registration *v, size_t n, time_t now)
 {
+	const struct conf	*conf = e->conf;
 	struct outmail	 o;
 	char		*when, *until, *notes, count[32];
 	int		 rc;
@@ -171,7 +172,7 @@ remind_host(struct store *st, const struct conf *conf,
 		o.tmpl = "remind.host";
 		o.vars = vars;
 		o.kind = "reminder";
-		rc = compose_mail(st, conf, t, &o, now, NULL);
+		rc = compose_mail(e, &o, now, NULL);
 	}
 	free(when);
 	free(until);

@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+struct env;
 struct conf;
 struct store;
 struct tmpls;
@@ -17,7 +18,6 @@ struct tmpls;
  * the outbox is drained. Returns the number queued, or -1 when the
  * transaction was rolled back (tried again next round).
  */
-int	remind_run(struct store *, const struct conf *, const struct tmpls *,
-	    time_t now);
+int	remind_run(const struct env *, time_t now);
 
 #endif

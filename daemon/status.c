@@ -25,6 +25,7 @@
 
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "imap.h"
 #include "log.h"
 #include "mime.h"
@@ -52,16 +53,14 @@ static struct {
 static char	*status_lock_path_dup(const struct conf *);
 static void	 status_set(struct store *, const char *, const char *,
 		    time_t);
-static void	 status_stuck(struct store *, const struct conf *,
-		    const struct tmpls *, struct imap *,
+static void	 status_stuck(const struct env *, struct imap *,
 		    const struct outbox_stats *);
 static int	 status_notice(const struct conf *, const struct tmpls *,
 		    struct imap *, int64_t, time_t, const char *);
 static int	 status_imap_find(const char *);
 static bool	 status_has_word(const char *, const char *);
-static int	 status_imap_notice(struct store *, const struct conf *,
-		    const struct tmpls *, time_t, const char *, const char *,
-		    const char *);
+static int status_imap_notice(
+    const struct env *, time_t, const char *, const char *, const char *);
 static void	 status_time(time_t, char *, size_t);
 static void	 status_ago(time_t, time_t, char *, size_t);
 static int	 status_running(const struct conf *, long *);
@@ -285,9 +284,10 @@ status_has_word(const char *list, const char *word)
  * caller drains the outbox; if SMTP fails as well, the notice waits.
  */
 void
-status_imap_down(struct store *st, const struct conf *c,
-    const struct tmpls *t, const char *err)
+status_imap_down(const struct env *e, const char *err)
 {
+	struct store		*st = e->st;
+	const struct conf	*c = e->conf;
 	char		*prev = NULL, *told = NULL, line[1536];
 	const char	*kind = status_imap_kind(err);
 	time_t		 since, at, now = time(NULL);
@@ -308,7 +308,7 @@ status_imap_down(struct store *st, const struct conf *c,
 	    (prev == NULL || strcmp(prev, kind) != 0)))
 		goto out;
 	status_imap_line(c, err, line, sizeof(line));
-	if (status_imap_notice(st, c, t, since, told, kind, line) == -1) {
+	if (status_imap_notice(e, since, told, kind, line) == -1) {
 		log_warnx("imap: failing since %lld s and the secretariat "
 		    "could not be told: %s", (long long)(now - since), line);
 		goto out;
@@ -368,10 +368,12 @@ status_imap_up(struct store *st, const struct conf *c)
  * it is told once, and a crash before the commit tells it next time.
  */
 static int
-status_imap_notice(struct store *st, const struct conf *c,
-    const struct tmpls *t, time_t since, const char *told, const char *kind,
-    const char *line)
+status_imap_notice(const struct env *e, time_t since, const char *told,
+    const char *kind, const char *line)
 {
+	struct store		*st = e->st;
+	const struct conf	*c = e->conf;
+	const struct tmpls	*t = e->tmpls;
 	struct outmail	 o;
 	char		*kinds = NULL, *ids = NULL, *id = NULL, *more, when[64];
 	char *const	*a;
@@ -394,7 +396,7 @@ status_imap_notice(struct store *st, const struct conf *c,
 		o.tmpl = "imap.stuck";
 		o.vars = vars;
 		o.kind = "notice";
-		if (compose_mail(st, c, t, &o, now, &id) == -1)
+		if (compose_mail(e, &o, now, &id) == -1)
 			goto out;
 		/* its Message-IDs: status_imap_up withdraws what waits */
 		more = ids != NULL ? xasprintf("%s %s", ids, id) : xstrdup(id);
@@ -420,9 +422,11 @@ status_imap_notice(struct store *st, const struct conf *c,
 }
 
 void
-status_round(struct store *st, const struct conf *c,
-    const struct tmpls *t, struct imap *im, const struct outbox_stats *os)
+status_round(
+    const struct env *e, struct imap *im, const struct outbox_stats *os)
 {
+	struct store		*st = e->st;
+	const struct conf	*c = e->conf;
 	char	 line[1024];
 	time_t	 now = time(NULL);
 
@@ -441,7 +445,7 @@ status_round(struct store *st, const struct conf *c,
 			log_warnx("%s", line);
 		status_error(st, c, line);
 	}
-	status_stuck(st, c, t, im, os);
+	status_stuck(e, im, os);
 }
 
 int
@@ -456,9 +460,12 @@ status_once_rc(void)
  * store, so that a restart does not tell it twice.
  */
 static void
-status_stuck(struct store *st, const struct conf *c, const struct tmpls *t,
-    struct imap *im, const struct outbox_stats *os)
+status_stuck(
+    const struct env *e, struct imap *im, const struct outbox_stats *os)
 {
+	struct store		*st = e->st;
+	const struct conf	*c = e->conf;
+	const struct tmpls	*t = e->tmpls;
 	char		*told = NULL, line[1024];
 	const char	*problem;
 	int64_t		 rows = 0, copies = 0;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+struct env;
 struct conf;
 struct imap;
 struct outbox_stats;
@@ -23,8 +24,8 @@ struct tmpls;
  */
 void	status_start(struct store *, const struct conf *);
 /* After each drain: records contact and problems, tells the secretariat. */
-void	status_round(struct store *, const struct conf *, const struct tmpls *,
-	    struct imap *, const struct outbox_stats *);
+void status_round(
+    const struct env *, struct imap *, const struct outbox_stats *);
 /* Records a failure outside the outbox (IMAP), as a line with its fix. */
 void	status_error(struct store *, const struct conf *, const char *err);
 /* An IMAP failure: logged as one line with its fix, and recorded. */
@@ -34,8 +35,7 @@ void	status_imap_error(struct store *, const struct conf *, const char *);
  * failures recorded from its first; past stuck_after the secretariat's
  * notice is queued in the outbox (the caller drains), once per kind.
  */
-void	status_imap_down(struct store *, const struct conf *,
-	    const struct tmpls *, const char *err);
+void	status_imap_down(const struct env *, const char *err);
 /* Logged in again: the run of IMAP failures and its notices are over. */
 void	status_imap_up(struct store *, const struct conf *);
 /* The kind of an IMAP error ("login", "certificate", ...; "other"). */

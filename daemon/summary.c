@@ -17,6 +17,7 @@
 
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "log.h"
 #include "store.h"
@@ -387,9 +388,11 @@ summary_vars(const struct summary *s, char *from, size_t fromlen,
 }
 
 int
-summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
-    time_t now)
+summary_run(const struct env *e, time_t now)
 {
+	struct store		*st = e->st;
+	const struct conf	*c = e->conf;
+	const struct tmpls	*t = e->tmpls;
 	struct summary	 s;
 	struct tvar	 vars[6];
 	char		*last = NULL, from[128], until[128];
@@ -417,7 +420,7 @@ summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
 		goto out;
 	summary_vars(&s, from, sizeof(from), until, sizeof(until), vars);
 	/* to every secretariat address, as the handlers' notices go */
-	if (r == 1 && compose_secretariat(st, c, t, "summary", vars,
+	if (r == 1 && compose_secretariat(e, "summary", vars,
 	    now) == -1)
 		goto out;
 	if (store_state_set(st, SUMMARY_KEY, r == 1 ? "sent" : "nothing",
@@ -443,9 +446,11 @@ summary_run(struct store *st, const struct conf *c, const struct tmpls *t,
  * if due then, as the daemon would. Exit code.
  */
 int
-summary_main(struct store *st, const struct conf *c, const struct tmpls *t,
-    int argc, char **argv)
+summary_main(const struct env *e, int argc, char **argv)
 {
+	struct store		*st = e->st;
+	const struct conf	*c = e->conf;
+	const struct tmpls	*t = e->tmpls;
 	static const struct option opts[] = {
 		{ "now",	 required_argument, NULL, 'n' },
 		{ "print",	 no_argument,	    NULL, 'p' },
@@ -472,7 +477,7 @@ summary_main(struct store *st, const struct conf *c, const struct tmpls *t,
 	if (optind != argc)
 		goto usage;
 	if (!print) {
-		if ((r = summary_run(st, c, t, now)) == -1)
+		if ((r = summary_run(e, now)) == -1)
 			goto out;
 		if (r == 0)
 			fprintf(stderr, "summary: none queued (not due, off, "

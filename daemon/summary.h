@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+struct env;
 struct conf;
 struct store;
 struct tmpls;
@@ -26,10 +27,8 @@ bool	summary_is_due(const struct conf *, time_t last, time_t now);
  * happened is recorded and sends nothing). 1 queued, 0 not, -1 rolled
  * back (tried again later). main.c calls it at most once a minute.
  */
-int	summary_run(struct store *, const struct conf *,
-	    const struct tmpls *, time_t now);
+int	summary_run(const struct env *, time_t now);
 /* "ffnet summary [--now TIME] [--print]"; argv[0] is "summary". Exit code. */
-int	summary_main(struct store *, const struct conf *,
-	    const struct tmpls *, int argc, char **argv);
+int	summary_main(const struct env *, int argc, char **argv);
 
 #endif

@@ -59,7 +59,7 @@ calreply_declined(struct ctx *c, const struct meeting *m,
 		d = D_DONE;
 		goto out;
 	}
-	when = ical_when_dup(c->conf->timezone, m->start, c->lang, false);
+	when = ical_when_dup(c->env->conf->timezone, m->start, c->lang, false);
 	/* the UID too: a later registration is not the one declined */
 	args = xasprintf("%s %s", m->code, g->uid);
 	{
@@ -119,7 +119,7 @@ calreply_reply(struct ctx *c, const struct meeting *m,
 		    "to do", *ps ? ps : "without PARTSTAT", m->code, g->addr);
 		return D_DONE;
 	}
-	if (store_reg_set_partstat(c->st, g->id, ps) == -1)
+	if (store_reg_set_partstat(c->env->st, g->id, ps) == -1)
 		return D_TEMPFAIL;
 	if (strcmp(ps, "DECLINED") == 0)
 		return calreply_declined(c, m, g);
@@ -144,13 +144,13 @@ calreply_counter(struct ctx *c, const struct meeting *m,
 		d = D_DONE;
 		goto out;
 	}
-	when = ical_when_dup(c->conf->timezone, m->start, c->lang, false);
+	when = ical_when_dup(c->env->conf->timezone, m->start, c->lang, false);
 	{
 		const struct tvar v[] = { { "code", m->code },
 		    { "title", m->title }, { "when", when },
 		    { "name", g->name ? g->name : "" },
-		    { "secretariat", c->conf->secretariat[0] ?
-		    c->conf->secretariat[0] : c->conf->address },
+		    { "secretariat", c->env->conf->secretariat[0] ?
+		    c->env->conf->secretariat[0] : c->env->conf->address },
 		    { NULL, NULL } };
 
 		if (reply_queue(c, "calreply.counter", v, NULL) == -1)
@@ -181,7 +181,7 @@ calreply_run(struct ctx *c)
 		d = D_SKIP;
 		goto out;
 	}
-	if ((r = store_reg_by_uid(c->st, c->cal->uid, &g)) == -1)
+	if ((r = store_reg_by_uid(c->env->st, c->cal->uid, &g)) == -1)
 		goto out;
 	if (r == 0) {	/* not one of ours: a person's calendar mail */
 		snprintf(c->why, sizeof(c->why), "calendar %s for an event "
@@ -189,7 +189,7 @@ calreply_run(struct ctx *c)
 		d = D_SKIP;
 		goto out;
 	}
-	if ((r = store_meeting_by_id(c->st, g.meeting, &m)) != 1) {
+	if ((r = store_meeting_by_id(c->env->st, g.meeting, &m)) != 1) {
 		snprintf(c->why, sizeof(c->why), "registration %lld has no "
 		    "meeting", (long long)g.id);
 		d = r == 0 ? D_PARK : D_TEMPFAIL;
@@ -211,9 +211,10 @@ calreply_run(struct ctx *c)
 		goto out;
 	}
 	/* answer the registration's address, in its member's language */
-	if ((rm = store_member_get(c->st, g.addr, &mem)) == -1)
+	if ((rm = store_member_get(c->env->st, g.addr, &mem)) == -1)
 		goto out;
-	c->lang = rm == 1 && mem.lang != NULL ? mem.lang : c->conf->language;
+	c->lang =
+	    rm == 1 && mem.lang != NULL ? mem.lang : c->env->conf->language;
 	c->sender = g.addr;
 	c->sender_name = g.name;
 	if (strcmp(c->cal->method, "COUNTER") == 0)
@@ -230,7 +231,7 @@ calreply_run(struct ctx *c)
 	if (c->sender == g.addr) {
 		c->sender = c->m ? c->m->from_addr : NULL;
 		c->sender_name = c->m ? c->m->from_name : NULL;
-		c->lang = c->conf->language;
+		c->lang = c->env->conf->language;
 	}
 	member_clear(&mem);
 	meeting_clear(&m);

@@ -74,12 +74,12 @@ confirm_ask_vars(struct ctx *c, const char *action, const char *args,
 	size_t		 n = 0;
 	int		 rc = -1;
 
-	expires = c->now + (time_t)c->conf->confirm_days * 86400;
-	snprintf(days, sizeof(days), "%d", c->conf->confirm_days);
-	if (store_pending_add(c->st, c->sender, action, args, c->lang,
+	expires = c->now + (time_t)c->env->conf->confirm_days * 86400;
+	snprintf(days, sizeof(days), "%d", c->env->conf->confirm_days);
+	if (store_pending_add(c->env->st, c->sender, action, args, c->lang,
 	    expires, c->now, &id) == -1)
 		goto out;
-	auth_code_make(c->secret, id, c->sender, action, expires, code);
+	auth_code_make(c->env->secret, id, c->sender, action, expires, code);
 	v[n++] = (struct tvar){ "name", name ? name : "" };
 	v[n++] = (struct tvar){ "org", org ? org : "" };
 	v[n++] = (struct tvar){ "code", code };
@@ -91,8 +91,8 @@ confirm_ask_vars(struct ctx *c, const char *action, const char *args,
 	if (reply_queue(c, tmpl, v, &mail) == -1)
 		goto out;
 	audit = xasprintf("%s-requested", action);
-	if (store_pending_set_code(c->st, id, code, mail) == -1 ||
-	    store_audit(c->st, c->sender, audit, name, c->now) == -1)
+	if (store_pending_set_code(c->env->st, id, code, mail) == -1 ||
+	    store_audit(c->env->st, c->sender, audit, name, c->now) == -1)
 		goto out;
 	rc = 0;
  out:
@@ -137,13 +137,14 @@ confirm_do(struct ctx *c, const struct pending *p)
 	}
 	/* the mailbox answered: a member paused for bounces is back */
 	if (c->member != NULL && strcmp(c->member->status, "paused") == 0 &&
-	    (store_member_set_status(c->st, p->addr, "active") == -1 ||
-	    store_bounce_clear(c->st, p->addr) == -1 ||
-	    store_audit(c->st, p->addr, "resumed", p->action, c->now) == -1))
+	    (store_member_set_status(c->env->st, p->addr, "active") == -1 ||
+		store_bounce_clear(c->env->st, p->addr) == -1 ||
+		store_audit(
+		    c->env->st, p->addr, "resumed", p->action, c->now) == -1))
 		return D_TEMPFAIL;
 	d = h->confirmed(c, p);
 	if ((d == D_DONE || d == D_REJECT) &&
-	    store_pending_use(c->st, p->id, c->now) == -1)
+	    store_pending_use(c->env->st, p->id, c->now) == -1)
 		return D_TEMPFAIL;
 	if (d == D_DONE)
 		log_info("%s confirmed %s", p->addr, p->action);
@@ -160,7 +161,7 @@ secretariat_ask(struct ctx *c, const struct handler *h, const char *code,
 	memset(&p, 0, sizeof(p));
 	p.args = xasprintf("%s\n%s", code ? code : "",
 	    c->rest ? c->rest : "");
-	if (auth_sender_proven(c->conf, c->m)) {
+	if (auth_sender_proven(c->env->conf, c->m)) {
 		/* the proof stands for the confirmation: no row, no code */
 		p.addr = xstrdup(c->sender);
 		p.action = xstrdup(h->name);
@@ -180,7 +181,7 @@ secretariat_args(struct ctx *c, const struct pending *p, char **buf,
 	char	*nl;
 
 	*buf = NULL;
-	if (!conf_is_secretariat(c->conf, p->addr)) {
+	if (!conf_is_secretariat(c->env->conf, p->addr)) {
 		snprintf(c->why, sizeof(c->why), "%s is no longer secretariat",
 		    p->addr);
 		return 0;
@@ -269,8 +270,8 @@ confirm_no(struct ctx *c, const struct pending *p, const char *why,
 
 	c->lang = p->lang;
 	audit = xasprintf("%s-cancelled", p->action);
-	if (store_pending_cancel(c->st, p->id, c->now) == -1 ||
-	    store_audit(c->st, p->addr, audit, why, c->now) == -1 ||
+	if (store_pending_cancel(c->env->st, p->id, c->now) == -1 ||
+	    store_audit(c->env->st, p->addr, audit, why, c->now) == -1 ||
 	    confirm_no_reply(c, p) == -1)
 		goto out;
 	snprintf(c->why, sizeof(c->why), "said no to %s (%s): cancelled%s",
@@ -297,9 +298,9 @@ confirm_run(struct ctx *c)
 	memset(&p, 0, sizeof(p));
 	if (!confirm_code(c, code))
 		tmpl = "confirm.usage";
-	else if ((r = store_pending_by_code(c->st, code, &p, &used)) == -1)
+	else if ((r = store_pending_by_code(c->env->st, code, &p, &used)) == -1)
 		goto out;
-	else if (r == 0 || !auth_code_ok(c->secret, p.id, p.addr, p.action,
+	else if (r == 0 || !auth_code_ok(c->env->secret, p.id, p.addr, p.action,
 	    p.expires, code))
 		tmpl = "confirm.unknown";
 	/* rule 8: a question is for a person, and never confirms */

@@ -12,8 +12,8 @@
 
 #include "bounce.h"
 #include "dispatch.h"
-#include "log.h"
 #include "listmail.h"
+#include "log.h"
 #include "util.h"
 
 #define DISPATCH_MAX_REFS	20
@@ -110,15 +110,15 @@ dispatch_tagged(const struct ctx *c, char tag, char out[LISTMAIL_TOKEN_MAX + 1])
 	static const char *const names[] = { "delivered-to",
 	    "x-original-to", "envelope-to", "x-envelope-to", "to", "cc" };
 	const struct msg	*m = c->m;
-	const char		*at = strrchr(c->conf->address, '@'), *p;
+	const char		*at = strrchr(c->env->conf->address, '@'), *p;
 	char			*want, *v, *q, *e;
 	size_t			 i, k;
 	bool			 found = false;
 
 	if (at == NULL)
 		return false;
-	want = xasprintf("%.*s+%c-", (int)(at - c->conf->address),
-	    c->conf->address, tag);
+	want = xasprintf("%.*s+%c-", (int)(at - c->env->conf->address),
+	    c->env->conf->address, tag);
 	for (k = 0; k < nitems(names) && !found; k++)
 		for (i = 0; i < m->nhdrs && !found; i++) {
 			if (strcasecmp(m->hdrs[i].name, names[k]) != 0)
@@ -131,7 +131,8 @@ dispatch_tagged(const struct ctx *c, char tag, char out[LISTMAIL_TOKEN_MAX + 1])
 				if (p > v && strchr("<, \t:\"", p[-1]) == NULL)
 					continue;
 				e = xstrndup(p, strcspn(p, ">, \t\"\r\n"));
-				found = listmail_tag_find(c->conf, e, tag, out);
+				found = listmail_tag_find(
+				    c->env->conf, e, tag, out);
 				free(e);
 			}
 			free(v);
@@ -157,9 +158,9 @@ dispatch_copy_token(struct ctx *c, char *tok)
 
 	n = bounce_orig_ids(c->m, ids, nitems(ids));
 	for (i = 0; i < n && r == 0; i++) {
-		if (!listmail_msgid_token(c->conf, ids[i], tok))
+		if (!listmail_msgid_token(c->env->conf, ids[i], tok))
 			continue;
-		r = store_rcpt_by_token(c->st, tok, &addr, &post);
+		r = store_rcpt_by_token(c->env->st, tok, &addr, &post);
 		free(addr);
 		addr = NULL;
 	}
@@ -183,16 +184,16 @@ dispatch_pending_code(struct ctx *c, const struct recog *r, char *code)
 
 	code[0] = '\0';
 	if (r->code[0] != '\0') {
-		if ((found = store_pending_by_code(c->st, r->code, &p,
+		if ((found = store_pending_by_code(c->env->st, r->code, &p,
 		    &used)) == 1)
 			memcpy(code, r->code, AUTH_CODE_LEN + 1);
 		pending_clear(&p);
 		if (found != 0)
 			return found;
 	}
-	if ((found = dispatch_each_ref(c->m->in_reply_to, c->st,
+	if ((found = dispatch_each_ref(c->m->in_reply_to, c->env->st,
 	    dispatch_ref_pending, code)) == 0)
-		found = dispatch_each_ref(c->m->references, c->st,
+		found = dispatch_each_ref(c->m->references, c->env->st,
 		    dispatch_ref_pending, code);
 	return found;
 }
@@ -217,7 +218,7 @@ dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
 	if (h->who == WHO_MEMBER && c->member == NULL)
 		return h_notmember.run(c);
 	if (h->who == WHO_SECRETARIAT &&
-	    !conf_is_secretariat(c->conf, c->sender)) {
+	    !conf_is_secretariat(c->env->conf, c->sender)) {
 		const struct tvar v[] = { { NULL, NULL } };
 
 		snprintf(c->why, sizeof(c->why), "%s is for the secretariat",
@@ -239,7 +240,7 @@ dispatch_run(struct ctx *c, const struct handler *h, const char **kind)
 enum disp
 dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 {
-	const char	*lang = c->member ? c->member->lang : c->conf->language;
+	const char *lang = c->member ? c->member->lang : c->env->conf->language;
 	int		 refs;
 
 	*kind = "none";
@@ -274,7 +275,8 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 			return D_TEMPFAIL;
 		if (refs && r->kind == R_BOUNCE)
 			return list_bounce(c, tok);
-		if (!refs && (refs = dispatch_refs_ours(c->st, c->m)) == -1)
+		if (!refs &&
+		    (refs = dispatch_refs_ours(c->env->st, c->m)) == -1)
 			return D_TEMPFAIL;
 		if (refs && r->kind == R_BOUNCE)
 			return list_bounce(c, NULL);
@@ -291,7 +293,7 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 		c->code = r->code[0] ? r->code : NULL;
 		if (r->args_cut)
 			log_info("arguments of %s from %s cut to %d bytes",
-			    r->cmd->word, c->sender, c->conf->max_arg_len);
+			    r->cmd->word, c->sender, c->env->conf->max_arg_len);
 		return dispatch_run(c, r->cmd->h, kind);
 	case R_CALENDAR:
 		*kind = "calendar";

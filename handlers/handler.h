@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "compose.h"
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "mime.h"
 #include "store.h"
@@ -43,10 +44,7 @@ enum argspec {
 
 /* Everything a handler sees of the message and the daemon. */
 struct ctx {
-	const struct conf	*conf;
-	const struct tmpls	*tmpls;
-	struct store		*st;		/* in a transaction */
-	const unsigned char	*secret;	/* AUTH_SECRET_LEN bytes */
+	const struct env *env; /* its store in a transaction */
 	const struct msg	*m;
 	const char		*sender;	/* lower-case From address */
 	const char		*sender_name;	/* display name or NULL */

@@ -125,14 +125,14 @@ idea_next_meeting(struct ctx *c)
 	size_t		 n = 0, k;
 	char		*s = NULL, *when;
 
-	if (store_meeting_list(c->st, c->now, &v, &n) == -1)
+	if (store_meeting_list(c->env->st, c->now, &v, &n) == -1)
 		return NULL;
 	for (k = 0; k < n && s == NULL; k++) {
 		if (strcmp(v[k].kind, "meeting") != 0 || v[k].start <= c->now ||
 		    strcmp(v[k].status, "planned") != 0)
 			continue;
-		when = ical_when_dup(c->conf->timezone, v[k].start, c->lang,
-		    false);
+		when = ical_when_dup(
+		    c->env->conf->timezone, v[k].start, c->lang, false);
 		s = xasprintf("%s %s (%s)", v[k].code, v[k].title, when);
 		free(when);
 	}
@@ -152,8 +152,8 @@ idea_run(struct ctx *c)
 	i.author = xstrdup(c->sender);
 	i.title = xstrdup(c->args);
 	idea_body(c->rest, &i);
-	if (store_idea_add(c->st, &i, c->now, &id) == -1 ||
-	    store_audit(c->st, c->sender, "idea", i.title, c->now) == -1)
+	if (store_idea_add(c->env->st, &i, c->now, &id) == -1 ||
+	    store_audit(c->env->st, c->sender, "idea", i.title, c->now) == -1)
 		goto out;
 	snprintf(num, sizeof(num), "%lld", (long long)id);
 	next = idea_next_meeting(c);
@@ -180,9 +180,10 @@ ideas_run(struct ctx *c)
 	size_t		 n = 0;
 	enum disp	 d = D_TEMPFAIL;
 
-	if (store_idea_list(c->st, true, &v, &n) == -1)
+	if (store_idea_list(c->env->st, true, &v, &n) == -1)
 		goto out;
-	list = listmail_ideas_text_dup(c->st, c->tmpls, c->lang, v, n);
+	list =
+	    listmail_ideas_text_dup(c->env->st, c->env->tmpls, c->lang, v, n);
 	{
 		const struct tvar v2[] = { { "list", list }, { NULL, NULL } };
 
@@ -229,7 +230,7 @@ interest_mail(struct ctx *c, const char *to, const char *lang,
 	o.vars = v;
 	o.thread = strcmp(role, "author") == 0 ? NULL : c->m;
 	o.kind = "notice";
-	return compose_mail(c->st, c->conf, c->tmpls, &o, c->now, NULL);
+	return compose_mail(c->env, &o, c->now, NULL);
 }
 
 static enum disp
@@ -244,17 +245,18 @@ interest_run(struct ctx *c)
 
 	memset(&author, 0, sizeof(author));
 	id = strtoll(c->args, NULL, 10);
-	if ((r = store_idea_get(c->st, id, &i)) == -1)
+	if ((r = store_idea_get(c->env->st, id, &i)) == -1)
 		goto out;
 	if (r == 0 || strcmp(i.status, "open") != 0)
 		err = "interest.unknown";
 	else if (util_addr_eq(i.author, c->sender))
 		err = "interest.own";
-	else if ((r = store_member_get(c->st, i.author, &author)) == -1)
+	else if ((r = store_member_get(c->env->st, i.author, &author)) == -1)
 		goto out;
 	else if (r == 0)
 		err = "interest.unknown";	/* the author has left */
-	else if ((r = store_interest_add(c->st, id, c->sender, c->now)) == -1)
+	else if ((r = store_interest_add(c->env->st, id, c->sender, c->now)) ==
+	    -1)
 		goto out;
 	else if (r == 0)
 		err = "interest.already";
@@ -266,10 +268,11 @@ interest_run(struct ctx *c)
 		goto out;
 	}
 	/* each gets one mail about the other; no one else's address */
-	if (interest_mail(c, author.addr, author.lang, &i, c->member,
-	    "author") == -1 || interest_mail(c, c->sender, c->lang, &i,
-	    &author, "member") == -1 ||
-	    store_audit(c->st, c->sender, "interest", i.title, c->now) == -1)
+	if (interest_mail(
+		c, author.addr, author.lang, &i, c->member, "author") == -1 ||
+	    interest_mail(c, c->sender, c->lang, &i, &author, "member") == -1 ||
+	    store_audit(c->env->st, c->sender, "interest", i.title, c->now) ==
+		-1)
 		goto out;
 	d = D_DONE;
  out:
@@ -290,7 +293,7 @@ ideaclose_do(struct ctx *c, const char *num)
 
 	memset(&i, 0, sizeof(i));
 	id = util_strtonum(num, 1, INT64_MAX, &errstr);
-	if ((r = store_idea_get(c->st, errstr ? 0 : id, &i)) == -1)
+	if ((r = store_idea_get(c->env->st, errstr ? 0 : id, &i)) == -1)
 		goto out;
 	{
 		const struct tvar v[] = { { "number", num },
@@ -299,8 +302,8 @@ ideaclose_do(struct ctx *c, const char *num)
 		if (r == 0)
 			d = reply_queue(c, "interest.unknown", v, NULL) == 0 ?
 			    D_REJECT : D_TEMPFAIL;
-		else if (store_idea_close(c->st, id) == 0 &&
-		    store_audit(c->st, c->sender, "idea-closed", i.title,
+		else if (store_idea_close(c->env->st, id) == 0 &&
+		    store_audit(c->env->st, c->sender, "idea-closed", i.title,
 		    c->now) == 0 && reply_queue(c, "idea.closed", v, NULL) == 0)
 			d = D_DONE;
 	}

@@ -103,10 +103,10 @@ join_confirmed(struct ctx *c, const struct pending *p)
 	}
 	consent = xasprintf("a reply to the join confirmation, code %s",
 	    p->code);
-	if (store_member_add(c->st, p->addr, name, org, p->lang,
+	if (store_member_add(c->env->st, p->addr, name, org, p->lang,
 	    c->now) == -1 ||
-	    store_audit(c->st, p->addr, "joined", name, c->now) == -1 ||
-	    store_consent_add(c->st, p->addr, "confirm", c->m->message_id,
+	    store_audit(c->env->st, p->addr, "joined", name, c->now) == -1 ||
+	    store_consent_add(c->env->st, p->addr, "confirm", c->m->message_id,
 	    consent, c->now) == -1)
 		goto out;
 	{

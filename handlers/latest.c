@@ -70,7 +70,7 @@ latest_find(struct ctx *c, const char *kind, struct post *p)
 	size_t		 n = 0, i;
 	int		 r = 0;
 
-	if (store_post_list(c->st, LATEST_SCAN, &v, &n) == -1)
+	if (store_post_list(c->env->st, LATEST_SCAN, &v, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (strcmp(v[i].state, "preview") == 0 ||
@@ -78,7 +78,7 @@ latest_find(struct ctx *c, const char *kind, struct post *p)
 		    strcmp(v[i].kind, "minutes") != 0) ||
 		    (kind != NULL && strcmp(v[i].kind, kind) != 0))
 			continue;
-		r = store_post_get(c->st, v[i].id, true, p);
+		r = store_post_get(c->env->st, v[i].id, true, p);
 		break;
 	}
 	posts_free(v, n);
@@ -123,7 +123,7 @@ latest_run(struct ctx *c)
 			a[na].len = m.parts[i].len;
 			na++;
 		}
-	when = ical_when_dup(c->conf->timezone,
+	when = ical_when_dup(c->env->conf->timezone,
 	    p.finished ? p.finished : p.created, c->lang, false);
 	{
 		const struct tvar v[] = { { "kind", p.kind },

@@ -47,8 +47,8 @@ leave_confirmed(struct ctx *c, const struct pending *p)
 	const struct tvar	 v[] = { { "name", c->member &&
 	    c->member->name ? c->member->name : "" }, { NULL, NULL } };
 
-	if (store_member_delete(c->st, p->addr) == -1 ||
-	    store_audit(c->st, p->addr, "left", NULL, c->now) == -1 ||
+	if (store_member_delete(c->env->st, p->addr) == -1 ||
+	    store_audit(c->env->st, p->addr, "left", NULL, c->now) == -1 ||
 	    reply_queue(c, "leave.goodbye", v, NULL) == -1)
 		return D_TEMPFAIL;
 	return D_DONE;

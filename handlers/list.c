@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "handler.h"
-#include "log.h"
 #include "listmail.h"
+#include "log.h"
 #include "rate.h"
 #include "util.h"
 
@@ -130,17 +130,18 @@ list_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
 	char		*when, *list = NULL, *deadline = NULL;
 	size_t		 n = 0;
 	int		 rc = -1;
-	const char	*lang = c->conf->language;
+	const char	*lang = c->env->conf->language;
 
 	if (strcmp(tmpl, "post.agenda") == 0) {
-		if (listmail_meeting_ideas(c->st, m, &ideas, &n) == -1)
+		if (listmail_meeting_ideas(c->env->st, m, &ideas, &n) == -1)
 			return -1;
-		list = listmail_ideas_text_dup(c->st, c->tmpls, lang, ideas, n);
+		list = listmail_ideas_text_dup(
+		    c->env->st, c->env->tmpls, lang, ideas, n);
 	}
-	when = ical_when_dup(c->conf->timezone, m->start, lang, false);
+	when = ical_when_dup(c->env->conf->timezone, m->start, lang, false);
 	if (m->deadline)
-		deadline = ical_when_dup(c->conf->timezone, m->deadline, lang,
-		    false);
+		deadline = ical_when_dup(
+		    c->env->conf->timezone, m->deadline, lang, false);
 	{
 		const struct tvar v[] = { { "text", text }, { "code", m->code },
 		    { "title", m->title }, { "when", when },
@@ -149,10 +150,10 @@ list_meeting_text(struct ctx *c, const struct meeting *m, const char *tmpl,
 		    /* registration closes at the start without a deadline */
 		    { "deadline", deadline ? deadline : when },
 		    { "ideas", list && *list ? list : "" },
-		    { "network", c->conf->name },
-		    { "address", c->conf->address }, { NULL, NULL } };
+		    { "network", c->env->conf->name },
+		    { "address", c->env->conf->address }, { NULL, NULL } };
 
-		if (tmpl_render(c->tmpls, lang, n == 0 &&
+		if (tmpl_render(c->env->tmpls, lang, n == 0 &&
 		    strcmp(tmpl, "post.agenda") == 0 ? "post.agenda.noideas" :
 		    tmpl, v, subject, body) == 0)
 			rc = 0;
@@ -174,15 +175,15 @@ list_send(struct ctx *c, int64_t id, const char *subject, int64_t meeting)
 	time_t		 done;
 	enum disp	 d = D_TEMPFAIL;
 
-	rate_init(&r, c->conf->messages_per_minute,
-	    c->conf->recipients_per_day);
-	if (store_post_start(c->st, id, meeting, c->now, &n) == -1 ||
-	    rate_load(&r, c->st, c->now) == -1)
+	rate_init(&r, c->env->conf->messages_per_minute,
+	    c->env->conf->recipients_per_day);
+	if (store_post_start(c->env->st, id, meeting, c->now, &n) == -1 ||
+	    rate_load(&r, c->env->st, c->now) == -1)
 		goto out;
 	/* this answer goes first, then the copies */
 	done = rate_eta(&r, (size_t)n + 1, c->now);
 	snprintf(count, sizeof(count), "%lld", (long long)n);
-	eta = ical_when_dup(c->conf->timezone, done, c->lang, false);
+	eta = ical_when_dup(c->env->conf->timezone, done, c->lang, false);
 	{
 		const struct tvar v[] = { { "subject", subject },
 		    { "count", count }, { "done", eta },
@@ -192,7 +193,7 @@ list_send(struct ctx *c, int64_t id, const char *subject, int64_t meeting)
 		    "post.sent", v, NULL) == 0)
 			d = D_DONE;
 	}
-	if (store_audit(c->st, c->sender, "posted", subject, c->now) == -1)
+	if (store_audit(c->env->st, c->sender, "posted", subject, c->now) == -1)
 		d = D_TEMPFAIL;
 	log_info("list mail %lld \"%s\" from %s: %lld copies", (long long)id,
 	    subject, c->sender, (long long)n);
@@ -216,7 +217,7 @@ list_make(struct ctx *c, const char *kind, const struct meeting *m,
 	bool			 proven;
 	enum disp		 d = D_TEMPFAIL;
 
-	proven = auth_sender_proven(c->conf, c->m);
+	proven = auth_sender_proven(c->env->conf, c->m);
 	memset(&in, 0, sizeof(in));
 	in.kind = kind;
 	in.meeting = m ? m->id : 0;
@@ -226,12 +227,12 @@ list_make(struct ctx *c, const char *kind, const struct meeting *m,
 	in.text = text;
 	in.attach = files;
 	in.nattach = list_files(c->m, files, nitems(files));
-	if (listmail_create(c->st, c->conf, &in, "preview",
+	if (listmail_create(c->env->st, c->env->conf, &in, "preview",
 	    c->now, &id) == -1)
 		return D_TEMPFAIL;
 	if (proven)
 		return list_send(c, id, subject, in.meeting);
-	if (store_post_audience(c->st, in.meeting, &n) == -1)
+	if (store_post_audience(c->env->st, in.meeting, &n) == -1)
 		return D_TEMPFAIL;
 	snprintf(count, sizeof(count), "%lld", (long long)n);
 	snprintf(args, sizeof(args), "%lld", (long long)id);
@@ -266,13 +267,14 @@ list_confirmed(struct ctx *c, const struct pending *p)
 	int		 r;
 	enum disp	 d = D_TEMPFAIL;
 
-	if (!conf_is_secretariat(c->conf, p->addr)) {
+	if (!conf_is_secretariat(c->env->conf, p->addr)) {
 		snprintf(c->why, sizeof(c->why), "%s is no longer secretariat",
 		    p->addr);
 		return D_PARK;
 	}
 	id = util_strtonum(p->args ? p->args : "", 1, INT64_MAX, &errstr);
-	if ((r = store_post_get(c->st, errstr ? 0 : id, false, &post)) != 1) {
+	if ((r = store_post_get(c->env->st, errstr ? 0 : id, false, &post)) !=
+	    1) {
 		if (r == 0) {
 			snprintf(c->why, sizeof(c->why), "post %s is gone",
 			    p->args);
@@ -353,7 +355,8 @@ list_declined(struct ctx *c, const struct pending *p)
 
 	memset(&post, 0, sizeof(post));
 	id = util_strtonum(p->args ? p->args : "", 1, INT64_MAX, &errstr);
-	if ((r = store_post_get(c->st, errstr ? 0 : id, false, &post)) != -1)
+	if ((r = store_post_get(c->env->st, errstr ? 0 : id, false, &post)) !=
+	    -1)
 		rc = confirm_no_send(c, p, "confirm.no.post", NULL,
 		    p->args, NULL, r == 1 ? post.subject : NULL);
 	post_clear(&post);

@@ -22,8 +22,8 @@
 
 #include "bounce.h"
 #include "handler.h"
-#include "log.h"
 #include "listmail.h"
+#include "log.h"
 #include "util.h"
 
 #define LISTADDR_DIAG_MAX	600
@@ -47,7 +47,7 @@ list_unsubscribe(struct ctx *c, const char *token)
 	int		 r;
 	enum disp	 d = D_TEMPFAIL;
 
-	if ((r = store_member_by_token(c->st, token, &m)) == -1)
+	if ((r = store_member_by_token(c->env->st, token, &m)) == -1)
 		return D_TEMPFAIL;
 	if (r == 0) {
 		snprintf(c->why, sizeof(c->why), "unsubscribe token %s is no "
@@ -55,9 +55,9 @@ list_unsubscribe(struct ctx *c, const char *token)
 		log_info("%s", c->why);
 		return D_DONE;
 	}
-	if (store_member_delete(c->st, m.addr) == -1 ||
-	    store_audit(c->st, m.addr, "left", "List-Unsubscribe", c->now) ==
-	    -1)
+	if (store_member_delete(c->env->st, m.addr) == -1 ||
+	    store_audit(
+		c->env->st, m.addr, "left", "List-Unsubscribe", c->now) == -1)
 		goto out;
 	{
 		struct outmail		 o;
@@ -73,7 +73,7 @@ list_unsubscribe(struct ctx *c, const char *token)
 		o.vars = v;
 		o.thread = util_addr_eq(m.addr, c->sender) ? c->m : NULL;
 		o.kind = "reply";
-		if (compose_mail(c->st, c->conf, c->tmpls, &o, c->now, NULL) == -1)
+		if (compose_mail(c->env, &o, c->now, NULL) == -1)
 			goto out;
 	}
 	log_info("%s left by List-Unsubscribe (mail from %s)", m.addr,
@@ -119,18 +119,22 @@ list_bounce_one(struct ctx *c, const char *addr, int64_t post,
 	int64_t		 days = 0;
 	int		 r, rc = -1;
 
-	if ((r = store_member_get(c->st, addr, &m)) != 1)
+	if ((r = store_member_get(c->env->st, addr, &m)) != 1)
 		return r == 0 ? 0 : -1;	/* a guest or a former member */
 	gmtime_r(&c->now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	if (store_bounce_add(c->st, addr, post, b->status, b->diagnostic,
-	    c->now, day) == -1 || store_bounce_days(c->st, addr, &days) == -1)
+	if (store_bounce_add(c->env->st, addr, post, b->status, b->diagnostic,
+		c->now, day) == -1 ||
+	    store_bounce_days(c->env->st, addr, &days) == -1)
 		goto out;
-	log_info("bounce for %s (%s), day %lld of %d", addr, b->status[0] ?
-	    b->status : "no status", (long long)days, c->conf->bounce_days);
-	if (days >= c->conf->bounce_days && strcmp(m.status, "active") == 0) {
-		if (store_member_set_status(c->st, addr, "paused") == -1 ||
-		    store_audit(c->st, addr, "paused", b->status, c->now) == -1 ||
+	log_info("bounce for %s (%s), day %lld of %d", addr,
+	    b->status[0] ? b->status : "no status", (long long)days,
+	    c->env->conf->bounce_days);
+	if (days >= c->env->conf->bounce_days &&
+	    strcmp(m.status, "active") == 0) {
+		if (store_member_set_status(c->env->st, addr, "paused") == -1 ||
+		    store_audit(
+			c->env->st, addr, "paused", b->status, c->now) == -1 ||
 		    list_tell_paused(c, &m, days, b) == -1)
 			goto out;
 		log_info("%s paused: bounced on %lld days", addr,
@@ -153,7 +157,7 @@ list_bounce(struct ctx *c, const char *token)
 	enum disp	 d = D_TEMPFAIL;
 
 	memset(&b, 0, sizeof(b));
-	if (token != NULL && (r = store_rcpt_by_token(c->st, token, &addr,
+	if (token != NULL && (r = store_rcpt_by_token(c->env->st, token, &addr,
 	    &post)) != 1) {
 		if (r == -1)
 			return D_TEMPFAIL;

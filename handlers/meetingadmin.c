@@ -181,23 +181,24 @@ meetingadmin_do(struct ctx *c, enum meetingadmin_act act, const char *code,
 	memset(&m, 0, sizeof(m));
 	memset(&e, 0, sizeof(e));
 	m.capacity = -1;
-	if (!add && (r = store_meeting_get(c->st, code, &m)) != 1) {
+	if (!add && (r = store_meeting_get(c->env->st, code, &m)) != 1) {
 		if (r == 0 && meeting_reply(c, "register.unknown", NULL, NULL,
 		    NULL) == 0)
 			d = D_REJECT;
 		goto out;
 	}
 	if (act != MA_CANCEL &&
-	    meetingadmin_apply(c->st, c->conf, &m, fields, &e, err,
+	    meetingadmin_apply(c->env->st, c->env->conf, &m, fields, &e, err,
 	    sizeof(err)) == -1) {
 		d = meetingadmin_usage(c, add ? "meetingnew.usage" :
 		    "meetingchange.usage", err) == 0 ? D_REJECT : D_TEMPFAIL;
 		goto out;
 	}
 	if (add)
-		r = meeting_add(c->st, &m, c->now, &newcode, err, sizeof(err));
+		r = meeting_add(
+		    c->env->st, &m, c->now, &newcode, err, sizeof(err));
 	else
-		r = meeting_commit(c->st, c->conf, c->tmpls, &m,
+		r = meeting_commit(c->env, &m,
 		    act == MA_CANCEL, &e, c->now, &queued,
 		    err, sizeof(err));
 	if (r == -1) {
@@ -206,7 +207,7 @@ meetingadmin_do(struct ctx *c, enum meetingadmin_act act, const char *code,
 		goto out;
 	}
 	snprintf(n, sizeof(n), "%d", queued);
-	when = ical_when_dup(c->conf->timezone, m.start, c->lang, false);
+	when = ical_when_dup(c->env->conf->timezone, m.start, c->lang, false);
 	{
 		const struct tvar v[] = { { "code", add ? newcode : m.code },
 		    { "title", m.title }, { "when", when }, { "count", n },

@@ -29,7 +29,7 @@ meeting_find(struct ctx *c, struct meeting *m, enum disp *d)
 	memset(m, 0, sizeof(*m));
 	*d = D_TEMPFAIL;
 	meeting_code_ok(c->args, code);
-	if ((r = store_meeting_get(c->st, code, m)) == 0) {
+	if ((r = store_meeting_get(c->env->st, code, m)) == 0) {
 		c->args = c->code_buf;	/* lives as long as the message */
 		snprintf(c->code_buf, sizeof(c->code_buf), "%.6s", code);
 		if (meeting_reply(c, "register.unknown", NULL, NULL, NULL) == 0)

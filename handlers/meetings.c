@@ -34,7 +34,7 @@ meetings_item(struct ctx *c, const struct meeting *m, struct buf *b)
 	char	*when, *subject = NULL, *body = NULL, seats[32];
 	int	 free_seats = m->capacity - m->taken, rc;
 
-	when = ical_when_dup(c->conf->timezone, m->start, c->lang, false);
+	when = ical_when_dup(c->env->conf->timezone, m->start, c->lang, false);
 	snprintf(seats, sizeof(seats), "%d", free_seats > 0 ? free_seats : 0);
 	{
 		const struct tvar v[] = { { "code", m->code },
@@ -44,7 +44,7 @@ meetings_item(struct ctx *c, const struct meeting *m, struct buf *b)
 		    { "open", m->open ? "yes" : "" },
 		    { "workshop", m->parent ? "yes" : "" }, { NULL, NULL } };
 
-		rc = tmpl_render(c->tmpls, c->lang, m->open ?
+		rc = tmpl_render(c->env->tmpls, c->lang, m->open ?
 		    "meetings.item.open" : "meetings.item", v, &subject, &body);
 	}
 	if (rc == 0) {
@@ -68,7 +68,7 @@ meetings_run(struct ctx *c)
 	enum disp	 d = D_TEMPFAIL;
 
 	buf_init(&b);
-	if (store_meeting_list(c->st, c->now, &v, &n) == -1)
+	if (store_meeting_list(c->env->st, c->now, &v, &n) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (strcmp(v[i].status, "cancelled") == 0)

@@ -58,12 +58,12 @@ members_confirmed(struct ctx *c, const struct pending *p)
 		return D_PARK;
 	free(buf);
 
-	if (members_count(c->st, c->now, &k) == -1 ||
-	    (csv = members_csv_dup(c->st, c->tmpls, c->lang, NULL,
+	if (members_count(c->env->st, c->now, &k) == -1 ||
+	    (csv = members_csv_dup(c->env->st, c->env->tmpls, c->lang, NULL,
 	    c->now)) == NULL)
 		goto out;
 	/* "Medlemmer.csv": named by the Subject of members.csv */
-	if (tmpl_render(c->tmpls, c->lang, "members.csv", none, &subject,
+	if (tmpl_render(c->env->tmpls, c->lang, "members.csv", none, &subject,
 	    &header) == 0 && *util_trim(subject) != '\0')
 		file = xasprintf("%s.csv", subject);
 	else

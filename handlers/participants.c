@@ -52,7 +52,7 @@ participants_run(struct ctx *c)
 
 	if (meeting_find(c, &m, &d) != 1)
 		goto out;
-	if ((csv = cli_csv_dup(c->st, c->tmpls, &m, c->lang)) == NULL)
+	if ((csv = cli_csv_dup(c->env->st, c->env->tmpls, &m, c->lang)) == NULL)
 		goto out;
 	if (participants_reply(c, &m, csv) == 0)
 		d = D_DONE;
@@ -72,7 +72,7 @@ participants_filename_dup(struct ctx *c, const struct meeting *m)
 	const struct tvar	 none[] = { { NULL, NULL } };
 	char			*subject = NULL, *body = NULL, *name;
 
-	if (tmpl_render(c->tmpls, c->lang, "csv.header", none, &subject,
+	if (tmpl_render(c->env->tmpls, c->lang, "csv.header", none, &subject,
 	    &body) == 0 && *util_trim(subject) != '\0')
 		name = xasprintf("%s %s.csv", subject, m->code);
 	else
@@ -90,7 +90,7 @@ participants_guests(struct ctx *c, const struct meeting *m, int *guests)
 	size_t			 n = 0, i;
 
 	*guests = 0;
-	if (store_reg_list(c->st, m->id, "registered", &v, &n) == -1)
+	if (store_reg_list(c->env->st, m->id, "registered", &v, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
 		*guests += v[i].guest;
@@ -114,7 +114,7 @@ participants_reply(struct ctx *c, const struct meeting *m, const char *csv)
 	snprintf(guest, sizeof(guest), "%d", guests);
 	snprintf(cap, sizeof(cap), "%d", m->capacity);
 	name = participants_filename_dup(c, m);
-	when = ical_when_dup(c->conf->timezone, m->start, c->lang, false);
+	when = ical_when_dup(c->env->conf->timezone, m->start, c->lang, false);
 	{
 		const struct tvar v[] = { { "code", m->code },
 		    { "title", m->title }, { "when", when },

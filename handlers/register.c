@@ -46,7 +46,8 @@ register_refusal(struct ctx *c, const struct meeting *m, char *parent,
 	memset(&p, 0, sizeof(p));
 	memset(&g, 0, sizeof(g));
 	/* a workshop is as open as its conference, and needs it first */
-	if (m->parent != 0 && store_meeting_by_id(c->st, m->parent, &p) == 1) {
+	if (m->parent != 0 &&
+	    store_meeting_by_id(c->env->st, m->parent, &p) == 1) {
 		snprintf(parent, plen, "%s", p.code);
 		open = open || p.open;
 	}
@@ -56,8 +57,9 @@ register_refusal(struct ctx *c, const struct meeting *m, char *parent,
 		why = "register.closed";
 	else if (!open && c->member == NULL)
 		why = "register.membersonly";
-	else if (m->parent != 0 && (store_reg_get(c->st, m->parent, c->sender,
-	    &g) != 1 || strcmp(g.state, "registered") != 0))
+	else if (m->parent != 0 &&
+	    (store_reg_get(c->env->st, m->parent, c->sender, &g) != 1 ||
+		strcmp(g.state, "registered") != 0))
 		why = "register.needparent";
 	registration_clear(&g);
 	meeting_clear(&p);
@@ -80,21 +82,21 @@ register_new(struct ctx *c, const struct meeting *m)
 	g.addr = xstrdup(c->sender);
 	g.name = name ? xstrdup(name) : NULL;
 	g.note = util_trim(xstrndup(c->rest ? c->rest : "", REGISTER_MAX_NOTE));
-	g.uid = invite_uid_dup(c->conf);
+	g.uid = invite_uid_dup(c->env->conf);
 	g.guest = c->member == NULL;
 	g.state = xstrdup(m->taken < m->capacity ? "registered" : "waiting");
 	g.created = c->now;
-	if (store_reg_put(c->st, &g, c->now) == -1 ||
-	    store_audit(c->st, c->sender, g.state, m->code, c->now) == -1)
+	if (store_reg_put(c->env->st, &g, c->now) == -1 ||
+	    store_audit(c->env->st, c->sender, g.state, m->code, c->now) == -1)
 		goto out;
 	if (strcmp(g.state, "registered") == 0) {
-		if (invite_queue(c->st, c->conf, c->tmpls, m, &g, INV_NEW,
+		if (invite_queue(c->env, m, &g, INV_NEW,
 		    c->lang, c->m, c->now) == 0)
 			d = D_DONE;
 		goto out;
 	}
-	if (store_reg_get(c->st, m->id, c->sender, &cur) != 1 ||
-	    store_reg_position(c->st, &cur, &p) == -1)
+	if (store_reg_get(c->env->st, m->id, c->sender, &cur) != 1 ||
+	    store_reg_position(c->env->st, &cur, &p) == -1)
 		goto out;
 	snprintf(pos, sizeof(pos), "%d", p);
 	if (meeting_reply(c, "register.waiting", m, "position", pos) == 0)
@@ -123,10 +125,10 @@ register_run(struct ctx *c)
 		    D_REJECT : D_TEMPFAIL;
 		goto out;
 	}
-	if ((r = store_reg_get(c->st, m.id, c->sender, &g)) == -1)
+	if ((r = store_reg_get(c->env->st, m.id, c->sender, &g)) == -1)
 		goto out;
 	if (r == 1 && strcmp(g.state, "registered") == 0)	/* send it again */
-		d = invite_queue(c->st, c->conf, c->tmpls, &m, &g, INV_NEW,
+		d = invite_queue(c->env, &m, &g, INV_NEW,
 		    c->lang, c->m, c->now) == 0 ? D_DONE : D_TEMPFAIL;
 	else if (r == 1 && strcmp(g.state, "waiting") == 0)
 		d = meeting_reply(c, "register.already.waiting", &m, NULL,

@@ -28,13 +28,13 @@ reply_queue_attach(struct ctx *c, const char *tmpl, const struct tvar *vars,
 
 	if (mail_id != NULL)
 		*mail_id = NULL;
-	if (store_outbox_count_to(c->st, c->sender, "reply", c->now - 3600,
+	if (store_outbox_count_to(c->env->st, c->sender, "reply", c->now - 3600,
 	    &recent) == -1)
 		return -1;
-	if (recent >= c->conf->replies_per_hour) {
+	if (recent >= c->env->conf->replies_per_hour) {
 		log_warnx("reply to %s not sent: %lld replies in the last "
 		    "hour (limit %d)", c->sender, (long long)recent,
-		    c->conf->replies_per_hour);
+		    c->env->conf->replies_per_hour);
 		return 0;
 	}
 	memset(&o, 0, sizeof(o));
@@ -47,18 +47,18 @@ reply_queue_attach(struct ctx *c, const char *tmpl, const struct tvar *vars,
 	o.attach = attach;
 	o.nattach = nattach;
 	o.kind = "reply";
-	return compose_mail(c->st, c->conf, c->tmpls, &o, c->now, mail_id);
+	return compose_mail(c->env, &o, c->now, mail_id);
 }
 
 int
 reply_secretariat(struct ctx *c, const char *tmpl, const struct tvar *vars)
 {
-	return compose_secretariat(c->st, c->conf, c->tmpls, tmpl, vars,
+	return compose_secretariat(c->env, tmpl, vars,
 	    c->now);
 }
 
 char *
 reply_commands_dup(struct ctx *c)
 {
-	return compose_commands_dup(c->conf, c->tmpls, c->lang);
+	return compose_commands_dup(c->env->conf, c->env->tmpls, c->lang);
 }

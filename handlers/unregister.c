@@ -60,17 +60,18 @@ meeting_unregister(struct ctx *c, struct meeting *m,
     const struct registration *g, bool *was_registered)
 {
 	*was_registered = strcmp(g->state, "registered") == 0;
-	if (store_reg_set_state(c->st, g->id, "cancelled") == -1 ||
-	    store_audit(c->st, g->addr, "unregistered", m->code, c->now) == -1)
+	if (store_reg_set_state(c->env->st, g->id, "cancelled") == -1 ||
+	    store_audit(c->env->st, g->addr, "unregistered", m->code, c->now) ==
+		-1)
 		return -1;
 	if (!*was_registered)
 		return 0;
 	m->taken--;
-	if (invite_queue(c->st, c->conf, c->tmpls, m, g, INV_CANCEL_PERSONAL,
+	if (invite_queue(c->env, m, g, INV_CANCEL_PERSONAL,
 	    c->lang, c->m, c->now) == -1 ||
 	    (m->deadline != 0 && c->now > m->deadline &&
 	    unregister_tell(c, m, g) == -1) ||
-	    meeting_promote(c->st, c->conf, c->tmpls, m, c->now) == -1)
+	    meeting_promote(c->env, m, c->now) == -1)
 		return -1;
 	return 0;
 }
@@ -87,8 +88,9 @@ unregister_run(struct ctx *c)
 
 	memset(&g, 0, sizeof(g));
 	meeting_code_ok(c->args, code);
-	if ((r = store_meeting_get(c->st, code, &m)) == -1 ||
-	    (r == 1 && (r = store_reg_get(c->st, m.id, c->sender, &g)) == -1))
+	if ((r = store_meeting_get(c->env->st, code, &m)) == -1 ||
+	    (r == 1 &&
+		(r = store_reg_get(c->env->st, m.id, c->sender, &g)) == -1))
 		goto out;
 	if (r == 0 || strcmp(g.state, "cancelled") == 0) {
 		c->args = code;
@@ -130,8 +132,9 @@ unregister_confirmed(struct ctx *c, const struct pending *p)
 	code = xstrdup(p->args ? p->args : "");
 	if ((uid = strchr(code, ' ')) != NULL)
 		*uid++ = '\0';
-	if ((r = store_meeting_get(c->st, code, &m)) == -1 ||
-	    (r == 1 && (r = store_reg_get(c->st, m.id, p->addr, &g)) == -1))
+	if ((r = store_meeting_get(c->env->st, code, &m)) == -1 ||
+	    (r == 1 &&
+		(r = store_reg_get(c->env->st, m.id, p->addr, &g)) == -1))
 		goto out;
 	if (r == 0 || strcmp(g.state, "registered") != 0 ||
 	    (uid != NULL && strcmp(uid, g.uid) != 0)) {
@@ -164,7 +167,7 @@ unregister_declined(struct ctx *c, const struct pending *p)
 	memset(&m, 0, sizeof(m));
 	code = xstrndup(p->args ? p->args : "",
 	    strcspn(p->args ? p->args : "", " "));
-	if ((r = store_meeting_get(c->st, code, &m)) != -1)
+	if ((r = store_meeting_get(c->env->st, code, &m)) != -1)
 		rc = confirm_no_send(c, p, "confirm.no.unregister", NULL,
 		    r == 1 ? m.code : code, r == 1 ? m.title : NULL, NULL);
 	meeting_clear(&m);

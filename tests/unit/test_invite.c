@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "env.h"
 #include "invite.h"
 #include "mime.h"
 #include "store.h"
@@ -178,18 +179,19 @@ main(void)
 	g.state = xstrdup("registered");
 	CHECK(store_reg_put(st, &g, 2) == 0);
 
-	CHECK(invite_queue(st, &conf, tmpls, &m, &g, INV_NEW, "da", NULL,
-	    10) == 0);
+	CHECK(invite_queue(&(const struct env){&conf, tmpls, st, NULL}, &m, &g,
+		  INV_NEW, "da", NULL, 10) == 0);
 	check_mail("request-new", "REQUEST", g.uid, 0, "STATUS:CONFIRMED");
 	m.sequence++;
-	CHECK(invite_queue(st, &conf, tmpls, &m, &g, INV_UPDATE, "en", NULL,
-	    11) == 0);
+	CHECK(invite_queue(&(const struct env){&conf, tmpls, st, NULL}, &m, &g,
+		  INV_UPDATE, "en", NULL, 11) == 0);
 	check_mail("request-change", "REQUEST", g.uid, 1, "STATUS:CONFIRMED");
-	CHECK(invite_queue(st, &conf, tmpls, &m, &g, INV_CANCEL_PERSONAL, "da",
-	    NULL, 12) == 0);
+	CHECK(invite_queue(&(const struct env){&conf, tmpls, st, NULL}, &m, &g,
+		  INV_CANCEL_PERSONAL, "da", NULL, 12) == 0);
 	check_mail("cancel-personal", "CANCEL", g.uid, 1, NULL);
 	m.sequence++;
-	CHECK(invite_all(st, &conf, tmpls, &m, INV_CANCEL_MEETING, 13) == 1);
+	CHECK(invite_all(&(const struct env){&conf, tmpls, st, NULL}, &m,
+		  INV_CANCEL_MEETING, 13) == 1);
 	check_mail("cancel-meeting", "CANCEL", g.uid, 2, "STATUS:CANCELLED");
 
 	registration_clear(&g);

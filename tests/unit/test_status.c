@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "env.h"
 #include "smtp.h"
 #include "status.h"
 #include "store.h"
@@ -167,41 +168,44 @@ test_imap_down(struct store *st)
 	c.secretariat = sek;
 	c.imap_host = "h";
 	c.stuck_after = 60;
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(store_state_get(st, "imap_down", &v, &since) == 1);
 	CHECK_STR(v, "login");
 	free(v);
 	CHECK(test_notices(st) == 0);
 	/* restarts measure from the first failure */
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(store_state_get(st, "imap_down", &v, &at) == 1 && at == since);
 	free(v);
 	CHECK(test_notices(st) == 0);
 	CHECK(store_state_set(st, "imap_down", "login", since - 7200) == 0);
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(test_notices(st) == 1);
 	CHECK(store_state_get(st, "imap_notice", &v, &at) == 1);
 	CHECK_STR(v, "login");
 	free(v);
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(test_notices(st) == 1);
 	/*
 	 * a new kind in the same run is told when it lasts two failures in
 	 * a row; an old one again is not
 	 */
-	status_imap_down(st, &c, t, "imap: cannot connect to h:993: timeout");
+	status_imap_down(&(const struct env){&c, t, st, NULL},
+	    "imap: cannot connect to h:993: timeout");
 	CHECK(test_notices(st) == 1);
 	CHECK(store_state_get(st, "imap_down", &v, &at) == 1 && at == since -
 	    7200);
 	CHECK_STR(v, "connect");
 	free(v);
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(test_notices(st) == 1);
-	status_imap_down(st, &c, t, "imap: cannot connect to h:993: timeout");
-	status_imap_down(st, &c, t, "imap: cannot connect to h:993: timeout");
+	status_imap_down(&(const struct env){&c, t, st, NULL},
+	    "imap: cannot connect to h:993: timeout");
+	status_imap_down(&(const struct env){&c, t, st, NULL},
+	    "imap: cannot connect to h:993: timeout");
 	CHECK(test_notices(st) == 2);
-	status_imap_down(st, &c, t, login);
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(test_notices(st) == 2);
 	CHECK(store_state_get(st, "imap_notice", &v, &at) == 1);
 	CHECK_STR(v, "login,connect");
@@ -216,22 +220,22 @@ test_imap_down(struct store *st)
 	CHECK(store_queue_depth(st, &rows, &copies, &oldest) == 0 &&
 	    rows == before);
 	/* a short run, not told: the login ends it */
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	status_imap_up(st, &c);
 	CHECK(store_state_get(st, "imap_down", &v, &at) == 0);
 	/* a new run: told again once it lasts */
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(store_state_get(st, "imap_down", &v, &since) == 1);
 	free(v);
 	CHECK(store_state_set(st, "imap_down", "login", since - 3600) == 0);
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(test_notices(st) == 3);
 	/* stuck_after 0: never told */
 	status_imap_up(st, &c);
 	c.stuck_after = 0;
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(store_state_set(st, "imap_down", "login", 1) == 0);
-	status_imap_down(st, &c, t, login);
+	status_imap_down(&(const struct env){ &c, t, st, NULL }, login);
 	CHECK(test_notices(st) == 3);
 	tmpl_free(t);
 }

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "env.h"
 #include "ical.h"
 #include "store.h"
 #include "summary.h"
@@ -222,7 +223,7 @@ test_run(struct store *st)
 	c.summary_hour = 7;
 	CHECK(ical_local_to_utc(c.timezone, "2026-12-03 07:00", &now) == 0);
 	CHECK(store_audit(st, "j@x.dk", "joined", "Jens", now - 60) == 0);
-	CHECK(summary_run(st, &c, t, now) == 1);
+	CHECK(summary_run(&(const struct env){ &c, t, st, NULL }, now) == 1);
 	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
 	    n == 1);
 	CHECK(store_outbox_count_to(st, "s2@x.dk", "notice", 0, &n) == 0 &&
@@ -230,11 +231,13 @@ test_run(struct store *st)
 	CHECK(store_state_get(st, "summary", &v, &at) == 1 && at == now);
 	CHECK_STR(v, "sent");
 	free(v);
-	CHECK(summary_run(st, &c, t, now + 3600) == 0);
+	CHECK(
+	    summary_run(&(const struct env){&c, t, st, NULL}, now + 3600) == 0);
 	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
 	    n == 1);
 	CHECK(store_outbox_sent(st, 3, now) == 0);	/* the waiting one */
-	CHECK(summary_run(st, &c, t, now + 86400) == 0);
+	CHECK(summary_run(&(const struct env){&c, t, st, NULL}, now + 86400) ==
+	    0);
 	CHECK(store_state_get(st, "summary", &v, &at) == 1 &&
 	    at == now + 86400);
 	CHECK_STR(v, "nothing");
@@ -243,7 +246,8 @@ test_run(struct store *st)
 	    n == 1);
 	c.summary = SUMMARY_OFF;
 	CHECK(store_audit(st, "k@x.dk", "joined", "Kim", now + 86400) == 0);
-	CHECK(summary_run(st, &c, t, now + 2 * 86400) == 0);
+	CHECK(summary_run(
+		  &(const struct env){&c, t, st, NULL}, now + 2 * 86400) == 0);
 	CHECK(store_outbox_count_to(st, "s1@x.dk", "notice", 0, &n) == 0 &&
 	    n == 1);
 	tmpl_free(t);
