@@ -1,7 +1,7 @@
 /*
  * ical.c: iCalendar objects with libical (RFC 5545). Builds the iTIP
  * REQUEST and CANCEL (RFC 5546 3.2.2, 3.2.5) that handlers queue and
- * mime.c sends per RFC 6047, parses the REPLY and COUNTER that come
+ * mime_build.c sends per RFC 6047, parses the REPLY and COUNTER that come
  * back, and turns local times into UTC and back for templates. Owns
  * nothing between calls but the cached Europe/Copenhagen zone.
  *

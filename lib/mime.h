@@ -2,6 +2,11 @@
  * mime.h: parsing incoming mail and building outgoing mail, both with
  * libetpan. Parsing takes (buf, len), does no I/O and never calls
  * fatal(): any byte sequence gives either a struct msg or -1.
+ *
+ * One module in four files: mime_parse.c (a message into struct msg),
+ * mime_build.c (struct mime_out into a message), charset.c (any charset
+ * and RFC 2047 words to UTF-8) and html.c (HTML parts to text). What
+ * they share among themselves is in mime_int.h.
  */
 #ifndef FFNET_MIME_H
 #define FFNET_MIME_H

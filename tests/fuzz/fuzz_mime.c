@@ -1,9 +1,10 @@
 /*
- * fuzz_mime.c: libFuzzer entry point for lib/mime.c. Feeds the bytes
+ * fuzz_mime.c: libFuzzer entry point for lib/mime_parse.c. Feeds the bytes
  * to mime_parse() with the default caps, and to the header decoder and
  * the HTML converter, which see message content too. Build and run:
  * clang -fsanitize=fuzzer,address,undefined -Ilib tests/fuzz/fuzz_mime.c
- * lib/mime.c lib/util.c lib/log.c -letpan; ./a.out -max_total_time=60
+ * lib/mime_*.c lib/charset.c lib/html.c lib/util.c lib/log.c -letpan;
+ * ./a.out -max_total_time=60
  */
 #include <stddef.h>
 #include <stdint.h>

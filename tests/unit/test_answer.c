@@ -193,7 +193,7 @@ static const struct test_case mails[] = {
 	    "Netværket <ffnet@example.org> wrote:\n\n> Nej? Stop!\n", Y },
 };
 
-/* HTML-only replies (Outlook on the web, new Outlook): mime.c's text. */
+/* HTML-only replies (Outlook on the web, new Outlook): mime_parse.c's text. */
 static const struct test_case html[] = {
 	{ "join", "<html><body><div>Ja tak</div><div><br></div>"
 	    "<hr style=\"display:inline-block;width:98%\"><div id=\""

@@ -1,5 +1,5 @@
 /*
- * test_mime.c: unit tests of lib/mime.c: real-shaped messages from
+ * test_mime.c: unit tests of lib/mime_parse.c, lib/mime_build.c: real-shaped messages from
  * Outlook, Gmail, Apple Mail, iPhone; RFC 2047/2231 decoding; charsets;
  * HTML to text; caps; pathological input; build → parse round trips,
  * including invites and attachments checked by a structural scan.
@@ -492,99 +492,6 @@ test_outlook_html(void)
 }
 
 static void
-test_html_to_text(void)
-{
-	char	*t;
-	const char gmail_reply[] =
-	    "<div dir=\"ltr\">Ja tak<br></div><br><div class=\"gmail_quote\">"
-	    "<div dir=\"ltr\" class=\"gmail_attr\">Den tir. 5. mar. 2024 skrev"
-	    " Jens &lt;<a href=\"mailto:jens@ffnet.dk\">jens@ffnet.dk</a>&gt;:"
-	    "<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px"
-	    "\">Vil du <b>deltage</b>?<br>Svar venligst.<blockquote>Indre"
-	    "</blockquote></blockquote></div>";
-
-	t = mime_html_to_text_dup(gmail_reply, strlen(gmail_reply));
-	CHECK_STR(t, "Ja tak\n\nDen tir. 5. mar. 2024 skrev Jens "
-	    "<jens@ffnet.dk>:\n> Vil du deltage?\n> Svar venligst.\n> > Indre\n");
-	free(t);
-	t = mime_html_to_text_dup("&AElig;&Oslash;&Aring; &aelig;&oslash;"
-	    "&aring; &quot;x&quot; &#65;&#x42;&#x1F600; &bogus; &amp",
-	    strlen("&AElig;&Oslash;&Aring; &aelig;&oslash;&aring; &quot;x"
-	    "&quot; &#65;&#x42;&#x1F600; &bogus; &amp"));
-	CHECK_STR(t, "ÆØÅ æøå \"x\" AB😀 &bogus; &amp\n");
-	free(t);
-	t = mime_html_to_text_dup("a   b\n\n\tc<br/>d<p>e</p><p>f</p>"
-	    "<table><tr><td>1</td><td>2</td></tr></table><pre>x  y\nz</pre>",
-	    strlen("a   b\n\n\tc<br/>d<p>e</p><p>f</p><table><tr><td>1</td>"
-	    "<td>2</td></tr></table><pre>x  y\nz</pre>"));
-	CHECK_STR(t, "a b c\nd\ne\nf\n1 2\nx  y\nz\n");
-	free(t);
-	/* Unclosed markup is dropped, never read past the end. */
-	t = mime_html_to_text_dup("x<style>y", 9);
-	CHECK_STR(t, "xy\n");
-	free(t);
-	t = mime_html_to_text_dup("x<!-- y", 7);
-	CHECK_STR(t, "x\n");
-	free(t);
-	t = mime_html_to_text_dup("1 < 2 <a href='x>y", 18);
-	CHECK_STR(t, "1 < 2\n");
-	free(t);
-	t = mime_html_to_text_dup("", 0);
-	CHECK_STR(t, "");
-	free(t);
-}
-
-static void
-test_rfc2047(void)
-{
-	char	*s;
-
-	s = mime_decode_header_dup("=?UTF-8?Q?M=C3=B8de?= =?UTF-8?Q?_p=C3=A5?="
-	    "\t=?UTF-8?B?IG1hbmRhZw==?=");
-	CHECK_STR(s, "Møde på mandag");
-	free(s);
-	/* A UTF-8 sequence split across two B words. */
-	s = mime_decode_header_dup("=?utf-8?b?w6bD?= =?utf-8?b?uMOl?=");
-	CHECK_STR(s, "æøå");
-	free(s);
-	s = mime_decode_header_dup("SV: =?ISO-8859-1?Q?=C6bler_og_=E6g?= x");
-	CHECK_STR(s, "SV: Æbler og æg x");
-	free(s);
-	s = mime_decode_header_dup("=?iso-8859-15?q?=A4?= =?koi8-r?B?8NLJ18XU?=");
-	CHECK_STR(s, "€Привет");
-	free(s);
-	/* Broken words keep their text. */
-	s = mime_decode_header_dup("Pris =? her");
-	CHECK_STR(s, "Pris =? her");
-	free(s);
-	s = mime_decode_header_dup("=?utf-8?X?bad?= tekst");
-	CHECK_STR(s, "=?utf-8?X?bad?= tekst");
-	free(s);
-	s = mime_decode_header_dup("=?utf-8?Q?uafsluttet");
-	CHECK(s != NULL && util_is_utf8(s, strlen(s)));
-	free(s);
-	s = mime_decode_header_dup("=?x-unknown?Q?M=C3=B8de?=");
-	CHECK_STR(s, "Møde");
-	free(s);
-	s = mime_decode_header_dup("=?utf-8?Q?M=F8de?=");
-	CHECK_STR(s, "M\xef\xbf\xbd" "de");
-	free(s);
-	/* Raw 8-bit: UTF-8 kept, anything else read as windows-1252. */
-	s = mime_decode_header_dup("R\xe6kke m\xf8" "de \x80");
-	CHECK_STR(s, "Række møde €");
-	free(s);
-	s = mime_decode_header_dup("R\xc3\xa6kke");
-	CHECK_STR(s, "Række");
-	free(s);
-	s = mime_decode_header_dup("  a\tb\r\n c ");
-	CHECK_STR(s, "a b c");
-	free(s);
-	s = mime_decode_header_dup("");
-	CHECK_STR(s, "");
-	free(s);
-}
-
-static void
 test_raw_subject(void)
 {
 	struct msg	 m;
@@ -606,7 +513,6 @@ static void
 test_charsets(void)
 {
 	struct msg	 m;
-	char		*s;
 	const char	 unk[] = "Subject: x\nContent-Type: text/plain; "
 	    "charset=x-unknown\n\nUTF-8 \xc3\xa6\n";
 	const char	 unk2[] = "Subject: x\nContent-Type: text/plain; "
@@ -618,40 +524,6 @@ test_charsets(void)
 	CHECK(t_parse(unk2, &m) == 0);
 	CHECK_STR(m.text, "latin æ\n");
 	msg_clear(&m);
-
-	s = mime_to_utf8_dup("\xa4", 1, "ISO-8859-15");
-	CHECK_STR(s, "€");
-	free(s);
-	s = mime_to_utf8_dup("\xa4", 1, "iso-8859-1");
-	CHECK_STR(s, "¤");
-	free(s);
-	s = mime_to_utf8_dup("\x80\x96", 2, "CP1252");
-	CHECK_STR(s, "€–");
-	free(s);
-	s = mime_to_utf8_dup("\x81", 1, "windows-1252");
-	CHECK_STR(s, "\xef\xbf\xbd");
-	free(s);
-	s = mime_to_utf8_dup("\xf0\xd2\xc9\xd7\xc5\xd4", 6, "koi8-r");
-	CHECK_STR(s, "Привет");
-	free(s);
-	s = mime_to_utf8_dup("\x1b$B$3$s$K$A$O\x1b(B", 16, "ISO-2022-JP");
-	CHECK_STR(s, "こんにちは");
-	free(s);
-	s = mime_to_utf8_dup("+AOYA+ADl-", 10, "utf-7");
-	CHECK_STR(s, "æøå");
-	free(s);
-	s = mime_to_utf8_dup("a\xff" "b\xc3", 4, "utf-8");
-	CHECK_STR(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd");
-	free(s);
-	s = mime_to_utf8_dup("\xe6", 1, NULL);
-	CHECK_STR(s, "æ");
-	free(s);
-	s = mime_to_utf8_dup("\xe6", 1, "no-such-charset-at-all");
-	CHECK_STR(s, "æ");
-	free(s);
-	s = mime_to_utf8_dup("\xa4\xa2", 2, "big5");
-	CHECK(util_is_utf8(s, strlen(s)) && strlen(s) == 3);
-	free(s);
 }
 
 static void
@@ -2045,8 +1917,6 @@ main(void)
 	test_apple_flowed();
 	test_iphone();
 	test_outlook_html();
-	test_html_to_text();
-	test_rfc2047();
 	test_raw_subject();
 	test_charsets();
 	test_line_ends();
