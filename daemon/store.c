@@ -283,6 +283,9 @@ static const char *const migrations[] = {
 static int		 store_migrate(struct store *, char *, size_t);
 static size_t		 store_slot(const struct store *, const char *);
 static void		 store_cache_grow(struct store *);
+static void		 store_inbox_read(sqlite3_stmt *, void *);
+static void		 store_inbox_clear(void *);
+static void		 store_time_read(sqlite3_stmt *, void *);
 static int		 store_pending_read(struct store *, sqlite3_stmt *,
 			    struct pending *, bool *);
 
@@ -319,13 +322,6 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
  out:
 	store_close(st);
 	return rc;
-}
-
-/* For the family's other files (store_int.h). */
-sqlite3 *
-store_db(struct store *st)
-{
-	return st->db;
 }
 
 void
@@ -447,6 +443,37 @@ store_exec_done(struct store *st, sqlite3_stmt *s)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_rows(struct store *st, sqlite3_stmt *s, const struct store_rowtype *t,
+    void *out, size_t *n)
+{
+	unsigned char	*v = NULL;
+	size_t		 cnt = 0, cap = 0, i;
+	int		 r;
+
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xrealloc(v, cap * t->size);
+		}
+		memset(v + cnt * t->size, 0, t->size);
+		t->read(s, v + cnt * t->size);
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		for (i = 0; t->clear != NULL && i < cnt; i++)
+			t->clear(v + i * t->size);
+		free(v);
+		v = NULL;
+		cnt = 0;
+	}
+	memcpy(out, &v, sizeof(v));
+	*n = cnt;
+	return r == SQLITE_DONE ? 0 : -1;
 }
 
 char *
@@ -599,35 +626,44 @@ store_inbox_add(struct store *st, const char *msgkey, uint32_t uidvalidity,
 	return store_exec_done(st, s);
 }
 
+/* A row of Q_INBOX_UNMOVED; uidvalidity is the caller's. */
+static void
+store_inbox_read(sqlite3_stmt *s, void *p)
+{
+	struct inbox_row	*r = p;
+
+	r->msgkey = store_col_dup(s, 0);
+	r->uid = (uint32_t)sqlite3_column_int64(s, 1);
+	r->folder = store_col_dup(s, 2);
+}
+
+static void
+store_inbox_clear(void *p)
+{
+	struct inbox_row	*r = p;
+
+	free(r->msgkey);
+	free(r->folder);
+}
+
 int
 store_inbox_unmoved(struct store *st, uint32_t uidvalidity,
     struct inbox_row **rows, size_t *n)
 {
+	static const struct store_rowtype t = { sizeof(**rows),
+	    store_inbox_read, store_inbox_clear };
 	sqlite3_stmt	*s;
-	struct inbox_row *v = NULL;
-	size_t		 cnt = 0;
-	int		 r;
+	size_t		 i;
 
 	*rows = NULL;
 	*n = 0;
 	if ((s = store_stmt(st, sql[Q_INBOX_UNMOVED])) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, uidvalidity);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		v = xrealloc(v, (cnt + 1) * sizeof(*v));
-		v[cnt].msgkey = store_col_dup(s, 0);
-		v[cnt].uidvalidity = uidvalidity;
-		v[cnt].uid = (uint32_t)sqlite3_column_int64(s, 1);
-		v[cnt].folder = store_col_dup(s, 2);
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		inbox_rows_free(v, cnt);
+	if (store_rows(st, s, &t, rows, n) == -1)
 		return -1;
-	}
-	*rows = v;
-	*n = cnt;
+	for (i = 0; i < *n; i++)
+		(*rows)[i].uidvalidity = uidvalidity;
 	return 0;
 }
 
@@ -1063,50 +1099,27 @@ store_audit(struct store *st, const char *addr, const char *action,
 	return store_exec_done(st, s);
 }
 
-/*
- * Markedspladsen. Like the reminders' statements, these are prepared per
- * call: few, and far from the hot path.
- */
-int
-store_prepare(struct store *st, const char *q, sqlite3_stmt **s)
+static void
+store_time_read(sqlite3_stmt *s, void *p)
 {
-	if (sqlite3_prepare_v2(st->db, q, -1, s, NULL) != SQLITE_OK) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		return -1;
-	}
-	return 0;
+	*(time_t *)p = (time_t)sqlite3_column_int64(s, 0);
 }
 
 int
 store_sent_times(struct store *st, time_t since, time_t **v, size_t *n)
 {
-	sqlite3_stmt	*s = NULL;
-	time_t		*a = NULL;
-	size_t		 cnt = 0;
-	int		 r, rc = -1;
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_time_read, NULL };
+	sqlite3_stmt	*s;
 
 	*v = NULL;
 	*n = 0;
-	if (store_prepare(st, "SELECT sent FROM outbox WHERE sent >= ?1 UNION "
-	    "ALL SELECT sent FROM post_rcpts WHERE sent >= ?1 ORDER BY 1",
-	    &s) == -1)
-		goto out;
+	if ((s = store_stmt(st, "SELECT sent FROM outbox WHERE sent >= ?1 "
+	    "UNION ALL SELECT sent FROM post_rcpts WHERE sent >= ?1 "
+	    "ORDER BY 1")) == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, since);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt % 256 == 0)
-			a = xrealloc(a, (cnt + 256) * sizeof(*a));
-		a[cnt++] = (time_t)sqlite3_column_int64(s, 0);
-	}
-	if (r != SQLITE_DONE) {
-		free(a);
-		goto out;
-	}
-	*v = a;
-	*n = cnt;
-	rc = 0;
- out:
-	sqlite3_finalize(s);
-	return rc;
+	return store_rows(st, s, &t, v, n);
 }
 
 /*
@@ -1129,12 +1142,12 @@ store_member_set_status(struct store *st, const char *addr,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "UPDATE members SET status = ? WHERE addr = ?",
-	    &s) == 0) {
+	if ((s = store_stmt(st, "UPDATE members SET status = ? "
+	    "WHERE addr = ?")) != NULL) {
 		store_bind_text(s, 1, status);
 		store_bind_text(s, 2, addr);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * store.h: all state, in SQLite (WAL, prepared statements, migrations
- * by PRAGMA user_version). No sqlite3 type leaves store.c. Strings
- * returned in structs are copies the caller frees with the matching
- * *_clear function.
+ * by PRAGMA user_version). One public header for the store*.c files;
+ * no sqlite3 type leaves them. Strings returned in structs are copies
+ * the caller frees with the matching *_clear function.
  */
 #ifndef FFNET_STORE_H
 #define FFNET_STORE_H
@@ -245,9 +245,10 @@ void	idea_clear(struct idea *);
 void	ideas_free(struct idea *, size_t);
 
 /*
- * The list (post.c, outbox.c): a post is stored once, as the message
- * every recipient gets minus the personal header lines; each recipient
- * is a row of its own, sent and marked one by one.
+ * The list (listmail.c, outbox.c; store_list.c): a post is stored
+ * once, as the message every recipient gets minus the personal header
+ * lines; each recipient is a row of its own, sent and marked one by
+ * one.
  */
 struct post {
 	int64_t	 id;

@@ -68,7 +68,7 @@ store_backup(struct store *st, const char *dest, int64_t *pages,
 	/* the file is new and renamed only when whole: no journal */
 	if (sqlite3_exec(to, "PRAGMA journal_mode=OFF", NULL, NULL,
 	    NULL) != SQLITE_OK ||
-	    (b = sqlite3_backup_init(to, "main", store_db(st), "main")) ==
+	    (b = sqlite3_backup_init(to, "main", st->db, "main")) ==
 	    NULL) {
 		snprintf(err, errlen, "%s: %s", dest, sqlite3_errmsg(to));
 		goto out;

@@ -12,7 +12,8 @@
 #include "store_int.h"
 #include "util.h"
 
-static void		 store_idea_read(sqlite3_stmt *, struct idea *);
+static void		 store_idea_read(sqlite3_stmt *, void *);
+static void		 store_idea_clear(void *);
 
 int
 store_idea_add(struct store *st, const struct idea *i, time_t now,
@@ -21,9 +22,9 @@ store_idea_add(struct store *st, const struct idea *i, time_t now,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "INSERT INTO ideas (author, title, body, theme, "
-	    "seeking, status, created) VALUES (?, ?, ?, ?, ?, 'open', ?)",
-	    &s) == -1)
+	if ((s = store_stmt(st, "INSERT INTO ideas (author, title, body, "
+	    "theme, seeking, status, created) VALUES (?, ?, ?, ?, ?, 'open', "
+	    "?)")) == NULL)
 		goto out;
 	store_bind_text(s, 1, i->author);
 	store_bind_text(s, 2, i->title);
@@ -41,13 +42,15 @@ store_idea_add(struct store *st, const struct idea *i, time_t now,
 	*id = sqlite3_last_insert_rowid(st->db);
 	rc = 0;
  out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
 static void
-store_idea_read(sqlite3_stmt *s, struct idea *i)
+store_idea_read(sqlite3_stmt *s, void *p)
 {
+	struct idea	*i = p;
+
 	i->id = sqlite3_column_int64(s, 0);
 	i->author = store_col_dup(s, 1);
 	i->title = store_col_dup(s, 2);
@@ -65,48 +68,39 @@ store_idea_get(struct store *st, int64_t id, struct idea *i)
 	int		 r, rc = -1;
 
 	memset(i, 0, sizeof(*i));
-	if (store_prepare(st, "SELECT id, author, title, body, theme, seeking, "
-	    "status, created FROM ideas WHERE id = ?", &s) == -1)
+	if ((s = store_stmt(st, "SELECT id, author, title, body, theme, "
+	    "seeking, status, created FROM ideas WHERE id = ?")) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW)
 		store_idea_read(s, i);
 	rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
  out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
+}
+
+static void
+store_idea_clear(void *p)
+{
+	idea_clear(p);
 }
 
 int
 store_idea_list(struct store *st, bool open_only, struct idea **v, size_t *n)
 {
-	sqlite3_stmt	*s = NULL;
-	struct idea	*a = NULL;
-	size_t		 cnt = 0;
-	int		 r, rc = -1;
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_idea_read, store_idea_clear };
+	sqlite3_stmt	*s;
 
 	*v = NULL;
 	*n = 0;
-	if (store_prepare(st, open_only ? "SELECT id, author, title, body, "
+	if ((s = store_stmt(st, open_only ? "SELECT id, author, title, body, "
 	    "theme, seeking, status, created FROM ideas WHERE status = 'open' "
 	    "ORDER BY id" : "SELECT id, author, title, body, theme, seeking, "
-	    "status, created FROM ideas ORDER BY id", &s) == -1)
-		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		memset(&a[cnt], 0, sizeof(*a));
-		store_idea_read(s, &a[cnt++]);
-	}
-	if (r != SQLITE_DONE) {
-		ideas_free(a, cnt);
-		goto out;
-	}
-	*v = a;
-	*n = cnt;
-	rc = 0;
- out:
-	sqlite3_finalize(s);
-	return rc;
+	    "status, created FROM ideas ORDER BY id")) == NULL)
+		return -1;
+	return store_rows(st, s, &t, v, n);
 }
 
 int
@@ -115,12 +109,12 @@ store_idea_close(struct store *st, int64_t id)
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "UPDATE ideas SET status = 'closed' WHERE id = ?",
-	    &s) == 0) {
+	if ((s = store_stmt(st, "UPDATE ideas SET status = 'closed' "
+	    "WHERE id = ?")) != NULL) {
 		sqlite3_bind_int64(s, 1, id);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -131,15 +125,15 @@ store_interest_add(struct store *st, int64_t idea, const char *addr,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "INSERT OR IGNORE INTO interests (idea, addr, "
-	    "created) VALUES (?, ?, ?)", &s) == 0) {
+	if ((s = store_stmt(st, "INSERT OR IGNORE INTO interests (idea, addr, "
+	    "created) VALUES (?, ?, ?)")) != NULL) {
 		sqlite3_bind_int64(s, 1, idea);
 		store_bind_text(s, 2, addr);
 		sqlite3_bind_int64(s, 3, now);
 		if (sqlite3_step(s) == SQLITE_DONE)
 			rc = sqlite3_changes(st->db) > 0 ? 1 : 0;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 

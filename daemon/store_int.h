@@ -12,7 +12,7 @@
 
 /* A prepared statement, kept for the life of the connection. */
 struct store_cached {
-	const char	*sql;		/* the key: a string with static storage */
+	const char	*sql;	/* the key: a string with static storage */
 	sqlite3_stmt	*stmt;
 };
 
@@ -33,12 +33,24 @@ struct store {
 sqlite3_stmt *store_stmt(struct store *, const char *q);
 /* Steps a statement that returns no rows and resets it; -1 logged. */
 int	 store_exec_done(struct store *, sqlite3_stmt *);
+/* How store_rows() turns one row into one element of an array. */
+struct store_rowtype {
+	size_t	 size;				/* bytes of one element */
+	void	(*read)(sqlite3_stmt *, void *);	/* fills a zeroed one */
+	void	(*clear)(void *);	/* frees what read() took; or NULL */
+};
+
+/*
+ * Steps s (prepared and bound) to its end; each row becomes one element
+ * of a new array, zeroed and then filled by t->read. out is the address
+ * of the caller's "T *" (NULL when there are no rows) and *n its
+ * length. Resets s. On an SQL error it frees what it read, leaves NULL
+ * and 0, and returns -1 with a log line.
+ */
+int	 store_rows(struct store *, sqlite3_stmt *,
+	    const struct store_rowtype *, void *out, size_t *n);
 /* Binds t, or NULL for a NULL pointer. */
 void	 store_bind_text(sqlite3_stmt *, int, const char *);
-/* The open database; borrowed. */
-sqlite3	*store_db(struct store *);
-/* Prepares a statement the caller finalizes; -1 with a log line. */
-int	 store_prepare(struct store *, const char *, sqlite3_stmt **);
 /* A column as a new string, NULL for SQL NULL; caller frees. */
 char	*store_col_dup(sqlite3_stmt *, int);
 /* Steps a count(*) statement into *n and resets it. */

@@ -18,6 +18,13 @@ enum q {
 	Q_MAX,
 };
 
+static void	 store_post_read(sqlite3_stmt *, void *);
+static void	 store_post_clear(void *);
+static int	 store_exec_ints(struct store *, const char *, int, int64_t,
+		    int64_t, int64_t);
+static void	 store_rcpt_read(sqlite3_stmt *, void *);
+static void	 store_rcpt_clear(void *);
+
 static const char *const sql[Q_MAX] = {
 	[Q_RCPT_DUE] = "SELECT r.id, r.post, r.addr, r.token, m.token, "
 	    "r.attempts, r.member AND (m.status IS NULL OR m.status != "
@@ -44,8 +51,10 @@ static const char *const sql[Q_MAX] = {
 	"FROM post_rcpts r WHERE r.post = p.id AND r.failed IS NOT NULL)"
 
 static void
-store_post_read(sqlite3_stmt *s, struct post *p)
+store_post_read(sqlite3_stmt *s, void *vp)
 {
+	struct post	*p = vp;
+
 	p->id = sqlite3_column_int64(s, 0);
 	p->kind = store_col_dup(s, 1);
 	p->meeting = sqlite3_column_int64(s, 2);
@@ -71,9 +80,9 @@ store_post_add(struct store *st, const struct post *p, time_t now,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "INSERT INTO posts (kind, meeting, sender, "
+	if ((s = store_stmt(st, "INSERT INTO posts (kind, meeting, sender, "
 	    "sender_name, subject, body, files, msgid, data, state, created) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s) == -1)
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
 		goto out;
 	store_bind_text(s, 1, p->kind);
 	if (p->meeting > 0)
@@ -96,7 +105,7 @@ store_post_add(struct store *st, const struct post *p, time_t now,
 	*id = sqlite3_last_insert_rowid(st->db);
 	rc = 0;
  out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -108,8 +117,8 @@ store_post_get(struct store *st, int64_t id, bool with_data, struct post *p)
 	int		 r, rc = -1;
 
 	memset(p, 0, sizeof(*p));
-	if (store_prepare(st, "SELECT " PCOLS ", p.data FROM posts p "
-	    "WHERE p.id = ?", &s) == -1)
+	if ((s = store_stmt(st, "SELECT " PCOLS ", p.data FROM posts p "
+	    "WHERE p.id = ?")) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -125,39 +134,30 @@ store_post_get(struct store *st, int64_t id, bool with_data, struct post *p)
 	}
 	rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
  out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
+}
+
+static void
+store_post_clear(void *p)
+{
+	post_clear(p);
 }
 
 int
 store_post_list(struct store *st, size_t max, struct post **v, size_t *n)
 {
-	sqlite3_stmt	*s = NULL;
-	struct post	*a = NULL;
-	size_t		 cnt = 0;
-	int		 r, rc = -1;
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_post_read, store_post_clear };
+	sqlite3_stmt	*s;
 
 	*v = NULL;
 	*n = 0;
-	if (store_prepare(st, "SELECT " PCOLS " FROM posts p WHERE p.state != "
-	    "'preview' ORDER BY p.id DESC LIMIT ?", &s) == -1)
-		goto out;
+	if ((s = store_stmt(st, "SELECT " PCOLS " FROM posts p WHERE "
+	    "p.state != 'preview' ORDER BY p.id DESC LIMIT ?")) == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		memset(&a[cnt], 0, sizeof(*a));
-		store_post_read(s, &a[cnt++]);
-	}
-	if (r != SQLITE_DONE) {
-		posts_free(a, cnt);
-		goto out;
-	}
-	*v = a;
-	*n = cnt;
-	rc = 0;
- out:
-	sqlite3_finalize(s);
-	return rc;
+	return store_rows(st, s, &t, v, n);
 }
 
 /* Runs one statement with up to three integer parameters. */
@@ -168,7 +168,7 @@ store_exec_ints(struct store *st, const char *q, int nargs, int64_t a,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, q, &s) == 0) {
+	if ((s = store_stmt(st, q)) != NULL) {
 		if (nargs > 0)
 			sqlite3_bind_int64(s, 1, a);
 		if (nargs > 1)
@@ -180,7 +180,7 @@ store_exec_ints(struct store *st, const char *q, int nargs, int64_t a,
 		else
 			log_warnx("store: %s", sqlite3_errmsg(st->db));
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -199,7 +199,8 @@ store_post_start(struct store *st, int64_t id, int64_t meeting, time_t now,
 	before = sqlite3_total_changes(st->db);
 	if (store_exec_ints(st, "INSERT OR IGNORE INTO post_rcpts (post, addr, "
 	    "token, member, next_try) SELECT ?1, addr, lower(hex(randomblob("
-	    "8))), 1, ?2 " POST_MEMBERS " ORDER BY id", 2, id, now, 0) == -1 || store_exec_ints(st, "INSERT OR IGNORE "
+	    "8))), 1, ?2 " POST_MEMBERS " ORDER BY id", 2, id, now, 0) == -1 ||
+	    store_exec_ints(st, "INSERT OR IGNORE "
 	    "INTO post_rcpts (post, addr, token, member, next_try) SELECT ?1, "
 	    "addr, lower(hex(randomblob(8))), 0, ?2 " POST_GUESTS " ORDER BY "
 	    "id", 3, id, now, meeting) == -1)
@@ -243,14 +244,37 @@ posts_free(struct post *v, size_t n)
 	free(v);
 }
 
+static void
+store_rcpt_read(sqlite3_stmt *s, void *p)
+{
+	struct post_rcpt	*r = p;
+
+	r->id = sqlite3_column_int64(s, 0);
+	r->post = sqlite3_column_int64(s, 1);
+	r->addr = store_col_dup(s, 2);
+	r->token = store_col_dup(s, 3);
+	r->unsub = store_col_dup(s, 4);
+	r->attempts = sqlite3_column_int(s, 5);
+	r->gone = sqlite3_column_int(s, 6) != 0;
+}
+
+static void
+store_rcpt_clear(void *p)
+{
+	struct post_rcpt	*r = p;
+
+	free(r->addr);
+	free(r->token);
+	free(r->unsub);
+}
+
 int
 store_rcpt_due(struct store *st, time_t now, bool force, int64_t after,
     size_t max, struct post_rcpt **v, size_t *n)
 {
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_rcpt_read, store_rcpt_clear };
 	sqlite3_stmt	*s;
-	struct post_rcpt *a = NULL;
-	size_t		 cnt = 0;
-	int		 r;
 
 	*v = NULL;
 	*n = 0;
@@ -260,27 +284,7 @@ store_rcpt_due(struct store *st, time_t now, bool force, int64_t after,
 	sqlite3_bind_int(s, 2, force);
 	sqlite3_bind_int64(s, 3, after);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt % 64 == 0)
-			a = xrealloc(a, (cnt + 64) * sizeof(*a));
-		a[cnt].id = sqlite3_column_int64(s, 0);
-		a[cnt].post = sqlite3_column_int64(s, 1);
-		a[cnt].addr = store_col_dup(s, 2);
-		a[cnt].token = store_col_dup(s, 3);
-		a[cnt].unsub = store_col_dup(s, 4);
-		a[cnt].attempts = sqlite3_column_int(s, 5);
-		a[cnt].gone = sqlite3_column_int(s, 6) != 0;
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		post_rcpts_free(a, cnt);
-		return -1;
-	}
-	*v = a;
-	*n = cnt;
-	return 0;
+	return store_rows(st, s, &t, v, n);
 }
 
 int
@@ -344,8 +348,8 @@ store_rcpt_by_token(struct store *st, const char *token, char **addr,
 
 	*addr = NULL;
 	*post = 0;
-	if (store_prepare(st, "SELECT addr, post FROM post_rcpts WHERE "
-	    "token = lower(?)", &s) == -1)
+	if ((s = store_stmt(st, "SELECT addr, post FROM post_rcpts WHERE "
+	    "token = lower(?)")) == NULL)
 		goto out;
 	store_bind_text(s, 1, token);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -354,7 +358,7 @@ store_rcpt_by_token(struct store *st, const char *token, char **addr,
 	}
 	rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
  out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -378,14 +382,14 @@ store_member_by_token(struct store *st, const char *token, struct member *m)
 	int		 r, rc = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (store_prepare(st, "SELECT addr FROM members WHERE token = lower(?)",
-	    &s) == -1)
+	if ((s = store_stmt(st, "SELECT addr FROM members WHERE "
+	    "token = lower(?)")) == NULL)
 		goto out;
 	store_bind_text(s, 1, token);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		char *addr = store_col_dup(s, 0);
 
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		s = NULL;
 		rc = store_member_get(st, addr, m);
 		free(addr);
@@ -393,7 +397,7 @@ store_member_by_token(struct store *st, const char *token, struct member *m)
 	}
 	rc = r == SQLITE_DONE ? 0 : -1;
  out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -403,12 +407,12 @@ store_post_audience(struct store *st, int64_t meeting, int64_t *n)
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "SELECT count(*) FROM (SELECT addr "
-	    POST_MEMBERS " UNION SELECT addr " POST_GUESTS ")", &s) == 0) {
+	if ((s = store_stmt(st, "SELECT count(*) FROM (SELECT addr "
+	    POST_MEMBERS " UNION SELECT addr " POST_GUESTS ")")) != NULL) {
 		sqlite3_bind_int64(s, 3, meeting);
 		rc = store_count(st, s, n);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -419,8 +423,8 @@ store_bounce_add(struct store *st, const char *addr, int64_t post,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "INSERT INTO bounces (addr, post, status, "
-	    "diagnostic, at, day) VALUES (?, ?, ?, ?, ?, ?)", &s) == 0) {
+	if ((s = store_stmt(st, "INSERT INTO bounces (addr, post, status, "
+	    "diagnostic, at, day) VALUES (?, ?, ?, ?, ?, ?)")) != NULL) {
 		store_bind_text(s, 1, addr);
 		if (post > 0)
 			sqlite3_bind_int64(s, 2, post);
@@ -430,7 +434,7 @@ store_bounce_add(struct store *st, const char *addr, int64_t post,
 		store_bind_text(s, 6, day);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -440,12 +444,12 @@ store_bounce_days(struct store *st, const char *addr, int64_t *n)
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "SELECT count(DISTINCT day) FROM bounces WHERE "
-	    "addr = ? AND cleared IS NULL", &s) == 0) {
+	if ((s = store_stmt(st, "SELECT count(DISTINCT day) FROM bounces WHERE "
+	    "addr = ? AND cleared IS NULL")) != NULL) {
 		store_bind_text(s, 1, addr);
 		rc = store_count(st, s, n);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -455,11 +459,11 @@ store_bounce_clear(struct store *st, const char *addr)
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "UPDATE bounces SET cleared = 1 WHERE addr = ? "
-	    "AND cleared IS NULL", &s) == 0) {
+	if ((s = store_stmt(st, "UPDATE bounces SET cleared = 1 WHERE addr = ? "
+	    "AND cleared IS NULL")) != NULL) {
 		store_bind_text(s, 1, addr);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }

@@ -66,16 +66,24 @@ static const char *const sql[Q_MAX] = {
 	    "meeting = ?",
 };
 
-static void		 store_meeting_read(sqlite3_stmt *, struct meeting *);
+static void		 store_meeting_read(sqlite3_stmt *, void *);
+static void		 store_meeting_clear(void *);
 static int		 store_meeting_bind(sqlite3_stmt *, int,
 			    const struct meeting *);
-static void		 store_reg_read(sqlite3_stmt *, struct registration *);
+static void		 store_reg_read(sqlite3_stmt *, void *);
+static void		 store_reg_clear(void *);
 static int		 store_reg_one(struct store *, sqlite3_stmt *,
 			    struct registration *);
 
+static const struct store_rowtype store_meeting_rows = {
+	sizeof(struct meeting), store_meeting_read, store_meeting_clear
+};
+
 static void
-store_meeting_read(sqlite3_stmt *s, struct meeting *m)
+store_meeting_read(sqlite3_stmt *s, void *p)
 {
+	struct meeting	*m = p;
+
 	m->id = sqlite3_column_int64(s, 0);
 	m->code = store_col_dup(s, 1);
 	m->title = store_col_dup(s, 2);
@@ -216,33 +224,24 @@ store_meeting_update(struct store *st, const struct meeting *m)
 	return store_exec_done(st, s);
 }
 
+static void
+store_meeting_clear(void *p)
+{
+	meeting_clear(p);
+}
+
 int
 store_meeting_list(struct store *st, time_t since, struct meeting **v,
     size_t *n)
 {
 	sqlite3_stmt	*s;
-	struct meeting	*a = NULL;
-	size_t		 cnt = 0;
-	int		 r;
 
 	*v = NULL;
 	*n = 0;
 	if ((s = store_stmt(st, sql[Q_MEET_LIST])) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		memset(&a[cnt], 0, sizeof(*a));
-		store_meeting_read(s, &a[cnt++]);
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		meetings_free(a, cnt);
-		return -1;
-	}
-	*v = a;
-	*n = cnt;
-	return 0;
+	return store_rows(st, s, &store_meeting_rows, v, n);
 }
 
 void
@@ -271,8 +270,10 @@ meetings_free(struct meeting *v, size_t n)
 }
 
 static void
-store_reg_read(sqlite3_stmt *s, struct registration *g)
+store_reg_read(sqlite3_stmt *s, void *p)
 {
+	struct registration	*g = p;
+
 	g->id = sqlite3_column_int64(s, 0);
 	g->meeting = sqlite3_column_int64(s, 1);
 	g->addr = store_col_dup(s, 2);
@@ -369,14 +370,19 @@ store_reg_set_partstat(struct store *st, int64_t id, const char *partstat)
 	return store_exec_done(st, s);
 }
 
+static void
+store_reg_clear(void *p)
+{
+	registration_clear(p);
+}
+
 int
 store_reg_list(struct store *st, int64_t meeting, const char *state,
     struct registration **v, size_t *n)
 {
-	sqlite3_stmt		*s;
-	struct registration	*a = NULL;
-	size_t			 cnt = 0;
-	int			 r;
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_reg_read, store_reg_clear };
+	sqlite3_stmt	*s;
 
 	*v = NULL;
 	*n = 0;
@@ -386,19 +392,7 @@ store_reg_list(struct store *st, int64_t meeting, const char *state,
 	sqlite3_bind_int64(s, 1, meeting);
 	if (state != NULL)
 		store_bind_text(s, 2, state);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		memset(&a[cnt], 0, sizeof(*a));
-		store_reg_read(s, &a[cnt++]);
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		registrations_free(a, cnt);
-		return -1;
-	}
-	*v = a;
-	*n = cnt;
-	return 0;
+	return store_rows(st, s, &t, v, n);
 }
 
 int
@@ -442,50 +436,25 @@ registrations_free(struct registration *v, size_t n)
 	free(v);
 }
 
-/*
- * Reminders (remind.c). These statements are prepared per call rather
- * than kept in sql[]: they run once a round, and most rounds find
- * nothing to do.
- */
+/* Reminders (remind.c). */
 int
 store_meeting_remind_due(struct store *st, time_t now, time_t until,
     struct meeting **v, size_t *n)
 {
-	static const char	 q[] = "SELECT " MCOLS " FROM meetings m "
+	sqlite3_stmt	*s;
+
+	*v = NULL;
+	*n = 0;
+	if ((s = store_stmt(st, "SELECT " MCOLS " FROM meetings m "
 	    "WHERE m.status = 'planned' AND m.start > ? AND m.start <= ? AND "
 	    "((m.reminded IS NULL AND m.host_contact IS NOT NULL) OR EXISTS "
 	    "(SELECT 1 FROM registrations r WHERE r.meeting = m.id AND "
 	    "r.state = 'registered' AND r.reminded IS NULL)) "
-	    "ORDER BY m.start, m.id";
-	sqlite3_stmt		*s = NULL;
-	struct meeting		*a = NULL;
-	size_t			 cnt = 0;
-	int			 r = SQLITE_ERROR, rc = -1;
-
-	*v = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) != SQLITE_OK)
-		goto out;
+	    "ORDER BY m.start, m.id")) == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, until);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		memset(&a[cnt], 0, sizeof(*a));
-		store_meeting_read(s, &a[cnt++]);
-	}
-	if (r != SQLITE_DONE)
-		goto out;
-	*v = a;
-	*n = cnt;
-	a = NULL;
-	cnt = 0;
-	rc = 0;
- out:
-	if (rc == -1)
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
-	meetings_free(a, cnt);
-	return rc;
+	return store_rows(st, s, &store_meeting_rows, v, n);
 }
 
 /* An UPDATE of one row by id, setting now; 1 if it changed a row. */
@@ -495,7 +464,7 @@ store_mark_once(struct store *st, const char *q, int64_t id, time_t now)
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) == SQLITE_OK) {
+	if ((s = store_stmt(st, q)) != NULL) {
 		sqlite3_bind_int64(s, 1, now);
 		sqlite3_bind_int64(s, 2, id);
 		if (sqlite3_step(s) == SQLITE_DONE)
@@ -503,7 +472,7 @@ store_mark_once(struct store *st, const char *q, int64_t id, time_t now)
 	}
 	if (rc == -1)
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 

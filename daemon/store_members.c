@@ -1,8 +1,7 @@
 /*
  * store_members.c: the store's part of the secretariat's member tools
  * (daemon/members.c, handlers/members.c): the member list by status,
- * everything held about one address, and the consent table. Statements
- * are prepared per call: these run when a person asks, not per message.
+ * everything held about one address, and the consent table.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -16,6 +15,11 @@
 /* The audit actions that make or end a membership. */
 #define STORE_MEMBERSHIP	"('joined', 'added', 'imported', 'left', "	\
 	"'removed')"
+
+static void	store_member_row(sqlite3_stmt *, void *);
+static void	store_member_clear(void *);
+static void	store_fact_read(sqlite3_stmt *, void *);
+static void	store_fact_clear(void *);
 
 static const char store_members_sql[] =
 	"SELECT addr, name, org, lang, status, joined FROM ("
@@ -64,43 +68,40 @@ static const char store_facts_sql[] =
 	"  WHERE addr = ?1 "
 	"ORDER BY 1, 3";
 
+static void
+store_member_row(sqlite3_stmt *s, void *p)
+{
+	struct member	*m = p;
+
+	m->addr = store_col_dup(s, 0);
+	m->name = store_col_dup(s, 1);
+	m->org = store_col_dup(s, 2);
+	m->lang = store_col_dup(s, 3);
+	m->status = store_col_dup(s, 4);
+	m->joined = (time_t)sqlite3_column_int64(s, 5);
+}
+
+static void
+store_member_clear(void *p)
+{
+	member_clear(p);
+}
+
 int
 store_member_list(struct store *st, const char *status, time_t now,
     struct member **v, size_t *n)
 {
-	sqlite3_stmt	*s = NULL;
-	struct member	*a = NULL, *m;
-	size_t		 cnt = 0;
-	int		 r, rc = -1;
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_member_row, store_member_clear };
+	sqlite3_stmt	*s;
 
 	*v = NULL;
 	*n = 0;
-	if (store_prepare(st, store_members_sql, &s) == -1)
-		goto out;
+	if ((s = store_stmt(st, store_members_sql)) == NULL)
+		return -1;
 	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		m = &a[cnt++];
-		memset(m, 0, sizeof(*m));
-		m->addr = store_col_dup(s, 0);
-		m->name = store_col_dup(s, 1);
-		m->org = store_col_dup(s, 2);
-		m->lang = store_col_dup(s, 3);
-		m->status = store_col_dup(s, 4);
-		m->joined = (time_t)sqlite3_column_int64(s, 5);
-	}
-	if (r != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
-		members_free(a, cnt);
-		goto out;
-	}
-	*v = a;
-	*n = cnt;
-	rc = 0;
- out:
-	sqlite3_finalize(s);
-	return rc;
+	return store_rows(st, s, &t, v, n);
 }
 
 void
@@ -120,14 +121,14 @@ store_member_set(struct store *st, const char *addr, const char *name,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "UPDATE members SET name = coalesce(?1, name), "
-	    "org = coalesce(?2, org) WHERE addr = ?3", &s) == 0) {
+	if ((s = store_stmt(st, "UPDATE members SET name = coalesce(?1, name), "
+	    "org = coalesce(?2, org) WHERE addr = ?3")) != NULL) {
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 2, org, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 3, addr, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -138,8 +139,8 @@ store_consent_add(struct store *st, const char *addr, const char *source,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "INSERT INTO consent (addr, at, source, msgid, "
-	    "text) VALUES (?, ?, ?, ?, ?)", &s) == 0) {
+	if ((s = store_stmt(st, "INSERT INTO consent (addr, at, source, msgid, "
+	    "text) VALUES (?, ?, ?, ?, ?)")) != NULL) {
 		sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
 		sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
@@ -147,44 +148,47 @@ store_consent_add(struct store *st, const char *addr, const char *source,
 		sqlite3_bind_text(s, 5, text, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
+}
+
+static void
+store_fact_read(sqlite3_stmt *s, void *p)
+{
+	struct member_fact	*f = p;
+
+	f->kind = store_col_dup(s, 1);
+	f->at = (time_t)sqlite3_column_int64(s, 2);
+	f->a = store_col_dup(s, 3);
+	f->b = store_col_dup(s, 4);
+	f->c = store_col_dup(s, 5);
+}
+
+static void
+store_fact_clear(void *p)
+{
+	struct member_fact	*f = p;
+
+	free(f->kind);
+	free(f->a);
+	free(f->b);
+	free(f->c);
 }
 
 int
 store_member_facts(struct store *st, const char *addr,
     struct member_fact **v, size_t *n)
 {
-	sqlite3_stmt		*s = NULL;
-	struct member_fact	*a = NULL, *f;
-	size_t			 cnt = 0;
-	int			 r, rc = -1;
+	static const struct store_rowtype t = { sizeof(**v),
+	    store_fact_read, store_fact_clear };
+	sqlite3_stmt	*s;
 
 	*v = NULL;
 	*n = 0;
-	if (store_prepare(st, store_facts_sql, &s) == -1)
-		goto out;
+	if ((s = store_stmt(st, store_facts_sql)) == NULL)
+		return -1;
 	sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		a = xrealloc(a, (cnt + 1) * sizeof(*a));
-		f = &a[cnt++];
-		f->kind = store_col_dup(s, 1);
-		f->at = (time_t)sqlite3_column_int64(s, 2);
-		f->a = store_col_dup(s, 3);
-		f->b = store_col_dup(s, 4);
-		f->c = store_col_dup(s, 5);
-	}
-	if (r != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
-		member_facts_free(a, cnt);
-		goto out;
-	}
-	*v = a;
-	*n = cnt;
-	rc = 0;
- out:
-	sqlite3_finalize(s);
-	return rc;
+	return store_rows(st, s, &t, v, n);
 }
 
 void

@@ -3,7 +3,6 @@
  * a few named values (status.c, at most about once a minute); ffnet
  * status reads them, the outbox's depth and the mail held for a person,
  * without the daemon's help (WAL lets it read while the daemon writes).
- * Statements are prepared per call: these run a few times a minute.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -16,42 +15,19 @@
 #include "store_int.h"
 #include "util.h"
 
-static sqlite3_stmt	*store_status_prepare(struct store *, const char *);
-static char		*store_status_col_dup(sqlite3_stmt *, int);
 static int		 store_status_done(struct store *, sqlite3_stmt *, int);
 
-static sqlite3_stmt *
-store_status_prepare(struct store *st, const char *q)
-{
-	sqlite3_stmt	*s = NULL;
-
-	if (sqlite3_prepare_v2(store_db(st), q, -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
-}
-
-static char *
-store_status_col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char	*t = sqlite3_column_text(s, i);
-
-	return t != NULL ? xstrdup((const char *)t) : NULL;
-}
-
-/* Finalizes; -1 and a log line when the last step r was an error. */
+/* Resets s; -1 and a log line when the last step r was an error. */
 static int
 store_status_done(struct store *st, sqlite3_stmt *s, int r)
 {
 	int	 rc = 0;
 
 	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		rc = -1;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -61,7 +37,7 @@ store_state_set(struct store *st, const char *key, const char *value,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_status_prepare(st, "INSERT OR REPLACE INTO state "
+	if ((s = store_stmt(st, "INSERT OR REPLACE INTO state "
 	    "(key, value, at) VALUES (?, ?, ?)")) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
@@ -82,12 +58,12 @@ store_state_get(struct store *st, const char *key, char **value,
 
 	*value = NULL;
 	*at = 0;
-	if ((s = store_status_prepare(st, "SELECT value, at FROM state "
+	if ((s = store_stmt(st, "SELECT value, at FROM state "
 	    "WHERE key = ?")) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		*value = store_status_col_dup(s, 0);
+		*value = store_col_dup(s, 0);
 		*at = (time_t)sqlite3_column_int64(s, 1);
 		found = 1;
 	}
@@ -101,7 +77,7 @@ store_state_del(struct store *st, const char *key)
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_status_prepare(st, "DELETE FROM state WHERE "
+	if ((s = store_stmt(st, "DELETE FROM state WHERE "
 	    "key = ?")) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
@@ -115,7 +91,7 @@ store_outbox_withdraw(struct store *st, const char *msgid, time_t now,
 	sqlite3_stmt	*s;
 	int		 r;
 
-	if ((s = store_status_prepare(st, "UPDATE outbox SET failed = ?, "
+	if ((s = store_stmt(st, "UPDATE outbox SET failed = ?, "
 	    "error = ? WHERE msgid = ? AND sent IS NULL AND failed IS NULL"))
 	    == NULL)
 		return -1;
@@ -125,7 +101,7 @@ store_outbox_withdraw(struct store *st, const char *msgid, time_t now,
 	r = sqlite3_step(s);
 	if (store_status_done(st, s, r) == -1)
 		return -1;
-	return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }
 
 int
@@ -137,7 +113,7 @@ store_queue_depth(struct store *st, int64_t *rows, int64_t *copies,
 
 	*rows = *copies = 0;
 	*oldest = 0;
-	if ((s = store_status_prepare(st, "SELECT "
+	if ((s = store_stmt(st, "SELECT "
 	    "(SELECT count(*) FROM outbox WHERE sent IS NULL AND "
 	    "  failed IS NULL), "
 	    "(SELECT min(created) FROM outbox WHERE sent IS NULL AND "
@@ -166,12 +142,12 @@ store_queue_error(struct store *st, char **err)
 	int		 r;
 
 	*err = NULL;
-	if ((s = store_status_prepare(st, "SELECT error FROM outbox WHERE "
+	if ((s = store_stmt(st, "SELECT error FROM outbox WHERE "
 	    "sent IS NULL AND failed IS NULL AND error IS NOT NULL "
 	    "ORDER BY id DESC LIMIT 1")) == NULL)
 		return -1;
 	if ((r = sqlite3_step(s)) == SQLITE_ROW)
-		*err = store_status_col_dup(s, 0);
+		*err = store_col_dup(s, 0);
 	return store_status_done(st, s, r);
 }
 
@@ -185,15 +161,15 @@ store_held(struct store *st, time_t since, int64_t *n, char **sender,
 	*n = 0;
 	*sender = *reason = NULL;
 	*at = 0;
-	if ((s = store_status_prepare(st, "SELECT count(*) OVER (), sender, "
+	if ((s = store_stmt(st, "SELECT count(*) OVER (), sender, "
 	    "reason, at FROM inbox WHERE disp = 'park' AND at >= ? "
 	    "ORDER BY at DESC, id DESC LIMIT 1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		*n = sqlite3_column_int64(s, 0);
-		*sender = store_status_col_dup(s, 1);
-		*reason = store_status_col_dup(s, 2);
+		*sender = store_col_dup(s, 1);
+		*reason = store_col_dup(s, 2);
 		*at = (time_t)sqlite3_column_int64(s, 3);
 	}
 	return store_status_done(st, s, r);

@@ -1,8 +1,6 @@
 /*
  * store_summary.c: the store's part of the secretariat's summary
- * (summary.c): what happened in a period, as plain rows. Read once a
- * day or week, so statements are prepared per call, as in
- * store_status.c.
+ * (summary.c): what happened in a period, as plain rows.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -70,8 +68,7 @@ store_summary_rows(struct store *st, enum summary_q q, time_t since,
 
 	*v = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(store_db(st), summary_sql[q], -1, &s,
-	    NULL) != SQLITE_OK)
+	if ((s = store_stmt(st, summary_sql[q])) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
@@ -99,12 +96,12 @@ store_summary_rows(struct store *st, enum summary_q q, time_t since,
 	rc = 0;
  out:
 	if (rc == -1) {
-		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
 		summary_rows_free(*v, *n);
 		*v = NULL;
 		*n = 0;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -137,10 +134,9 @@ store_summary_regs(struct store *st, int64_t meeting, time_t since,
 	int		 r, rc = -1;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM "
-	    "registrations WHERE meeting = ? AND created >= ? AND "
-	    "created < ? AND state IN ('registered', 'waiting')", -1, &s,
-	    NULL) != SQLITE_OK)
+	if ((s = store_stmt(st, "SELECT count(*) FROM registrations WHERE "
+	    "meeting = ? AND created >= ? AND created < ? AND state IN "
+	    "('registered', 'waiting')")) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)meeting);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
@@ -152,8 +148,8 @@ store_summary_regs(struct store *st, int64_t meeting, time_t since,
 	rc = 0;
  out:
 	if (rc == -1)
-		log_warnx("store: %s", sqlite3_errmsg(store_db(st)));
-	sqlite3_finalize(s);
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
 	return rc;
 }
 

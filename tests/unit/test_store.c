@@ -2,6 +2,8 @@
  * test_store.c: the store's tables and queries, transactions, and the
  * outbox's due/retry/sent bookkeeping, on a real SQLite file.
  */
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include "check.h"
 #include "outbox.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 static void
@@ -87,6 +90,100 @@ test_meetings(struct store *st)
 	free(code2);
 }
 
+static int	 t_cleared;
+
+static void
+t_int_read(sqlite3_stmt *s, void *p)
+{
+	*(int64_t *)p = sqlite3_column_int64(s, 0);
+}
+
+static void
+t_int_clear(void *p)
+{
+	(void)p;
+	t_cleared++;
+}
+
+/* store_rows(): every row read, in order; on an error nothing is kept. */
+static void
+test_rows(struct store *st)
+{
+	static const struct store_rowtype t = { sizeof(int64_t), t_int_read,
+	    t_int_clear };
+	static const struct {
+		const char	*sql;
+		int		 rc;
+		size_t		 n;		/* rows returned */
+		int		 cleared;	/* rows read, then freed */
+	} cases[] = {
+		{ "SELECT 1 WHERE 0", 0, 0, 0 },
+		{ "SELECT 7", 0, 1, 0 },
+		/* 300 rows: the array grows past 16, 32, ..., 256 */
+		{ "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+		    "FROM c WHERE x < 300) SELECT x FROM c", 0, 300, 0 },
+		/* the third row fails (integer overflow) after two were read */
+		{ "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+		    "FROM c WHERE x < 5) SELECT CASE WHEN x < 3 THEN x ELSE "
+		    "abs(-9223372036854775807 - 1) END FROM c", -1, 0, 2 },
+	};
+	sqlite3_stmt	*s;
+	int64_t		*v;
+	size_t		 i, k, n;
+	bool		 inorder;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t_cleared = 0;
+		v = (int64_t *)&t_cleared;	/* must be overwritten */
+		CHECK((s = store_stmt(st, cases[i].sql)) != NULL);
+		if (s == NULL)
+			continue;
+		CHECK(store_rows(st, s, &t, &v, &n) == cases[i].rc);
+		CHECK(n == cases[i].n);
+		CHECK(t_cleared == cases[i].cleared);
+		CHECK((n == 0) == (v == NULL));
+		inorder = true;
+		for (k = 0; k < n; k++)
+			if (v[k] != (cases[i].n == 1 ? 7 : (int64_t)k + 1))
+				inorder = false;
+		CHECK(inorder);
+		free(v);
+	}
+}
+
+/*
+ * store_stmt(): one prepared statement per SQL string, found again by
+ * its address, across the cache's growth (128 slots, half full).
+ */
+static void
+test_stmt_cache(struct store *st)
+{
+	static char	 q[300][32];
+	sqlite3_stmt	*first[300], *s;
+	size_t		 i;
+	bool		 same = true, right = true;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(q[i], sizeof(q[i]), "SELECT %zu", i);
+		first[i] = store_stmt(st, q[i]);
+	}
+	for (i = 0; i < 300; i++) {
+		if ((s = store_stmt(st, q[i])) != first[i] || s == NULL) {
+			same = false;
+			continue;
+		}
+		if (sqlite3_step(s) != SQLITE_ROW ||
+		    sqlite3_column_int64(s, 0) != (int64_t)i)
+			right = false;
+		sqlite3_reset(s);
+	}
+	CHECK(same);
+	CHECK(right);
+	/* a statement that does not prepare: NULL, and nothing cached */
+	CHECK(store_stmt(st, "SELECT FROM nowhere") == NULL);
+	CHECK(store_stmt(st, "SELECT FROM nowhere") == NULL);
+}
+
 int
 main(void)
 {
@@ -106,6 +203,8 @@ main(void)
 	CHECK(mkdtemp(dir) != NULL);
 	path = xasprintf("%s/ffnet.db", dir);
 	CHECK(store_open(path, &st, err, sizeof(err)) == 0);
+	test_rows(st);
+	test_stmt_cache(st);
 
 	/* mailbox position */
 	CHECK(store_mailbox_get(st, "INBOX", &uv, &last) == 0 && uv == 0);
