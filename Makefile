@@ -73,20 +73,29 @@ $(B)/%.o: %.c $(wildcard lib/*.h daemon/*.h handlers/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBOBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
+# The tests' shared helpers (tests/unit/testlib.{c,h}); lib/ alone, so
+# the lib-only tests below link it too. Not a test_*.c: no binary of its own.
+TESTLIB	 = $(B)/tests/testlib.o
+TESTHDRS = tests/unit/check.h tests/unit/testlib.h
 
-$(MAIL_UNIT_BINS): $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(MAIL_OBJS)
+$(TESTLIB): tests/unit/testlib.c tests/unit/testlib.h $(wildcard lib/*.h) | pkgs-present
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(MAIL_OBJS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ tests/unit/testlib.c
+
+$(B)/tests/%: tests/unit/%.c $(TESTHDRS) $(TESTLIB) $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(TESTLIB) $(LIBOBJS) $(ALL_LDLIBS)
+
+$(MAIL_UNIT_BINS): $(B)/tests/%: tests/unit/%.c $(TESTHDRS) $(TESTLIB) $(MAIL_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(TESTLIB) $(MAIL_OBJS) $(ALL_LDLIBS)
 
 NET_SRCS = $(sort $(wildcard tests/net/test_*.c))
 NET_BINS = $(NET_SRCS:tests/net/%.c=$(B)/tests/net_%)
 
-$(B)/tests/net_%: tests/net/%.c tests/unit/check.h $(MAIL_OBJS)
+$(B)/tests/net_%: tests/net/%.c $(TESTHDRS) $(TESTLIB) $(MAIL_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(MAIL_OBJS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(TESTLIB) $(MAIL_OBJS) $(ALL_LDLIBS)
 
 units: $(UNIT_BINS) $(NET_BINS)
 

@@ -16,6 +16,7 @@
 #include "bounce.h"
 #include "check.h"
 #include "mime.h"
+#include "testlib.h"
 #include "util.h"
 
 /* A message, and what bounce_parse must read from it. */
@@ -39,7 +40,6 @@ static void	 test_cases(void);
 static int	 test_manifest(const char *, const char *, struct test_tally *);
 static enum bounce_kind test_want_kind(const char *);
 static bool	 test_same_set(const struct bounce *, const char *);
-static char	*test_slurp(const char *, size_t *);
 
 static const char dsn_postfix[] =
     "From: MAILER-DAEMON@mx.example.dk (Mail Delivery System)\r\n"
@@ -484,30 +484,6 @@ test_want_kind(const char *r)
 	return BOUNCE_NONE;
 }
 
-static char *
-test_slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*data = NULL;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		data = xmalloc((size_t)n + 1);
-		if (fread(data, 1, (size_t)n, f) != (size_t)n) {
-			free(data);
-			data = NULL;
-		} else {
-			data[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return data;
-}
-
 /*
  * Columns: file, category, origin, licence, note, recipient, reason, from.
  * Returns -1 when there is no such manifest.
@@ -540,7 +516,7 @@ test_manifest(const char *dir, const char *manifest, struct test_tally *t)
 		if (i < t->nseen)
 			continue;
 		path = xasprintf("%s/%s", dir, col[0]);
-		raw = test_slurp(path, &len);
+		raw = t_slurp(path, &len);
 		free(path);
 		if (raw == NULL)
 			continue;

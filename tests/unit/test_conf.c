@@ -14,15 +14,11 @@
 #include "check.h"
 #include "conf.h"
 #include "log.h"
+#include "testlib.h"
 #include "util.h"
 
 #define DIR	"tests/unit/conf/"
 
-static char	*capture_path;
-static int	 capture_saved = -1;
-
-static void	 capture_begin(int);
-static char	*capture_end(int);
 static char	*write_tmp(const char *, size_t);
 static void	 test_good(void);
 static void	 test_minimal(void);
@@ -32,53 +28,6 @@ static void	 test_odd_files(void);
 static void	 test_secret_perms(void);
 static void	 test_secretariat(void);
 static void	 test_print_keys(void);
-
-/* Sends fd (1 or 2) to a temporary file until capture_end(). */
-static void
-capture_begin(int fd)
-{
-	char	 tmpl[] = "/tmp/test_conf.XXXXXX";
-	int	 t;
-
-	fflush(stdout);
-	fflush(stderr);
-	if ((t = mkstemp(tmpl)) == -1) {
-		perror("mkstemp");
-		exit(1);
-	}
-	capture_path = strdup(tmpl);
-	capture_saved = dup(fd);
-	dup2(t, fd);
-	close(t);
-}
-
-/* Returns what was written meanwhile; caller frees. */
-static char *
-capture_end(int fd)
-{
-	FILE	*f;
-	char	*s;
-	long	 n;
-
-	fflush(stdout);
-	fflush(stderr);
-	dup2(capture_saved, fd);
-	close(capture_saved);
-	if ((f = fopen(capture_path, "r")) == NULL) {
-		perror(capture_path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = calloc(1, (size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n)
-		s[0] = '\0';
-	fclose(f);
-	unlink(capture_path);
-	free(capture_path);
-	return s;
-}
 
 /* Writes a temporary file; returns its name, which the caller frees. */
 static char *

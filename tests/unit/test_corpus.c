@@ -15,27 +15,10 @@
 #include "handler.h"
 #include "mime.h"
 #include "recog.h"
+#include "testlib.h"
 #include "util.h"
 
 static size_t	nfiles, nunparsed, nbounce, nbounce_ok, nauto, nauto_ok;
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE		*f;
-	struct buf	 b;
-	char		 chunk[65536];
-	size_t		 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return buf_release(&b);
-}
 
 static int
 visit(const char *path, const struct stat *sb, int type, struct FTW *ftw)
@@ -52,7 +35,7 @@ visit(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 	if (type != FTW_F || strstr(path, "MANIFEST") || strstr(path,
 	    "README"))
 		return 0;
-	if ((raw = slurp(path, &len)) == NULL) {
+	if ((raw = t_slurp(path, &len)) == NULL) {
 		CHECK(!"unreadable corpus file");
 		return 0;
 	}

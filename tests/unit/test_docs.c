@@ -13,23 +13,18 @@
 #include "check.h"
 #include "conf.h"
 #include "handler.h"
+#include "testlib.h"
 #include "util.h"
 
+/* A file's text; "" if unreadable, which the CHECKs on it then fail. */
 static char *
 slurp(const char *path)
 {
-	FILE		*f;
-	struct buf	 b;
-	char		 chunk[4096];
-	size_t		 n;
+	char	*s;
 
-	buf_init(&b);
-	if ((f = fopen(path, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_add(&b, chunk, n);
-		fclose(f);
-	}
-	return buf_release(&b);
+	if ((s = t_slurp(path, NULL)) == NULL)
+		s = xstrdup("");
+	return s;
 }
 
 static void

@@ -17,35 +17,15 @@
 #include "conf.h"
 #include "mime.h"
 #include "listmail.h"
+#include "testlib.h"
 #include "util.h"
 
 #define TEST_TOKEN	"0123456789abcdef"
 
-static char	*test_slurp(const char *, size_t *);
 static size_t	 test_tokens(const struct conf *, const char *, char **,
 		    size_t, char *);
 static void	 test_msgid(const struct conf *);
 static void	 test_ndrs(const struct conf *);
-
-static char *
-test_slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*buf = NULL;
-	long	 n;
-
-	*len = 0;
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = xmalloc((size_t)n + 1);
-		*len = fread(buf, 1, (size_t)n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
 
 /*
  * Parses the NDR in path; its original's ids go to ids (at most max),
@@ -64,7 +44,7 @@ test_tokens(const struct conf *c, const char *path, char **ids, size_t max,
 
 	tok[0] = '\0';
 	mime_limits_default(&lim);
-	if ((raw = test_slurp(path, &len)) == NULL ||
+	if ((raw = t_slurp(path, &len)) == NULL ||
 	    mime_parse(raw, len, &lim, &m) == -1) {
 		free(raw);
 		return 99;

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "mime.h"
+#include "testlib.h"
 #include "util.h"
 
 #define T_SUMMER	1781179200	/* 2026-06-11 12:00Z = 14:00 CEST */
@@ -41,7 +42,6 @@ static const char t_desc[] =
 
 static struct ical_event t_event(time_t, enum ical_status);
 static char	*t_unfold_dup(const char *);
-static bool	 t_has(const char *, const char *);
 static bool	 t_lines_ok(const char *);
 static int	 t_count(icalcomponent *, icalproperty_kind);
 static char	*t_param_dup(icalproperty *, const char *);
@@ -63,7 +63,6 @@ static void	 t_local(void);
 static void	 t_when(void);
 static void	 t_reply_sane(const struct ical_reply *);
 static void	 t_regress(const char *);
-static char	*t_slurp(const char *, size_t *);
 static char	*t_manifest_get(const char *, const char *, int);
 static int	 t_corpus_parse(const char *, struct t_cal *);
 static const char *t_s(const char *);
@@ -110,12 +109,6 @@ t_unfold_dup(const char *s)
 		buf_addc(&b, *s);
 	}
 	return buf_release(&b);
-}
-
-static bool
-t_has(const char *s, const char *needle)
-{
-	return s != NULL && strstr(s, needle) != NULL;
 }
 
 /*
@@ -753,24 +746,6 @@ t_regress(const char *dir)
 		free(ents[i]);
 	}
 	free(ents);
-}
-
-static char *
-t_slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	struct buf b;
-	char	 tmp[8192];
-	size_t	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&b, tmp, n);
-	fclose(f);
-	*len = b.len;
-	return buf_release(&b);
 }
 
 /* Column col (0-based) of the MANIFEST.tsv row for file key. Caller frees. */

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "mime.h"
+#include "testlib.h"
 #include "util.h"
 
 struct t_node;
@@ -29,7 +30,6 @@ static int	 t_parse_lim(const char *, const struct mime_limits *,
 static char	*t_crlf_dup(const char *);
 static char	*t_cr_dup(const char *);
 static const struct mime_part *t_part(const struct msg *, const char *);
-static bool	 t_has(const char *, const char *);
 static bool	 t_valid(const struct msg *);
 static bool	 t_lines_ok(const char *, size_t, size_t);
 static struct t_node *t_scan(const char *, size_t, int);
@@ -356,12 +356,6 @@ t_part(const struct msg *m, const char *type)
 		if (strcmp(m->parts[i].type, type) == 0)
 			return &m->parts[i];
 	return NULL;
-}
-
-static bool
-t_has(const char *hay, const char *needle)
-{
-	return hay != NULL && strstr(hay, needle) != NULL;
 }
 
 static bool

@@ -12,16 +12,12 @@
 
 #include "check.h"
 #include "log.h"
+#include "testlib.h"
 #include "tmpl.h"
 #include "util.h"
 
 #define DIR	"tests/unit/tmpl"
 
-static char	*capture_path;
-static int	 capture_saved = -1;
-
-static void	 capture_begin(void);
-static char	*capture_end(void);
 static char	*mkdirs(void);
 static void	 put(const char *, const char *, const char *, size_t);
 static void	 rmdirs(char *);
@@ -31,51 +27,6 @@ static void	 test_fallback(void);
 static void	 test_literal(void);
 static void	 test_bad(void);
 static int	 load_one(const char *, size_t, char *, size_t);
-
-/* Sends stderr, where log lines go in debug mode, to a file. */
-static void
-capture_begin(void)
-{
-	char	 tmpl[] = "/tmp/test_tmpl.XXXXXX";
-	int	 t;
-
-	fflush(stderr);
-	if ((t = mkstemp(tmpl)) == -1) {
-		perror("mkstemp");
-		exit(1);
-	}
-	capture_path = strdup(tmpl);
-	capture_saved = dup(2);
-	dup2(t, 2);
-	close(t);
-}
-
-/* Returns what was logged meanwhile; caller frees. */
-static char *
-capture_end(void)
-{
-	FILE	*f;
-	char	*s;
-	long	 n;
-
-	fflush(stderr);
-	dup2(capture_saved, 2);
-	close(capture_saved);
-	if ((f = fopen(capture_path, "r")) == NULL) {
-		perror(capture_path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = calloc(1, (size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n)
-		s[0] = '\0';
-	fclose(f);
-	unlink(capture_path);
-	free(capture_path);
-	return s;
-}
 
 /* A new template directory with empty da/ and en/; caller rmdirs(). */
 static char *
@@ -163,10 +114,10 @@ test_render(void)
 		CHECK(!"load");
 		return;
 	}
-	capture_begin();
+	capture_begin(2);
 	CHECK(tmpl_render(t, "da", "join.confirm", vars, &subject,
 	    &body) == 0);
-	log = capture_end();
+	log = capture_end(2);
 	CHECK_STR(log, "");		/* every key had a value */
 	CHECK_STR(subject, "Bekræft din tilmelding til Flere Faglærte "
 	    "Netværket");
@@ -223,10 +174,10 @@ test_fallback(void)
 	free(body);
 
 	/* An unknown language or none: Danish first. */
-	capture_begin();	/* no name, no code */
+	capture_begin(2);	/* no name, no code */
 	CHECK(tmpl_render(t, "de", "join.confirm", vars, &subject,
 	    &body) == 0);
-	free(capture_end());
+	free(capture_end(2));
 	CHECK(subject != NULL && strncmp(subject, "Bekræft", 8) == 0);
 	free(subject);
 	free(body);
@@ -236,9 +187,9 @@ test_fallback(void)
 	free(body);
 
 	/* No variables at all: keys render as "", the subject is trimmed. */
-	capture_begin();
+	capture_begin(2);
 	CHECK(tmpl_render(t, "en", "help", NULL, &subject, &body) == 0);
-	free(capture_end());
+	free(capture_end(2));
 	CHECK_STR(subject, "Help for");
 	free(subject);
 	free(body);
@@ -260,9 +211,9 @@ test_literal(void)
 		CHECK(!"load");
 		return;
 	}
-	capture_begin();
+	capture_begin(2);
 	CHECK(tmpl_render(t, "da", "literal", vars, &subject, &body) == 0);
-	log = capture_end();
+	log = capture_end(2);
 	/* "subject:" in lower case, blanks around the text trimmed. */
 	CHECK_STR(subject, "Klammer {{ x");
 	CHECK_STR(body, "Disse bliver stående: {{ x, {{X}}, {{a-b}}, {{}}, "
