@@ -135,7 +135,7 @@ cli_change(struct cli *c, const char *code, bool cancel, int argc,
 	}
 	if (store_begin(c->env->st) == -1 ||
 	    meeting_commit(c->env, &m, cancel, &c->edit, time(NULL), &n, err,
-		sizeof(err)) == -1 ||
+	    sizeof(err)) == -1 ||
 	    store_commit(c->env->st) == -1) {
 		store_rollback(c->env->st);
 		fprintf(stderr, "ffnet: %s: not changed: %s\n", m.code, err);

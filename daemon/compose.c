@@ -102,8 +102,8 @@ compose_commands_dup(const struct conf *conf, const struct tmpls *t,
 }
 
 int
-compose_mail(
-    const struct env *e, const struct outmail *o, time_t now, char **mail_id)
+compose_mail(const struct env *e, const struct outmail *o, time_t now,
+    char **mail_id)
 {
 	struct store		*st = e->st;
 	const struct conf	*conf = e->conf;
@@ -182,8 +182,8 @@ compose_mail(
 }
 
 int
-compose_secretariat(
-    const struct env *e, const char *tmpl, const struct tvar *vars, time_t now)
+compose_secretariat(const struct env *e, const char *tmpl,
+    const struct tvar *vars, time_t now)
 {
 	const struct conf	*conf = e->conf;
 	struct outmail	 o;

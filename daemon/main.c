@@ -873,11 +873,11 @@ main(int argc, char *argv[])
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
 		if (strcmp(cmd, "members") == 0 || strcmp(cmd, "member") == 0)
-			rc = members_main(
-			    daemon_env(&d), argc - optind, argv + optind);
+			rc = members_main(daemon_env(&d), argc - optind,
+			    argv + optind);
 		else if (strcmp(cmd, "summary") == 0)
-			rc = summary_main(
-			    daemon_env(&d), argc - optind, argv + optind);
+			rc = summary_main(daemon_env(&d), argc - optind,
+			    argv + optind);
 		else
 			rc = cli_main(daemon_env(&d), argc - optind,
 			    argv + optind);

@@ -22,8 +22,8 @@
 
 #define REMIND_DAY	(24 * 60 * 60)
 
-static int remind_meeting(
-    const struct env *, const struct meeting *, time_t, int *);
+static int	 remind_meeting(const struct env *, const struct meeting *,
+		    time_t, int *);
 static int	 remind_member(const struct env *, const struct meeting *,
 		    const struct registration *, time_t);
 static int	 remind_host(const struct env *, const struct meeting *,
@@ -65,8 +65,8 @@ remind_run(const struct env *e, time_t now)
  * store) means someone was quicker: nothing is queued for it.
  */
 static int
-remind_meeting(
-    const struct env *e, const struct meeting *m, time_t now, int *queued)
+remind_meeting(const struct env *e, const struct meeting *m, time_t now,
+    int *queued)
 {
 	struct store		*st = e->st;
 	struct registration	*v = NULL;

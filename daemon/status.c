@@ -59,8 +59,8 @@ static int	 status_notice(const struct conf *, const struct tmpls *,
 		    struct imap *, int64_t, time_t, const char *);
 static int	 status_imap_find(const char *);
 static bool	 status_has_word(const char *, const char *);
-static int status_imap_notice(
-    const struct env *, time_t, const char *, const char *, const char *);
+static int	 status_imap_notice(const struct env *, time_t, const char *,
+		    const char *, const char *);
 static void	 status_time(time_t, char *, size_t);
 static void	 status_ago(time_t, time_t, char *, size_t);
 static int	 status_running(const struct conf *, long *);
@@ -422,8 +422,8 @@ status_imap_notice(const struct env *e, time_t since, const char *told,
 }
 
 void
-status_round(
-    const struct env *e, struct imap *im, const struct outbox_stats *os)
+status_round(const struct env *e, struct imap *im,
+    const struct outbox_stats *os)
 {
 	struct store		*st = e->st;
 	const struct conf	*c = e->conf;
@@ -460,8 +460,8 @@ status_once_rc(void)
  * store, so that a restart does not tell it twice.
  */
 static void
-status_stuck(
-    const struct env *e, struct imap *im, const struct outbox_stats *os)
+status_stuck(const struct env *e, struct imap *im,
+    const struct outbox_stats *os)
 {
 	struct store		*st = e->st;
 	const struct conf	*c = e->conf;

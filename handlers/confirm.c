@@ -138,9 +138,9 @@ confirm_do(struct ctx *c, const struct pending *p)
 	/* the mailbox answered: a member paused for bounces is back */
 	if (c->member != NULL && strcmp(c->member->status, "paused") == 0 &&
 	    (store_member_set_status(c->env->st, p->addr, "active") == -1 ||
-		store_bounce_clear(c->env->st, p->addr) == -1 ||
-		store_audit(
-		    c->env->st, p->addr, "resumed", p->action, c->now) == -1))
+	    store_bounce_clear(c->env->st, p->addr) == -1 ||
+	    store_audit(c->env->st, p->addr, "resumed", p->action,
+	    c->now) == -1))
 		return D_TEMPFAIL;
 	d = h->confirmed(c, p);
 	if ((d == D_DONE || d == D_REJECT) &&

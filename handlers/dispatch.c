@@ -131,8 +131,8 @@ dispatch_tagged(const struct ctx *c, char tag, char out[LISTMAIL_TOKEN_MAX + 1])
 				if (p > v && strchr("<, \t:\"", p[-1]) == NULL)
 					continue;
 				e = xstrndup(p, strcspn(p, ">, \t\"\r\n"));
-				found = listmail_tag_find(
-				    c->env->conf, e, tag, out);
+				found = listmail_tag_find(c->env->conf, e,
+				    tag, out);
 				free(e);
 			}
 			free(v);

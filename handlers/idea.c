@@ -268,11 +268,11 @@ interest_run(struct ctx *c)
 		goto out;
 	}
 	/* each gets one mail about the other; no one else's address */
-	if (interest_mail(
-		c, author.addr, author.lang, &i, c->member, "author") == -1 ||
+	if (interest_mail(c, author.addr, author.lang, &i, c->member,
+	    "author") == -1 ||
 	    interest_mail(c, c->sender, c->lang, &i, &author, "member") == -1 ||
-	    store_audit(c->env->st, c->sender, "interest", i.title, c->now) ==
-		-1)
+	    store_audit(c->env->st, c->sender, "interest", i.title,
+	    c->now) == -1)
 		goto out;
 	d = D_DONE;
  out:

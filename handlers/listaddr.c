@@ -56,8 +56,8 @@ list_unsubscribe(struct ctx *c, const char *token)
 		return D_DONE;
 	}
 	if (store_member_delete(c->env->st, m.addr) == -1 ||
-	    store_audit(
-		c->env->st, m.addr, "left", "List-Unsubscribe", c->now) == -1)
+	    store_audit(c->env->st, m.addr, "left", "List-Unsubscribe",
+	    c->now) == -1)
 		goto out;
 	{
 		struct outmail		 o;
@@ -124,7 +124,7 @@ list_bounce_one(struct ctx *c, const char *addr, int64_t post,
 	gmtime_r(&c->now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	if (store_bounce_add(c->env->st, addr, post, b->status, b->diagnostic,
-		c->now, day) == -1 ||
+	    c->now, day) == -1 ||
 	    store_bounce_days(c->env->st, addr, &days) == -1)
 		goto out;
 	log_info("bounce for %s (%s), day %lld of %d", addr,
@@ -133,8 +133,8 @@ list_bounce_one(struct ctx *c, const char *addr, int64_t post,
 	if (days >= c->env->conf->bounce_days &&
 	    strcmp(m.status, "active") == 0) {
 		if (store_member_set_status(c->env->st, addr, "paused") == -1 ||
-		    store_audit(
-			c->env->st, addr, "paused", b->status, c->now) == -1 ||
+		    store_audit(c->env->st, addr, "paused", b->status,
+		    c->now) == -1 ||
 		    list_tell_paused(c, &m, days, b) == -1)
 			goto out;
 		log_info("%s paused: bounced on %lld days", addr,

@@ -59,7 +59,7 @@ register_refusal(struct ctx *c, const struct meeting *m, char *parent,
 		why = "register.membersonly";
 	else if (m->parent != 0 &&
 	    (store_reg_get(c->env->st, m->parent, c->sender, &g) != 1 ||
-		strcmp(g.state, "registered") != 0))
+	    strcmp(g.state, "registered") != 0))
 		why = "register.needparent";
 	registration_clear(&g);
 	meeting_clear(&p);

@@ -61,8 +61,8 @@ meeting_unregister(struct ctx *c, struct meeting *m,
 {
 	*was_registered = strcmp(g->state, "registered") == 0;
 	if (store_reg_set_state(c->env->st, g->id, "cancelled") == -1 ||
-	    store_audit(c->env->st, g->addr, "unregistered", m->code, c->now) ==
-		-1)
+	    store_audit(c->env->st, g->addr, "unregistered", m->code,
+	    c->now) == -1)
 		return -1;
 	if (!*was_registered)
 		return 0;
@@ -90,7 +90,7 @@ unregister_run(struct ctx *c)
 	meeting_code_ok(c->args, code);
 	if ((r = store_meeting_get(c->env->st, code, &m)) == -1 ||
 	    (r == 1 &&
-		(r = store_reg_get(c->env->st, m.id, c->sender, &g)) == -1))
+	    (r = store_reg_get(c->env->st, m.id, c->sender, &g)) == -1))
 		goto out;
 	if (r == 0 || strcmp(g.state, "cancelled") == 0) {
 		c->args = code;
@@ -134,7 +134,7 @@ unregister_confirmed(struct ctx *c, const struct pending *p)
 		*uid++ = '\0';
 	if ((r = store_meeting_get(c->env->st, code, &m)) == -1 ||
 	    (r == 1 &&
-		(r = store_reg_get(c->env->st, m.id, p->addr, &g)) == -1))
+	    (r = store_reg_get(c->env->st, m.id, p->addr, &g)) == -1))
 		goto out;
 	if (r == 0 || strcmp(g.state, "registered") != 0 ||
 	    (uid != NULL && strcmp(uid, g.uid) != 0)) {
