@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "imap.h"	/* enum net_security, enum net_mech */
+#include "net.h"
 
 struct oauth2;
 

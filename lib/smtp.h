@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "imap.h"	/* struct net_login */
+#include "net.h"
 
 struct smtp_params {
 	const char		*url;		/* smtp://host:port or smtps://host:port */
