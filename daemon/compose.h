@@ -37,14 +37,14 @@ struct outmail {
  * caller's transaction. mail_id (may be NULL) receives the new
  * Message-ID without <>; caller frees. -1 on failure.
  */
-int compose_mail(
-    const struct env *, const struct outmail *, time_t now, char **mail_id);
+int	 compose_mail(const struct env *, const struct outmail *, time_t now,
+	    char **mail_id);
 /*
  * Queues template tmpl, in the network's language, to every secretariat
  * address (outbox kind "notice"). -1 on failure.
  */
-int compose_secretariat(
-    const struct env *, const char *tmpl, const struct tvar *vars, time_t now);
+int	 compose_secretariat(const struct env *, const char *tmpl,
+	    const struct tvar *vars, time_t now);
 /* Makes a new Message-ID (without <>) at the network's domain. Caller frees. */
 char	*compose_msgid_dup(const struct conf *);
 /* The command list (template commands.txt) in lang, for {{commands}}. Caller frees. */

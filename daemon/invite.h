@@ -30,7 +30,7 @@ enum invite_what {
  * be NULL), with the meeting's details as template variables: code,
  * title, when, until, place, host, description, note. -1 on failure.
  */
-int invite_queue(const struct env *, const struct meeting *,
+int	invite_queue(const struct env *, const struct meeting *,
     const struct registration *, enum invite_what, const char *lang,
     const struct msg *thread, time_t now);
 /*
@@ -38,8 +38,8 @@ int invite_queue(const struct env *, const struct meeting *,
  * own language (members' choice, else the network's). Returns how many
  * were queued, or -1.
  */
-int invite_all(
-    const struct env *, const struct meeting *, enum invite_what, time_t now);
+int	invite_all(const struct env *, const struct meeting *,
+	    enum invite_what, time_t now);
 /* A new calendar UID (random, at the network's domain). Caller frees. */
 char	*invite_uid_dup(const struct conf *);
 

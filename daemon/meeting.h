@@ -50,7 +50,7 @@ int	meeting_commit(const struct env *, struct meeting *, bool cancel,
  * one, and gets its invitation (in the caller's transaction). -1 on
  * failure.
  */
-int meeting_promote(const struct env *, const struct meeting *, time_t now);
+int	meeting_promote(const struct env *, const struct meeting *, time_t now);
 /* Is s (up to white space) a meeting code like "M3"? Upper-cased into out. */
 bool	meeting_code_ok(const char *s, char out[16]);
 

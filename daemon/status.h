@@ -24,8 +24,8 @@ struct tmpls;
  */
 void	status_start(struct store *, const struct conf *);
 /* After each drain: records contact and problems, tells the secretariat. */
-void status_round(
-    const struct env *, struct imap *, const struct outbox_stats *);
+void	status_round(const struct env *, struct imap *,
+	    const struct outbox_stats *);
 /* Records a failure outside the outbox (IMAP), as a line with its fix. */
 void	status_error(struct store *, const struct conf *, const char *err);
 /* An IMAP failure: logged as one line with its fix, and recorded. */
