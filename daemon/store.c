@@ -289,6 +289,14 @@ static void		 store_time_read(sqlite3_stmt *, void *);
 static int		 store_pending_read(struct store *, sqlite3_stmt *,
 			    struct pending *, bool *);
 
+static const struct store_rowtype store_inbox_rows = {
+	sizeof(struct inbox_row), store_inbox_read, store_inbox_clear
+};
+
+static const struct store_rowtype store_time_rows = {
+	sizeof(time_t), store_time_read, NULL
+};
+
 int
 store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
@@ -450,7 +458,7 @@ store_rows(struct store *st, sqlite3_stmt *s, const struct store_rowtype *t,
     void *out, size_t *n)
 {
 	unsigned char	*v = NULL;
-	size_t		 cnt = 0, cap = 0, i;
+	size_t		 cnt = 0, cap = 0;
 	int		 r;
 
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -465,15 +473,23 @@ store_rows(struct store *st, sqlite3_stmt *s, const struct store_rowtype *t,
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE) {
 		log_warnx("store: %s", sqlite3_errmsg(st->db));
-		for (i = 0; t->clear != NULL && i < cnt; i++)
-			t->clear(v + i * t->size);
-		free(v);
+		store_rows_free(t, v, cnt);
 		v = NULL;
 		cnt = 0;
 	}
 	memcpy(out, &v, sizeof(v));
 	*n = cnt;
 	return r == SQLITE_DONE ? 0 : -1;
+}
+
+void
+store_rows_free(const struct store_rowtype *t, void *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; t->clear != NULL && i < n; i++)
+		t->clear((unsigned char *)v + i * t->size);
+	free(v);
 }
 
 char *
@@ -650,8 +666,6 @@ int
 store_inbox_unmoved(struct store *st, uint32_t uidvalidity,
     struct inbox_row **rows, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**rows),
-	    store_inbox_read, store_inbox_clear };
 	sqlite3_stmt	*s;
 	size_t		 i;
 
@@ -660,7 +674,7 @@ store_inbox_unmoved(struct store *st, uint32_t uidvalidity,
 	if ((s = store_stmt(st, sql[Q_INBOX_UNMOVED])) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, uidvalidity);
-	if (store_rows(st, s, &t, rows, n) == -1)
+	if (store_rows(st, s, &store_inbox_rows, rows, n) == -1)
 		return -1;
 	for (i = 0; i < *n; i++)
 		(*rows)[i].uidvalidity = uidvalidity;
@@ -692,13 +706,7 @@ store_inbox_count(struct store *st, const char *disp, int64_t *n)
 void
 inbox_rows_free(struct inbox_row *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].msgkey);
-		free(v[i].folder);
-	}
-	free(v);
+	store_rows_free(&store_inbox_rows, v, n);
 }
 
 int
@@ -1108,8 +1116,6 @@ store_time_read(sqlite3_stmt *s, void *p)
 int
 store_sent_times(struct store *st, time_t since, time_t **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_time_read, NULL };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -1119,7 +1125,7 @@ store_sent_times(struct store *st, time_t since, time_t **v, size_t *n)
 	    "ORDER BY 1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_time_rows, v, n);
 }
 
 /*

@@ -15,6 +15,10 @@
 static void		 store_idea_read(sqlite3_stmt *, void *);
 static void		 store_idea_clear(void *);
 
+static const struct store_rowtype store_idea_rows = {
+	sizeof(struct idea), store_idea_read, store_idea_clear
+};
+
 int
 store_idea_add(struct store *st, const struct idea *i, time_t now,
     int64_t *id)
@@ -89,8 +93,6 @@ store_idea_clear(void *p)
 int
 store_idea_list(struct store *st, bool open_only, struct idea **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_idea_read, store_idea_clear };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -100,7 +102,7 @@ store_idea_list(struct store *st, bool open_only, struct idea **v, size_t *n)
 	    "ORDER BY id" : "SELECT id, author, title, body, theme, seeking, "
 	    "status, created FROM ideas ORDER BY id")) == NULL)
 		return -1;
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_idea_rows, v, n);
 }
 
 int
@@ -151,9 +153,5 @@ idea_clear(struct idea *i)
 void
 ideas_free(struct idea *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		idea_clear(&v[i]);
-	free(v);
+	store_rows_free(&store_idea_rows, v, n);
 }

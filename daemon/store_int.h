@@ -49,6 +49,8 @@ struct store_rowtype {
  */
 int	 store_rows(struct store *, sqlite3_stmt *,
 	    const struct store_rowtype *, void *out, size_t *n);
+/* Clears each of the n elements of v with t->clear, then frees v. */
+void	 store_rows_free(const struct store_rowtype *, void *v, size_t n);
 /* Binds t, or NULL for a NULL pointer. */
 void	 store_bind_text(sqlite3_stmt *, int, const char *);
 /* A column as a new string, NULL for SQL NULL; caller frees. */

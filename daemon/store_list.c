@@ -50,6 +50,14 @@ static const char *const sql[Q_MAX] = {
 	"WHERE r.post = p.id AND r.sent IS NOT NULL), (SELECT count(*) "	\
 	"FROM post_rcpts r WHERE r.post = p.id AND r.failed IS NOT NULL)"
 
+static const struct store_rowtype store_post_rows = {
+	sizeof(struct post), store_post_read, store_post_clear
+};
+
+static const struct store_rowtype store_rcpt_rows = {
+	sizeof(struct post_rcpt), store_rcpt_read, store_rcpt_clear
+};
+
 static void
 store_post_read(sqlite3_stmt *s, void *vp)
 {
@@ -147,8 +155,6 @@ store_post_clear(void *p)
 int
 store_post_list(struct store *st, size_t max, struct post **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_post_read, store_post_clear };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -157,7 +163,7 @@ store_post_list(struct store *st, size_t max, struct post **v, size_t *n)
 	    "p.state != 'preview' ORDER BY p.id DESC LIMIT ?")) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_post_rows, v, n);
 }
 
 /* Runs one statement with up to three integer parameters. */
@@ -237,11 +243,7 @@ post_clear(struct post *p)
 void
 posts_free(struct post *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		post_clear(&v[i]);
-	free(v);
+	store_rows_free(&store_post_rows, v, n);
 }
 
 static void
@@ -272,8 +274,6 @@ int
 store_rcpt_due(struct store *st, time_t now, bool force, int64_t after,
     size_t max, struct post_rcpt **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_rcpt_read, store_rcpt_clear };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -284,7 +284,7 @@ store_rcpt_due(struct store *st, time_t now, bool force, int64_t after,
 	sqlite3_bind_int(s, 2, force);
 	sqlite3_bind_int64(s, 3, after);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_rcpt_rows, v, n);
 }
 
 int
@@ -365,14 +365,7 @@ store_rcpt_by_token(struct store *st, const char *token, char **addr,
 void
 post_rcpts_free(struct post_rcpt *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].addr);
-		free(v[i].token);
-		free(v[i].unsub);
-	}
-	free(v);
+	store_rows_free(&store_rcpt_rows, v, n);
 }
 
 int

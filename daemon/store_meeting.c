@@ -79,6 +79,10 @@ static const struct store_rowtype store_meeting_rows = {
 	sizeof(struct meeting), store_meeting_read, store_meeting_clear
 };
 
+static const struct store_rowtype store_reg_rows = {
+	sizeof(struct registration), store_reg_read, store_reg_clear
+};
+
 static void
 store_meeting_read(sqlite3_stmt *s, void *p)
 {
@@ -262,11 +266,7 @@ meeting_clear(struct meeting *m)
 void
 meetings_free(struct meeting *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		meeting_clear(&v[i]);
-	free(v);
+	store_rows_free(&store_meeting_rows, v, n);
 }
 
 static void
@@ -380,8 +380,6 @@ int
 store_reg_list(struct store *st, int64_t meeting, const char *state,
     struct registration **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_reg_read, store_reg_clear };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -392,7 +390,7 @@ store_reg_list(struct store *st, int64_t meeting, const char *state,
 	sqlite3_bind_int64(s, 1, meeting);
 	if (state != NULL)
 		store_bind_text(s, 2, state);
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_reg_rows, v, n);
 }
 
 int
@@ -429,11 +427,7 @@ registration_clear(struct registration *g)
 void
 registrations_free(struct registration *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		registration_clear(&v[i]);
-	free(v);
+	store_rows_free(&store_reg_rows, v, n);
 }
 
 /* Reminders (remind.c). */

@@ -68,6 +68,14 @@ static const char store_facts_sql[] =
 	"  WHERE addr = ?1 "
 	"ORDER BY 1, 3";
 
+static const struct store_rowtype store_member_rows = {
+	sizeof(struct member), store_member_row, store_member_clear
+};
+
+static const struct store_rowtype store_fact_rows = {
+	sizeof(struct member_fact), store_fact_read, store_fact_clear
+};
+
 static void
 store_member_row(sqlite3_stmt *s, void *p)
 {
@@ -91,8 +99,6 @@ int
 store_member_list(struct store *st, const char *status, time_t now,
     struct member **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_member_row, store_member_clear };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -101,17 +107,13 @@ store_member_list(struct store *st, const char *status, time_t now,
 		return -1;
 	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_member_rows, v, n);
 }
 
 void
 members_free(struct member *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		member_clear(&v[i]);
-	free(v);
+	store_rows_free(&store_member_rows, v, n);
 }
 
 int
@@ -179,8 +181,6 @@ int
 store_member_facts(struct store *st, const char *addr,
     struct member_fact **v, size_t *n)
 {
-	static const struct store_rowtype t = { sizeof(**v),
-	    store_fact_read, store_fact_clear };
 	sqlite3_stmt	*s;
 
 	*v = NULL;
@@ -188,19 +188,11 @@ store_member_facts(struct store *st, const char *addr,
 	if ((s = store_stmt(st, store_facts_sql)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
-	return store_rows(st, s, &t, v, n);
+	return store_rows(st, s, &store_fact_rows, v, n);
 }
 
 void
 member_facts_free(struct member_fact *v, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].kind);
-		free(v[i].a);
-		free(v[i].b);
-		free(v[i].c);
-	}
-	free(v);
+	store_rows_free(&store_fact_rows, v, n);
 }
