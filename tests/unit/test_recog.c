@@ -196,8 +196,17 @@ test_noreply(void)
 	    "\n\n") == R_LIST);
 	CHECK(classify("From: a@b.dk\nX-Autoreply: yes\nSubject: help\n\n") ==
 	    R_AUTO);
+	/* A request not to be auto-answered, on a person's own command. */
 	CHECK(classify("From: a@b.dk\nX-Auto-Response-Suppress: All\n"
-	    "Subject: help\n\n") == R_AUTO);
+	    "Subject: help\n\n") == R_COMMAND);
+	CHECK(classify("From: a@b.dk\nX-Auto-Response-Suppress: DR, RN, NRN,"
+	    " OOF, AutoReply\nSubject: TILMELD Jens Hansen\n\n") ==
+	    R_COMMAND);
+	/* What Exchange made itself, and what an inbox rule forwarded. */
+	CHECK(classify("From: a@b.dk\nX-MS-Exchange-Generated-Message-Source:"
+	    " Mailbox Rules Agent\nSubject: help\n\n") == R_AUTO);
+	CHECK(classify("From: a@b.dk\nX-MS-Exchange-Inbox-Rules-Loop: "
+	    "a@b.dk\nSubject: FW: TILMELD\n\n") == R_AUTO);
 	CHECK(classify("From: MAILER-DAEMON@b.dk\nSubject: TILMELD\n\n") ==
 	    R_BOUNCE);
 	CHECK(classify("Return-Path: <>\nFrom: a@b.dk\nSubject: TILMELD\n\n") ==
