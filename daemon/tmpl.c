@@ -46,6 +46,7 @@ static int	 tmpl_cmp(const void *, const void *);
 static const char *tmpl_parse(const char *, size_t, char **, char **);
 static const struct tmpl *tmpl_find(const struct tmpls *, const char *,
 		    const char *);
+static char	*tmpl_rstrip_lines(char *);
 static char	*tmpl_expand(const char *, const struct tvar *, int,
 		    struct buf *);
 static void	 tmpl_add_value(struct buf *, const char *, int);
@@ -95,6 +96,34 @@ tmpl_has(const struct tmpls *t, const char *lang, const char *name)
 	return tmpl_find(t, lang, name) != NULL;
 }
 
+/*
+ * Drops the blanks at the end of each line, in place: a greeting
+ * "Hej {{name}}" to someone whose name ffnet does not know reads
+ * "Hej", not "Hej ". A signature separator "-- " (RFC 3676 4.3) in a
+ * member's text keeps its blank.
+ */
+static char *
+tmpl_rstrip_lines(char *s)
+{
+	char	*r = s, *w = s, *line = s, *blank = NULL;
+
+	for (; *r != '\0'; r++) {
+		if (*r == '\n' && blank != NULL &&
+		    !(w - line == 3 && strncmp(line, "-- ", 3) == 0))
+			w = blank;
+		if (*r == ' ' || *r == '\t') {
+			if (blank == NULL)
+				blank = w;
+		} else
+			blank = NULL;
+		*w++ = *r;
+		if (*r == '\n')
+			line = w;
+	}
+	*(blank != NULL ? blank : w) = '\0';
+	return s;
+}
+
 int
 tmpl_render(const struct tmpls *t, const char *lang, const char *name,
     const struct tvar *vars, char **subject, char **body)
@@ -114,7 +143,7 @@ tmpl_render(const struct tmpls *t, const char *lang, const char *name,
 
 	buf_init(&missing);
 	*subject = util_trim(tmpl_expand(tp->subject, vars, 1, &missing));
-	*body = tmpl_expand(tp->body, vars, 0, &missing);
+	*body = tmpl_rstrip_lines(tmpl_expand(tp->body, vars, 0, &missing));
 	if (missing.len > 0)
 		log_warnx("template %s/%s: no value for %s", tp->lang,
 		    tp->name, missing.data);

@@ -137,6 +137,36 @@ test_render(void)
 	free(subject);
 	free(body);
 
+	/* A name ffnet does not know: "Kære", not "Kære " (nor "Kære\t"). */
+	{
+		const struct tvar noname[] = {
+			{ "network", "Netværket" }, { "name", "" },
+			{ "code", "K7Q2-ZX" }, { NULL, NULL },
+		};
+
+		CHECK(tmpl_render(t, "da", "join.confirm", noname, &subject,
+		    &body) == 0);
+		CHECK(body != NULL && strncmp(body, "Kære\n\nTak", 10) == 0);
+		CHECK(body != NULL && strstr(body, " \n") == NULL);
+		free(subject);
+		free(body);
+	}
+	/* A member's text keeps its signature separator "-- ". */
+	{
+		const struct tvar sig[] = {
+			{ "network", "Netværket" },
+			{ "name", "Jens  \n-- \nJens Hansen\t" },
+			{ "code", "K7Q2-ZX" }, { NULL, NULL },
+		};
+
+		CHECK(tmpl_render(t, "da", "join.confirm", sig, &subject,
+		    &body) == 0);
+		CHECK(body != NULL && strncmp(body, "Kære Jens\n-- \nJens "
+		    "Hansen\n\nTak", 30) == 0);
+		free(subject);
+		free(body);
+	}
+
 	/* No such text in either language. */
 	subject = body = (char *)1;
 	CHECK(tmpl_render(t, "da", "nothing.here", vars, &subject,
