@@ -86,7 +86,7 @@ static int			 wake_fd = -1;
 
 void		 outbox_crash_point(const char *);
 static void	 daemon_test_pause(const char *);
-static void	 usage(void) __attribute__((noreturn));
+static void	 usage(int) __attribute__((noreturn));
 static void	 die(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	 on_signal(int);
@@ -117,9 +117,10 @@ static void	 daemon_signals(void);
 static void	 daemon_wait(struct daemon *);
 
 static void
-usage(void)
+usage(int rc)
 {
-	fprintf(stderr, "usage: ffnet [-dv] [-c file] run | once | status | "
+	fprintf(rc == 0 ? stdout : stderr,
+	    "usage: ffnet [-dhv] [-c file] run | once | status | "
 	    "check [--connect [--send-test]]\n"
 	    "       ffnet [-dv] [-c file] meeting add|change|cancel|list ...\n"
 	    "       ffnet [-dv] [-c file] registrations CODE [--csv]\n"
@@ -131,7 +132,7 @@ usage(void)
 	    "remove|import ...\n"
 	    "       ffnet [-dv] [-c file] summary [--now \"YYYY-MM-DD HH:MM\"] "
 	    "[--print]\n");
-	exit(2);
+	exit(rc);
 }
 
 /* A one-line reason on stderr (and in the log), then exit 1. */
@@ -847,7 +848,9 @@ main(int argc, char *argv[])
 	int		 ch, debug = 0, verbose = 0, rc = 0;
 
 	/* "+": options end at the command, whose own options follow it */
-	while ((ch = getopt(argc, argv, "+c:dv")) != -1) {
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(0);
+	while ((ch = getopt(argc, argv, "+c:dhv")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -855,15 +858,17 @@ main(int argc, char *argv[])
 		case 'd':
 			debug = 1;
 			break;
+		case 'h':
+			usage(0);
 		case 'v':
 			verbose = 1;
 			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind >= argc)
-		usage();
+		usage(2);
 	cmd = argv[optind];
 	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
 	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
@@ -897,16 +902,16 @@ main(int argc, char *argv[])
 	    optind + 3 >= argc && strcmp(argv[optind + 1], "--connect") == 0) {
 		if (optind + 3 == argc && strcmp(argv[optind + 2],
 		    "--send-test") != 0)
-			usage();
+			usage(2);
 		return daemon_check(&d, path, verbose, true, optind + 3 == argc);
 	}
 	if (optind + 1 != argc)
-		usage();
+		usage(2);
 	if (strcmp(cmd, "check") == 0)
 		return daemon_check(&d, path, verbose, false, false);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "once") != 0 &&
 	    strcmp(cmd, "status") != 0)
-		usage();
+		usage(2);
 	log_init(debug, verbose, "ffnet");
 	if (strcmp(cmd, "run") != 0)
 		log_stderr_too(1);

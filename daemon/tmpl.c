@@ -336,7 +336,7 @@ tmpl_expand(const char *src, const struct tvar *vars, int subject,
 {
 	struct buf		 b;
 	const struct tvar	*v;
-	const char		*p, *q;
+	const char		*p, *q, *one = NULL, *bar = NULL;
 	size_t			 klen;
 
 	buf_init(&b);
@@ -346,6 +346,18 @@ tmpl_expand(const char *src, const struct tvar *vars, int subject,
 		    (*q >= '0' && *q <= '9') || *q == '_'; q++)
 			;
 		klen = (size_t)(q - p - 2);
+		/* {{count|modtager|modtagere}}: the word for the number */
+		one = NULL;
+		if (klen > 0 && q[0] == '|' &&
+		    (bar = strpbrk(q + 1, "|\n}")) != NULL && *bar == '|' &&
+		    (one = strpbrk(bar + 1, "|\n}")) != NULL &&
+		    strncmp(one, "}}", 2) == 0) {
+			const char *end = one;
+
+			one = q + 1;
+			q = end;
+		} else
+			one = NULL;
 		if (klen == 0 || q[0] != '}' || q[1] != '}') {
 			buf_addc(&b, '{');	/* "{{{x}}}" keeps a '{' */
 			src = p + 1;
@@ -355,10 +367,14 @@ tmpl_expand(const char *src, const struct tvar *vars, int subject,
 			if (strncmp(v->key, p + 2, klen) == 0 &&
 			    v->key[klen] == '\0')
 				break;
-		if (v != NULL && v->key != NULL)
-			tmpl_add_value(&b, v->value, subject);
-		else
+		if (v == NULL || v->key == NULL)
 			tmpl_add_missing(missing, p + 2, klen);
+		else if (one != NULL && strcmp(v->value, "1") == 0)
+			buf_add(&b, one, (size_t)(bar - one));
+		else if (one != NULL)
+			buf_add(&b, bar + 1, (size_t)(q - bar - 1));
+		else
+			tmpl_add_value(&b, v->value, subject);
 		src = q + 2;
 	}
 	buf_adds(&b, src);

@@ -1,8 +1,10 @@
 /*
  * tmpl.h: reply texts. Each is templates/<lang>/<name>.txt, UTF-8:
  * a first line "Subject: …" (or "Emne: …"), a blank line, then the
- * body. {{key}} is replaced by a variable's value. Missing texts fall
- * back to the other language; all are loaded at start and on SIGHUP.
+ * body. {{key}} is replaced by a variable's value; {{key|one|other}}
+ * by "one" when the value is 1, else "other" ("1 modtager", "2
+ * modtagere"). Missing texts fall back to the other language; all are
+ * loaded at start and on SIGHUP.
  */
 #ifndef FFNET_TMPL_H
 #define FFNET_TMPL_H

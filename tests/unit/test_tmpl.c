@@ -167,6 +167,38 @@ test_render(void)
 		free(body);
 	}
 
+	/* {{key|one|other}}: the word that goes with the number. */
+	{
+		static const struct {
+			const char	*n, *want;
+		} cases[] = {
+			{ "1", "1 modtager" }, { "2", "2 modtagere" },
+			{ "0", "0 modtagere" }, { "11", "11 modtagere" },
+		};
+		size_t	 i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const struct tvar nv[] = { { "count", cases[i].n },
+			    { NULL, NULL } };
+			char	*want;
+
+			capture_begin(2);
+			CHECK(tmpl_render(t, "da", "plural", nv, &subject,
+			    &body) == 0);
+			free(capture_end(2));	/* {{missing|a|b}} is logged */
+			want = xasprintf("Send til %s?", cases[i].want);
+			CHECK_STR(subject, want);
+			free(want);
+			/* an unknown key gives nothing; a malformed one stays */
+			want = xasprintf("%s; ; {{count|x}} {{count|a|b\n}} ok\n",
+			    cases[i].want);
+			CHECK_STR(body, want);
+			free(want);
+			free(subject);
+			free(body);
+		}
+	}
+
 	/* No such text in either language. */
 	subject = body = (char *)1;
 	CHECK(tmpl_render(t, "da", "nothing.here", vars, &subject,
