@@ -173,7 +173,10 @@ dispatch_copy_token(struct ctx *c, char *tok)
 
 /*
  * The code of the pending confirmation this message answers: one in
- * the Subject that the store knows, or one whose mail it replies to.
+ * the Subject that the store knows, or the one whose mail is its direct
+ * parent: In-Reply-To, or without it the last id of References (RFC
+ * 5322 3.6.4). A confirmation further up the thread does not count: a
+ * "Tak!" to the welcome mail is a person's mail, not a second yes.
  */
 static int
 dispatch_pending_code(struct ctx *c, const struct recog *r, char *code)
@@ -191,11 +194,12 @@ dispatch_pending_code(struct ctx *c, const struct recog *r, char *code)
 		if (found != 0)
 			return found;
 	}
-	if ((found = dispatch_each_ref(c->m->in_reply_to, c->env->st,
-	    dispatch_ref_pending, code)) == 0)
-		found = dispatch_each_ref(c->m->references, c->env->st,
+	if (c->m->in_reply_to != NULL && strchr(c->m->in_reply_to, '<'))
+		return dispatch_each_ref(c->m->in_reply_to, c->env->st,
 		    dispatch_ref_pending, code);
-	return found;
+	return dispatch_each_ref(c->m->references != NULL ?
+	    strrchr(c->m->references, '<') : NULL, c->env->st,
+	    dispatch_ref_pending, code);
 }
 
 static enum disp

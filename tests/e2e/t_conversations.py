@@ -11,7 +11,8 @@ A folder holds:
                    %NET% the network address, %SEK% the secretariat,
                    %WHO% (any lower-case word) that person's address,
                    %CODE:WHO% the code in the newest mail to WHO,
-                   %MSGID:WHO% that mail's Message-ID (for In-Reply-To)
+                   %MSGID:WHO% that mail's Message-ID (for In-Reply-To),
+                   %MSGID:WHO:N% the Message-ID of the N-th mail to WHO
   N.expect       what turn N must produce, one check a line (# comments):
                    reply WHO TEXT    exactly one new mail to WHO, its
                                      Subject contains TEXT
@@ -48,10 +49,11 @@ def _subst(net, text, seen):
 
     def msgid(m):
         msgs = net.replies(_who_addr(net, m.group(1)))
-        return str(msgs[-1]["Message-ID"]) if msgs else "<none@example>"
+        k = int(m.group(2)) - 1 if m.group(2) else len(msgs) - 1
+        return str(msgs[k]["Message-ID"]) if 0 <= k < len(msgs) else "<none@example>"
 
     text = re.sub(r"%CODE:([a-z]+)%", code, text)
-    text = re.sub(r"%MSGID:([a-z]+)%", msgid, text)
+    text = re.sub(r"%MSGID:([a-z]+)(?::([0-9]+))?%", msgid, text)
     text = text.replace("%NET%", net.user).replace("%SEK%", net.sek)
     return re.sub(r"%([a-z]+)%", lambda m: net.addr(m.group(1)), text)
 
