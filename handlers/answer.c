@@ -58,7 +58,7 @@ struct answer_act {
 	const char *const	*words;
 };
 
-static void	 answer_cut_signoff(char *);
+static bool	 answer_line_starts(const char *, const char *const *, bool);
 static bool	 answer_is_link(const char *, size_t);
 static void	 answer_flush(struct answer_text *, char *, size_t *);
 static size_t	 answer_seq(const unsigned char *, size_t, bool *);
@@ -131,7 +131,17 @@ static const char *const signoffs[] = {
 	"mvh", "m.v.h", "vh", "venlig hilsen", "med venlig hilsen",
 	"venligst hilsen", "hilsen", "bedste hilsner", "de bedste hilsner",
 	"kh", "k.h", "kaerlig hilsen", "best regards", "kind regards",
-	"regards", "best wishes", "cheers", "br", "sincerely", NULL
+	"regards", "best wishes", "cheers", "br", "sincerely",
+	"mange hilsner", "paa forhaand tak", "thanks in advance", NULL
+};
+
+/* Lines that open a mail disclaimer or an environmental footer. */
+static const char *const disclaimers[] = {
+	"denne e-mail", "denne email", "denne mail kan", "this e-mail",
+	"this email", "this message is", "this message may",
+	"confidentiality", "confidential", "fortroligt", "fortrolighed",
+	"disclaimer", "ansvarsfraskrivelse", "please consider the environment",
+	"taenk paa miljoeet", "think before you print", NULL
 };
 
 static const char *const leave_words[] = {
@@ -190,27 +200,54 @@ answer_act_word(const char *w, const char *act)
 	return false;
 }
 
-/* Ends the folded text at the first sign-off line ("Mvh", "Best regards"). */
-static void
-answer_cut_signoff(char *f)
+/*
+ * Does the folded line start with one of list's words? With short,
+ * the rest must be short too (a name, a company: at most five words,
+ * no ':'), so that "Hilsen til værten: …" is still the member's text.
+ */
+static bool
+answer_line_starts(const char *l, const char *const *list, bool short_)
 {
-	const char *const	*s;
-	char			*line = f, *l;
-	size_t			 n;
+	const char	*r;
+	size_t		 n, words;
+
+	while (*l == ' ' || *l == '\t')
+		l++;
+	for (; *list != NULL; list++) {
+		n = strlen(*list);
+		if (strncmp(l, *list, n) != 0 || isalpha((unsigned char)l[n]))
+			continue;
+		if (!short_)
+			return true;
+		for (r = l + n, words = 0; *r != '\0'; r++)
+			if (*r != ' ' && (r[-1] == ' ' || r == l + n))
+				words++;
+		if (words <= 5 && strchr(l + n, ':') == NULL)
+			return true;
+	}
+	return false;
+}
+
+void
+answer_cut_signoff(char *s)
+{
+	char	*line = s, *raw, *f, *nl;
+	bool	 cut;
 
 	while (line != NULL && *line != '\0') {
-		for (l = line; *l == ' ' || *l == '\t'; l++)
-			;
-		for (s = signoffs; *s != NULL; s++) {
-			n = strlen(*s);
-			if (strncmp(l, *s, n) == 0 &&
-			    !isalpha((unsigned char)l[n])) {
-				*line = '\0';
-				return;
-			}
+		nl = strchr(line, '\n');
+		raw = nl != NULL ? xstrndup(line, (size_t)(nl - line)) :
+		    xstrdup(line);
+		f = util_fold_dup(raw);
+		free(raw);
+		cut = answer_line_starts(f, signoffs, true) ||
+		    answer_line_starts(f, disclaimers, false);
+		free(f);
+		if (cut) {
+			*line = '\0';
+			return;
 		}
-		if ((line = strchr(line, '\n')) != NULL)
-			line++;
+		line = nl != NULL ? nl + 1 : NULL;
 	}
 }
 

@@ -26,5 +26,12 @@ enum answer	 answer_classify(const char *text, const char *act,
 bool		 answer_is_question(const char *text);
 /* "yes", "no" or "question", for logs. */
 const char	*answer_name(enum answer);
+/*
+ * Ends s, in place, at its first sign-off line ("Mvh", "Med venlig
+ * hilsen", "Best regards") or disclaimer ("Denne e-mail kan indeholde
+ * fortrolige oplysninger"): what follows is a signature, not words the
+ * person wrote for us. Works on raw or folded text.
+ */
+void		 answer_cut_signoff(char *s);
 
 #endif

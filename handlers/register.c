@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "handler.h"
 #include "invite.h"
 #include "util.h"
@@ -81,7 +82,10 @@ register_new(struct ctx *c, const struct meeting *m)
 	g.meeting = m->id;
 	g.addr = xstrdup(c->sender);
 	g.name = name ? xstrdup(name) : NULL;
-	g.note = util_trim(xstrndup(c->rest ? c->rest : "", REGISTER_MAX_NOTE));
+	/* what the member wrote for the host, not their signature */
+	g.note = xstrndup(c->rest ? c->rest : "", REGISTER_MAX_NOTE);
+	answer_cut_signoff(g.note);
+	util_trim(g.note);
 	g.uid = invite_uid_dup(c->env->conf);
 	g.guest = c->member == NULL;
 	g.state = xstrdup(m->taken < m->capacity ? "registered" : "waiting");

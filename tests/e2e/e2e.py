@@ -751,7 +751,8 @@ def t_meetings(s):
                "--agenda", "Velkomst; Markedspladsen; næste møde",
                "--capacity", "1").splitlines()[0].strip()
     check(code == "M1", "meetings: code of the new meeting: %r" % code)
-    net.send("From: Anna Berg <%s>\nTo: %s\nSubject: DELTAG m1\n\nKost: vegetar\n" % (anna, net.user))
+    net.send("From: Anna Berg <%s>\nTo: %s\nSubject: DELTAG m1\n\nKost: vegetar\n\nMed venlig hilsen\n"
+             "Anna Berg\nUddannelseskonsulent, Slagelse Erhvervsskole\n\nSendt fra min iPhone\n" % (anna, net.user))
     net.once()
     r = net.replies(anna)[-1]
     method, props, raw = calendar(r)
@@ -761,6 +762,9 @@ def t_meetings(s):
     check(raw.count("ATTENDEE") == 1, "meetings: one attendee only")
     check("DTSTART;TZID=Europe/Copenhagen:20300613T140000" in raw, "meetings: local time with TZID")
     check("vegetar" in body(r), "meetings: the note is echoed")
+    check(net.sql("SELECT note FROM registrations WHERE addr = ?", anna) == [("Kost: vegetar",)],
+          "meetings: the note is what she wrote, without her signature: %r"
+          % net.sql("SELECT note FROM registrations WHERE addr = ?", anna))
     check("Markedspladsen" in re.sub(r"\r\n[ \t]", "", raw), "meetings: the agenda is in the invite's DESCRIPTION")
     uid = prop(props, "UID")
     # full: Bo goes on the waiting list

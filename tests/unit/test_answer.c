@@ -255,9 +255,49 @@ test_table(const struct test_case *v, size_t n, bool cut)
 	}
 }
 
+/* A registration's note: what the member wrote, not the signature. */
+static void
+test_signoff(void)
+{
+	static const struct {
+		const char	*in, *want;
+	} notes[] = {
+		{ "Vegetar\n\nMed venlig hilsen\nJens Hansen\nHansen VVS",
+		    "Vegetar\n\n" },
+		{ "Glutenfri, tak\nMVH\nJens", "Glutenfri, tak\n" },
+		{ "Vi kommer to.\nBest regards,\nJane Smith | CEO",
+		    "Vi kommer to.\n" },
+		{ "Laktosefri\nKærlig hilsen Åse", "Laktosefri\n" },
+		{ "Veganer\n\nDenne e-mail kan indeholde fortrolige "
+		    "oplysninger.", "Veganer\n\n" },
+		{ "Halal\nCONFIDENTIALITY NOTICE: This e-mail is for the "
+		    "intended recipient", "Halal\n" },
+		{ "Vh\nOle", "" },
+		/* words that only look like a sign-off stay */
+		{ "Hilsen til værten: vi kommer til tiden",
+		    "Hilsen til værten: vi kommer til tiden" },
+		{ "Ingen ønsker\nMed venlig hilsen\n\nJens Hansen, Hansen VVS "
+		    "ApS", "Ingen ønsker\n" },
+		{ "Vegetar, hilsen Jens", "Vegetar, hilsen Jens" },
+		{ "Brød uden nødder", "Brød uden nødder" },
+		{ "Kommer med kollega (Bo)", "Kommer med kollega (Bo)" },
+		{ "", "" },
+	};
+	size_t	 i;
+	char	*s;
+
+	for (i = 0; i < nitems(notes); i++) {
+		s = xstrdup(notes[i].in);
+		answer_cut_signoff(s);
+		CHECK_STR(s, notes[i].want);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
+	test_signoff();
 	test_table(cases, nitems(cases), false);
 	test_table(mails, nitems(mails), true);
 	test_html();
