@@ -26,8 +26,12 @@ endif
 # a first run on a fresh machine must not link without them.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_MISSING := $(shell pkg-config --exists $(PKGS) 2>/dev/null || echo yes)
+# GNU libunistring (Unicode normalisation and case folding) has no .pc.
+ifeq ($(shell printf '\043include <uninorm.h>\n' | $(CC) -E - >/dev/null 2>&1 || echo no),no)
+PKG_MISSING := yes
+endif
 # libetpan.pc leaks a -specs= flag that needs libdpkg-perl: drop it.
-PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lunistring
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread $(CFLAGS) $(WARN) -Ilib -Idaemon -Ihandlers \
 	     $(PKG_CFLAGS) -DFFNET_DATADIR='"$(DATADIR)"'
 ALL_LDLIBS = $(LDFLAGS) $(PKG_LIBS) -pthread $(LDLIBS)
@@ -51,7 +55,7 @@ all: $(B)/ffnet
 
 pkgs-present:
 ifeq ($(PKG_MISSING),yes)
-	@echo "ffnet: the libraries ($(PKGS)) or pkg-config are not installed;" \
+	@echo "ffnet: the libraries ($(PKGS) libunistring) or pkg-config are not installed;" \
 	    "run 'make deps' as root (make check and make demo do it first)" >&2
 	@exit 1
 endif

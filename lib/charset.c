@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include <libetpan/charconv.h>
+#include <uninorm.h>
 #include <libetpan/mailmime.h>
 
 #include "log.h"
@@ -37,6 +38,7 @@ static int	 mime_charconv_hook(const char *, const char *, const char *,
 		    size_t, char *, size_t *);
 static void	 mime_decode_raw_word(struct buf *, const char *, size_t,
 		    size_t *);
+static char	*mime_nfc(char *);
 
 /* windows-1252 0x80-0x9f; the five undefined bytes give U+FFFD. */
 static const uint16_t mime_cp1252[32] = {
@@ -274,6 +276,31 @@ mime_conv_add(struct buf *b, const char *s, size_t n, const char *cs)
 	}
 }
 
+/*
+ * s (valid UTF-8, NUL-terminated) in Normalization Form C, so that a
+ * word typed on a Mac or an iPhone ("e" and a combining accent) is the
+ * same word as one typed elsewhere. Takes s; returns it or a new string.
+ */
+static char *
+mime_nfc(char *s)
+{
+	uint8_t	*n;
+	size_t	 len = 0;
+	char	*res;
+
+	if (s == NULL)
+		return NULL;
+	if ((n = u8_normalize(UNINORM_NFC, (const uint8_t *)s, strlen(s),
+	    NULL, &len)) == NULL)
+		return s;	/* out of memory: the text as it came */
+	res = xmalloc(len + 1);
+	memcpy(res, n, len);
+	res[len] = '\0';
+	free(n);
+	free(s);
+	return res;
+}
+
 char *
 mime_to_utf8_dup(const char *s, size_t n, const char *charset)
 {
@@ -284,7 +311,7 @@ mime_to_utf8_dup(const char *s, size_t n, const char *charset)
 	mime_conv_add(&raw, s, n, charset);
 	mime_utf8_clean(&out, raw.data != NULL ? raw.data : "", raw.len);
 	buf_clear(&raw);
-	return buf_release(&out);
+	return mime_nfc(buf_release(&out));
 }
 
 /* libetpan's extended_charconv: see mime_init(). */
@@ -374,7 +401,7 @@ mime_decode_header_dup(const char *s)
 			b.data[i] = ' ';
 	mime_utf8_clean(&out, b.data != NULL ? b.data : "", b.len);
 	buf_clear(&b);
-	res = buf_release(&out);
+	res = mime_nfc(buf_release(&out));
 	util_trim(res);
 	return res;
 }

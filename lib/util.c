@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <unicase.h>
+#include <uninorm.h>
+
 #include "log.h"
 #include "util.h"
 
@@ -207,10 +210,25 @@ static const struct {
 char *
 util_fold_dup(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*p;
+	char			*cf = NULL;
+	uint8_t			*u;
+	size_t			 i, len = 0;
 	struct buf		 b;
-	size_t			 i;
 
+	/*
+	 * Unicode case folding into NFC (GNU libunistring): "TILMELD",
+	 * "Tilmeld" and a decomposed "e\u0301" all compare alike. Text
+	 * that is not UTF-8 is folded as it is (ASCII only).
+	 */
+	if ((u = u8_casefold((const uint8_t *)s, strlen(s), NULL, UNINORM_NFC,
+	    NULL, &len)) != NULL) {
+		cf = xmalloc(len + 1);
+		memcpy(cf, u, len);
+		cf[len] = '\0';
+		free(u);
+	}
+	p = (const unsigned char *)(cf != NULL ? cf : s);
 	buf_init(&b);
 	while (*p) {
 		if (p[0] == 0xc3 && p[1] != '\0') {
@@ -226,6 +244,7 @@ util_fold_dup(const char *s)
 		buf_addc(&b, *p < 0x80 ? tolower(*p) : *p);
 		p++;
 	}
+	free(cf);
 	return buf_release(&b);
 }
 

@@ -3,7 +3,8 @@
 # Quiet and idempotent: a second run installs nothing.
 set -eu
 pkgs="gcc make pkg-config libetpan-dev libcurl4-gnutls-dev libsqlite3-dev
-libical-dev libinih-dev libgnutls28-dev libjansson-dev valgrind python3 sqlite3
+libical-dev libinih-dev libgnutls28-dev libjansson-dev libunistring-dev
+valgrind python3 sqlite3
 python3-icalendar khal"
 # ical.js (Thunderbird's parser) checks the invites: it needs node and npm.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"

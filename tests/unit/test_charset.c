@@ -43,6 +43,9 @@ static const struct {
 	/* Overlong and surrogate forms are not UTF-8 (RFC 3629). */
 	{ "\xc0\xaf", 2, "utf-8", T_BAD T_BAD },
 	{ "\xed\xa0\x80", 3, "utf-8", T_BAD T_BAD T_BAD },
+	/* Decomposed (a Mac, an iPhone) comes out composed (NFC). */
+	{ "A\xcc\x8agaard ide\xcc\x81", 14, "utf-8", "Ågaard idé" },
+	{ "A\xcc\x8a", 3, NULL, "Å" },
 	/* A NUL never reaches the text. */
 	{ "a\0b", 3, "utf-8", "ab" },
 	{ "", 0, "utf-8", "" },
@@ -70,6 +73,7 @@ static const struct {
 	{ "R\xe6kke m\xf8" "de \x80", "Række møde €" },
 	{ "R\xc3\xa6kke", "Række" },
 	{ "  a\tb\r\n c ", "a b c" },
+	{ "=?UTF-8?Q?S=C3=B8ren_A=CC=8Ag=C3=A5rd?=", "Søren Ågård" },
 	{ "", "" },
 };
 

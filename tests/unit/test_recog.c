@@ -196,6 +196,11 @@ test_noreply(void)
 	    "\n\n") == R_LIST);
 	CHECK(classify("From: a@b.dk\nX-Autoreply: yes\nSubject: help\n\n") ==
 	    R_AUTO);
+	/* A command typed on a Mac or iPhone: decomposed, then NFC. */
+	CHECK(classify("From: a@b.dk\nSubject: IDE\xcc\x81\n\nTitel: Ny "
+	    "l\xc3\xa6rlingeordning\n") == R_COMMAND);
+	CHECK(classify("From: a@b.dk\nSubject: =?UTF-8?Q?Ide=CC=81?=\n\n"
+	    "Titel: x\n") == R_COMMAND);
 	/* A request not to be auto-answered, on a person's own command. */
 	CHECK(classify("From: a@b.dk\nX-Auto-Response-Suppress: All\n"
 	    "Subject: help\n\n") == R_COMMAND);
