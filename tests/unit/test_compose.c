@@ -37,6 +37,33 @@ t_refs_dup(int n)
 	return buf_release(&b);
 }
 
+/* How many times c occurs in s. */
+static size_t
+t_count_lt(const char *s, char c)
+{
+	size_t	 n = 0;
+
+	for (; s != NULL && *s != '\0'; s++)
+		n += *s == c;
+	return n;
+}
+
+/* The longest line of s, without its CRLF. */
+static size_t
+t_lines_max(const char *s)
+{
+	size_t	 max = 0, n;
+
+	while (s != NULL && *s != '\0') {
+		n = strcspn(s, "\r\n");
+		if (n > max)
+			max = n;
+		s += n;
+		s += strspn(s, "\r\n");
+	}
+	return max;
+}
+
 int
 main(void)
 {
@@ -144,6 +171,59 @@ main(void)
 		msg_clear(&thread);
 		outbox_row_clear(&row);
 		free(mail_id);
+	}
+	/*
+	 * Hostile input cannot add a header or a recipient: CR, LF and
+	 * RFC 2047 words that decode to them in a name, a title (Subject)
+	 * and the text; a very long title.
+	 */
+	{
+		const struct env	 e = { &conf, tmpls, st, NULL };
+		char			*longt = xcalloc(1, 3001);
+		const char		*evil[] = {
+			"Jens\r\nBcc: evil@x.dk",
+			"Jens\nTo: evil@x.dk",
+			"=?UTF-8?Q?Jens=0D=0ABcc:_evil@x.dk?=",
+			longt,
+		};
+		size_t			 k, before = i;
+
+		memset(longt, 'x', 3000);
+		for (k = 0; k < nitems(evil); k++) {
+			const struct tvar vars[] = { { "number", "7" },
+			    { "title", evil[k] }, { "name", evil[k] },
+			    { NULL, NULL } };
+			struct outmail	 o;
+
+			memset(&o, 0, sizeof(o));
+			o.to = "jens@hansen-vvs.dk";
+			o.to_name = evil[k];
+			o.lang = "da";
+			o.tmpl = "idea.thanks";
+			o.vars = vars;
+			o.kind = "reply";
+			CHECK(compose_mail(&e, &o, 2000, &mail_id) == 0);
+			free(mail_id);
+		}
+		CHECK(store_outbox_due(st, 0, true, 0, 100, &ids, &n) == 0);
+		for (k = before; k < n; k++) {
+			CHECK(store_outbox_load(st, ids[k], &row) == 0);
+			CHECK(mime_parse(row.data, row.len, &lim, &got) == 0);
+			CHECK(mime_header(&got, "Bcc") == NULL);
+			/* CR and LF in a name become blanks in one phrase */
+			CHECK(t_count_lt(mime_header(&got, "To"), '<') == 1);
+			CHECK(t_lines_max(row.data) <= 998);	/* RFC 5322 2.1.1 */
+			CHECK(!t_has(mime_header(&got, "Cc"), "evil"));
+			CHECK(t_has(mime_header(&got, "To"),
+			    "jens@hansen-vvs.dk"));
+			CHECK(got.subject != NULL &&
+			    strchr(got.subject, '\n') == NULL);
+			msg_clear(&got);
+			outbox_row_clear(&row);
+		}
+		CHECK(n == before + nitems(evil));
+		free(ids);
+		free(longt);
 	}
 	free(long_refs);
 	tmpl_free(tmpls);
