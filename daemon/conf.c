@@ -172,6 +172,8 @@ static const struct conf_key conf_keys[] = {
 	    .off = F(replies_per_hour) },
 	{ "limits", "confirm_days", CT_INT, 1, 30, "7",
 	    .off = F(confirm_days) },
+	{ "limits", "code_guesses_per_day", CT_INT, 1, 1000, "10",
+	    .off = F(code_guesses_per_day) },
 	{ "limits", "retry_max_hours", CT_INT, 1, 720, "72",
 	    .off = F(retry_max_hours) },
 	{ "limits", "messages_per_minute", CT_INT, 0, 100000, "0",

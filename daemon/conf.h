@@ -66,6 +66,7 @@ struct conf {
 	int	 max_message_kb;
 	int	 max_arg_len;
 	int	 replies_per_hour;	/* to any one address */
+	int	 code_guesses_per_day;	/* wrong codes from one address */
 	int	 confirm_days;		/* confirmation codes live this long */
 	int	 retry_max_hours;	/* the outbox gives up after this */
 	/* The submission server's limits (0: none). */

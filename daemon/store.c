@@ -278,6 +278,9 @@ static const char *const migrations[] = {
 
 	/* summary.c: the secretariat's summary names held mail by subject */
 	"ALTER TABLE inbox ADD COLUMN subject TEXT;",
+
+	/* confirm.c: wrong confirmation codes per address and day */
+	"CREATE INDEX audit_addr ON audit (addr, action, at);",
 };
 
 static int		 store_migrate(struct store *, char *, size_t);
@@ -1105,6 +1108,21 @@ store_audit(struct store *st, const char *addr, const char *action,
 	store_bind_text(s, 3, action);
 	store_bind_text(s, 4, detail);
 	return store_exec_done(st, s);
+}
+
+int
+store_audit_count(struct store *st, const char *addr, const char *action,
+    time_t since, int64_t *n)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT count(*) FROM audit WHERE addr = ? "
+	    "AND action = ? AND at >= ?")) == NULL)
+		return -1;
+	store_bind_text(s, 1, addr);
+	store_bind_text(s, 2, action);
+	sqlite3_bind_int64(s, 3, since);
+	return store_count(st, s, n);
 }
 
 static void

@@ -344,6 +344,9 @@ int	store_bounce_clear(struct store *, const char *addr);
 /* The audit trail of membership changes. */
 int	store_audit(struct store *, const char *addr, const char *action,
 	    const char *detail, time_t now);
+/* How many audit rows of action addr has since a time. */
+int	store_audit_count(struct store *, const char *addr, const char *action,
+	    time_t since, int64_t *n);
 
 /*
  * The secretariat's member tools (store_members.c). Members by status:

@@ -28,6 +28,7 @@
 #include "util.h"
 
 static int		 confirm_check(struct ctx *);
+static int		 confirm_guesses_left(struct ctx *);
 static enum disp	 confirm_run(struct ctx *);
 static enum disp	 confirm_do(struct ctx *, const struct pending *);
 static bool		 confirm_code(struct ctx *, char [AUTH_CODE_LEN + 1]);
@@ -283,6 +284,29 @@ confirm_no(struct ctx *c, const struct pending *p, const char *why,
 	return d;
 }
 
+/*
+ * May this sender try one more code today? A code is 40 bits and works
+ * only from its own address, so a few wrong ones a day per address
+ * make guessing hopeless (ffnet.conf(5), code_guesses_per_day). 1 yes,
+ * 0 no (logged), -1 on a store failure.
+ */
+static int
+confirm_guesses_left(struct ctx *c)
+{
+	int64_t	 n;
+
+	if (store_audit_count(c->env->st, c->sender, "code-wrong",
+	    c->now - 86400, &n) == -1)
+		return -1;
+	if (n < c->env->conf->code_guesses_per_day)
+		return 1;
+	snprintf(c->why, sizeof(c->why), "%lld wrong confirmation codes from "
+	    "%s in 24 hours: not tried, not answered", (long long)n,
+	    c->sender);
+	log_info("%s", c->why);
+	return 0;
+}
+
 static enum disp
 confirm_run(struct ctx *c)
 {
@@ -298,7 +322,11 @@ confirm_run(struct ctx *c)
 	memset(&p, 0, sizeof(p));
 	if (!confirm_code(c, code))
 		tmpl = "confirm.usage";
-	else if ((r = store_pending_by_code(c->env->st, code, &p, &used)) == -1)
+	else if ((r = confirm_guesses_left(c)) != 1) {
+		d = r == -1 ? D_TEMPFAIL : D_REJECT;
+		goto out;
+	} else if ((r = store_pending_by_code(c->env->st, code, &p,
+	    &used)) == -1)
 		goto out;
 	else if (r == 0 || !auth_code_ok(c->env->secret, p.id, p.addr, p.action,
 	    p.expires, code))
@@ -332,6 +360,11 @@ confirm_run(struct ctx *c)
 		}
 	}
 	log_info("confirmation from %s refused: %s", c->sender, tmpl);
+	if ((strcmp(tmpl, "confirm.unknown") == 0 ||
+	    strcmp(tmpl, "confirm.wrongaddr") == 0) &&
+	    store_audit(c->env->st, c->sender, "code-wrong", code,
+	    c->now) == -1)
+		goto out;
 	{
 		const struct tvar v[] = { { "code", code }, { NULL, NULL } };
 
