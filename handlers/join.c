@@ -10,15 +10,17 @@
 #include <strings.h>
 
 #include "handler.h"
+#include "tmpl.h"
 #include "util.h"
 
 static enum disp	 join_run(struct ctx *);
 static enum disp	 join_confirmed(struct ctx *, const struct pending *);
 static int		 join_declined(struct ctx *, const struct pending *);
+static char		*join_consent_dup(struct ctx *, const struct pending *);
 
 static const char *const join_tmpls[] = {
 	"join.already", "join.confirm", "join.welcome", "confirm.no.join",
-	NULL
+	"join.consent", NULL
 };
 
 const struct handler h_join = {
@@ -89,6 +91,27 @@ join_run(struct ctx *c)
 	return d;
 }
 
+/*
+ * What the person agreed to, in their language, as the consent record
+ * keeps it: the text of join.consent and the code of the mail they
+ * answered (the answer's own Message-ID goes beside it).
+ */
+static char *
+join_consent_dup(struct ctx *c, const struct pending *p)
+{
+	const struct tvar	 v[] = { { "email", p->addr },
+	    { "network", c->env->conf->name }, { "code", p->code },
+	    { NULL, NULL } };
+	char			*subject = NULL, *body = NULL;
+
+	if (tmpl_render(c->env->tmpls, p->lang, "join.consent", v, &subject,
+	    &body) == -1)
+		return xasprintf("a reply to the join confirmation, code %s",
+		    p->code);
+	free(subject);
+	return util_trim(body);
+}
+
 /* The address answered: a member, with the consent it gave (args: "name\norg"). */
 static enum disp
 join_confirmed(struct ctx *c, const struct pending *p)
@@ -101,8 +124,7 @@ join_confirmed(struct ctx *c, const struct pending *p)
 		*nl = '\0';
 		org = xstrdup(nl + 1);
 	}
-	consent = xasprintf("a reply to the join confirmation, code %s",
-	    p->code);
+	consent = join_consent_dup(c, p);
 	if (store_member_add(c->env->st, p->addr, name, org, p->lang,
 	    c->now) == -1 ||
 	    store_audit(c->env->st, p->addr, "joined", name, c->now) == -1 ||

@@ -153,7 +153,7 @@ def t_members(s):
     net.once()
     cons = net.sql("SELECT source, msgid, text FROM consent WHERE addr = ?", jens)
     e2e.check(len(cons) == 1 and cons[0][0] == "confirm" and cons[0][1] == "ja-tak.%s@test.example.com" % net.tag and
-              code in cons[0][2] and "join confirmation" in cons[0][2], "confirm: the consent of the reply: %r" % cons)
+              code in cons[0][2] and "vil være medlem af" in cons[0][2] and jens in cons[0][2], "confirm: the consent of the reply: %r" % cons)
     # one who asked and did not confirm is pending
     per = net.addr("per")
     net.send("From: %s\nTo: %s\nSubject: TILMELD Per Vang; Vang ApS\n\n" % (per, net.user))
