@@ -17,6 +17,8 @@ A folder holds:
                    reply WHO TEXT    exactly one new mail to WHO, its
                                      Subject contains TEXT
                    body WHO TEXT     that new mail's text contains TEXT
+                   bodynot WHO TEXT  no new mail to WHO contains TEXT
+                                     (in its text or its attachments)
                    header WHO NAME: TEXT  one of its headers contains TEXT
                    noreply WHO       no new mail to WHO
                    folder NAME TEXT  a message in folder NAME (INBOX,
@@ -84,13 +86,27 @@ def _setup(net, path, name):
             e2e.check(False, "%s: setup: unknown line %r" % (name, line))
 
 
+def _all_text(m):
+    """Every part of a mail decoded: the text, the HTML, the files."""
+    out = [str(m["Subject"] or "")]
+    for part in m.walk():
+        data = part.get_payload(decode=True)
+        if data:
+            out.append(data.decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
 def _check(net, name, turn, line, before):
     verb, _, rest = line.partition(" ")
     where = "%s turn %d: %s" % (name, turn, line)
-    if verb in ("reply", "body", "header", "noreply"):
+    if verb in ("reply", "body", "header", "noreply", "bodynot"):
         who, _, text = rest.partition(" ")
         new = net.replies(_who_addr(net, who))[before.get(who, 0):]
-        if verb == "noreply":
+        if verb == "bodynot":
+            text = _subst(net, text, before)
+            e2e.check(new and all(text not in _all_text(m) for m in new),
+                      "%s (it is there, or no mail)" % where)
+        elif verb == "noreply":
             e2e.check(not new, "%s (got %r)" % (where, [str(m["Subject"]) for m in new]))
         elif verb == "reply":
             e2e.check(len(new) == 1 and text in str(new[0]["Subject"]),
@@ -116,7 +132,7 @@ def _people(expect_lines):
     out = set()
     for line in expect_lines:
         verb, _, rest = line.partition(" ")
-        if verb in ("reply", "body", "header", "noreply"):
+        if verb in ("reply", "body", "header", "noreply", "bodynot"):
             out.add(rest.split(" ")[0])
     return out
 
