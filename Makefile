@@ -140,8 +140,11 @@ fuzz:
 		clang $(FUZZ_CFLAGS) -o $(B)/fuzz/$$n $$f $$srcs $(PKG_LIBS); \
 		mkdir -p $(B)/fuzz/$$n.corpus; \
 		echo "fuzz: $$n for $(FUZZTIME) s"; \
+		seeds=tests/corpus/mime; \
+		[ -d tests/fuzz/seeds/$${n#fuzz_} ] && seeds=tests/fuzz/seeds/$${n#fuzz_}; \
+		[ $$n = fuzz_bounce ] && seeds=tests/corpus/bounces; \
 		$(B)/fuzz/$$n -max_total_time=$(FUZZTIME) -rss_limit_mb=2048 \
-		    $(B)/fuzz/$$n.corpus tests/corpus/mime 2>&1 | tail -3; \
+		    $(B)/fuzz/$$n.corpus $$seeds 2>&1 | tail -3; \
 	done
 
 # Works without root into a DESTDIR: no chown; ownership comes from
