@@ -3,7 +3,7 @@
  * to mime_parse() with the default caps, and to the header decoder and
  * the HTML converter, which see message content too. Build and run:
  * clang -fsanitize=fuzzer,address,undefined -Ilib tests/fuzz/fuzz_mime.c
- * lib/mime_*.c lib/charset.c lib/html.c lib/util.c lib/log.c -letpan;
+ * lib/mime_*.c lib/charset.c lib/html.c lib/util.c lib/log.c -letpan -lunistring;
  * ./a.out -max_total_time=60
  */
 #include <stddef.h>

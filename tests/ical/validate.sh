@@ -53,7 +53,7 @@ run() {
 gen() {
 	${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
 	    -o "$tmp/gen" tests/ical/gen.c lib/ical.c lib/util.c \
-	    lib/log.c $(pkg-config --cflags --libs libical) &&
+	    lib/log.c $(pkg-config --cflags --libs libical) -lunistring &&
 	    mkdir "$tmp/ics" && "$tmp/gen" "$tmp/ics" &&
 	    for f in request-summer request-winter cancel-meeting \
 	    cancel-personal; do
