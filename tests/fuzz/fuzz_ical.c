@@ -4,7 +4,7 @@
  * what it promises about a parsed reply, and feeds the first line to
  * ical_local_to_utc(), which reads times typed by the secretariat.
  * Build and run: clang -fsanitize=fuzzer,address,undefined -Ilib
- * tests/fuzz/fuzz_ical.c lib/ical.c lib/util.c lib/log.c -lical
+ * tests/fuzz/fuzz_ical.c lib/ical.c lib/util.c lib/log.c -lical -lunistring
  */
 #include <ctype.h>
 #include <stddef.h>
