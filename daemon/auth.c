@@ -110,6 +110,32 @@ auth_secret_load(const char *path, unsigned char *secret, char *err,
 }
 
 void
+auth_addr_hash(const unsigned char *secret, const char *addr,
+    char out[AUTH_HASH_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 mac[32];
+	char			*data, *p;
+	size_t			 i;
+
+	data = xasprintf("ffnet-forget-v1\n%s", addr);
+	for (p = data; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, AUTH_SECRET_LEN,
+	    data, strlen(data), mac) < 0)
+		fatalx("gnutls_hmac_fast failed");	/* broken invariant */
+	free(data);
+	memcpy(out, AUTH_HASH_PREFIX, sizeof(AUTH_HASH_PREFIX) - 1);
+	p = out + sizeof(AUTH_HASH_PREFIX) - 1;
+	for (i = 0; i < 12; i++) {
+		*p++ = hex[mac[i] >> 4];
+		*p++ = hex[mac[i] & 15];
+	}
+	*p = '\0';
+	explicit_bzero(mac, sizeof(mac));
+}
+
+void
 auth_code_make(const unsigned char *secret, int64_t id, const char *addr,
     const char *action, time_t expires, char out[AUTH_CODE_LEN + 1])
 {

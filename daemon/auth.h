@@ -28,6 +28,16 @@ int	auth_secret_load(const char *path, unsigned char *secret,
 void	auth_code_make(const unsigned char *secret, int64_t id,
 	    const char *addr, const char *action, time_t expires,
 	    char out[AUTH_CODE_LEN + 1]);
+/*
+ * What SLET MIG keeps of an address: "forgotten-" and 96 bits of
+ * HMAC-SHA256(secret, address in lower case) in hex. The same address
+ * always gives the same hash; without the secret it cannot be
+ * reversed by trying addresses. Never contains an "@".
+ */
+#define AUTH_HASH_PREFIX	"forgotten-"
+#define AUTH_HASH_LEN		(sizeof(AUTH_HASH_PREFIX) - 1 + 24)
+void	auth_addr_hash(const unsigned char *secret, const char *addr,
+	    char out[AUTH_HASH_LEN + 1]);
 /* Does code belong to these facts? Constant time. */
 bool	auth_code_ok(const unsigned char *secret, int64_t id,
 	    const char *addr, const char *action, time_t expires,

@@ -161,8 +161,8 @@ compose_mail(const struct env *e, const struct outmail *o, time_t now,
 		log_warnx("cannot build the mail %s", o->tmpl);
 		goto out;
 	}
-	if (store_outbox_add(st, conf->address, o->to, msgid, o->kind, data,
-	    len, now) == -1)
+	if (store_outbox_add(st, conf->address, o->to, msgid, o->kind, subject,
+	    data, len, now) == -1)
 		goto out;
 	log_info("queued %s/%s to %s", o->lang, o->tmpl, o->to);
 	if (mail_id != NULL) {

@@ -70,7 +70,6 @@ struct members_fields {
 };
 
 static int	 members_options(struct members_cli *, int, char **);
-static void	 members_date(time_t, bool, char *, size_t);
 static int	 members_list(struct members_cli *);
 static int	 members_show(struct members_cli *, const char *);
 static int	 members_former(struct members_cli *, const char *,
@@ -139,8 +138,7 @@ members_options(struct members_cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* "2026-12-03", or with the time "2026-12-03 21:05", in local time. */
-static void
+void
 members_date(time_t t, bool with_time, char *buf, size_t len)
 {
 	struct tm	 tm;

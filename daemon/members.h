@@ -8,6 +8,7 @@
 #ifndef FFNET_MEMBERS_H
 #define FFNET_MEMBERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -29,6 +30,8 @@ int	members_main(const struct env *, int argc, char **argv);
  */
 char	*members_csv_dup(struct store *, const struct tmpls *,
 	    const char *lang, const char *status, time_t now);
+/* "2026-12-03", or with the time "2026-12-03 21:05", in local time; "-" for 0. */
+void	members_date(time_t, bool with_time, char *buf, size_t len);
 /* How many members are active, paused, and wait to confirm joining. */
 struct members_counts {
 	int64_t	 active, paused, pending;

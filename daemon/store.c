@@ -68,18 +68,24 @@ static const char *const sql[Q_MAX] = {
 	[Q_PENDING_CANCEL] = "UPDATE pending SET used = ?1, cancelled = ?1 "
 	    "WHERE id = ?2 AND used IS NULL",
 	[Q_OUTBOX_ADD] = "INSERT INTO outbox (created, env_from, rcpt, msgid, "
-	    "kind, data, next_try) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "kind, data, next_try, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_OUTBOX_DUE] = "SELECT id FROM outbox WHERE sent IS NULL AND "
 	    "failed IS NULL AND next_try <= ? AND id > ? ORDER BY id LIMIT ?",
 	[Q_OUTBOX_DUE_ALL] = "SELECT id FROM outbox WHERE sent IS NULL AND "
 	    "failed IS NULL AND ? IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
 	[Q_OUTBOX_LOAD] = "SELECT env_from, rcpt, msgid, data, attempts, created "
 	    "FROM outbox WHERE id = ?",
-	[Q_OUTBOX_SENT] = "UPDATE outbox SET sent = ?, error = NULL WHERE id = ?",
+	[Q_OUTBOX_SENT] = "UPDATE outbox SET sent = ?, error = NULL, "
+	    "rcpt = coalesce(forget, rcpt), data = CASE WHEN forget IS NULL "
+	    "THEN data ELSE x'' END, subject = CASE WHEN forget IS NULL "
+	    "THEN subject END WHERE id = ?",
 	[Q_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
 	    "next_try = ?, error = ? WHERE id = ?",
 	[Q_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, "
-	    "failed = ?, error = ? WHERE id = ?",
+	    "failed = ?, error = CASE WHEN forget IS NULL THEN ? END, "
+	    "rcpt = coalesce(forget, rcpt), data = "
+	    "CASE WHEN forget IS NULL THEN data ELSE x'' END, subject = CASE "
+	    "WHEN forget IS NULL THEN subject END WHERE id = ?",
 	[Q_OUTBOX_COUNT_TO] = "SELECT count(*) FROM outbox WHERE rcpt = ? AND "
 	    "kind = ? AND created >= ?",
 	[Q_OUTBOX_HAS_MSGID] = "SELECT 1 FROM outbox WHERE msgid = ?1 UNION ALL "
@@ -281,6 +287,20 @@ static const char *const migrations[] = {
 
 	/* confirm.c: wrong confirmation codes per address and day */
 	"CREATE INDEX audit_addr ON audit (addr, action, at);",
+
+	/*
+	 * MINE DATA lists the mails sent to a person by subject; SLET MIG
+	 * marks the rows still to be sent to a forgotten address with its
+	 * keyed hash: once sent or given up, the address becomes the hash
+	 * and the mail is emptied (Q_OUTBOX_SENT, Q_OUTBOX_FAILED).
+	 */
+	"ALTER TABLE outbox ADD COLUMN subject TEXT;"
+	"ALTER TABLE outbox ADD COLUMN forget TEXT;"
+	"CREATE INDEX inbox_sender ON inbox (sender);"
+	"CREATE INDEX registrations_addr ON registrations (addr);"
+	"CREATE INDEX ideas_author ON ideas (author);"
+	"CREATE INDEX post_rcpts_addr ON post_rcpts (addr);"
+	"CREATE INDEX pending_addr ON pending (addr);",
 };
 
 static int		 store_migrate(struct store *, char *, size_t);
@@ -346,6 +366,7 @@ store_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 	free(st->cache);
 	sqlite3_close(st->db);
+	store_forget_end(st);
 	free(st);
 }
 
@@ -551,6 +572,7 @@ store_commit(struct store *st)
 	if ((s = store_stmt(st, sql[Q_COMMIT])) == NULL || store_exec_done(st, s))
 		return -1;
 	st->in_tx = 0;
+	store_forget_end(st);
 	return 0;
 }
 
@@ -563,6 +585,7 @@ store_rollback(struct store *st)
 	    (s = store_stmt(st, sql[Q_ROLLBACK])) != NULL)
 		store_exec_done(st, s);
 	st->in_tx = 0;
+	store_forget_end(st);
 }
 
 int
@@ -630,6 +653,12 @@ store_inbox_add(struct store *st, const char *msgkey, uint32_t uidvalidity,
 {
 	sqlite3_stmt	*s;
 
+	/* the confirmation of a SLET MIG: its sender is forgotten too */
+	if (st->forget_addr != NULL && sender != NULL &&
+	    util_addr_eq(sender, st->forget_addr)) {
+		sender = st->forget_hash;
+		subject = reason = NULL;
+	}
 	if ((s = store_stmt(st, sql[Q_INBOX_ADD])) == NULL)
 		return -1;
 	store_bind_text(s, 1, msgkey);
@@ -913,8 +942,8 @@ pending_clear(struct pending *p)
 
 int
 store_outbox_add(struct store *st, const char *env_from, const char *rcpt,
-    const char *msgid, const char *kind, const char *data, size_t len,
-    time_t now)
+    const char *msgid, const char *kind, const char *subject,
+    const char *data, size_t len, time_t now)
 {
 	sqlite3_stmt	*s;
 
@@ -927,6 +956,7 @@ store_outbox_add(struct store *st, const char *env_from, const char *rcpt,
 	store_bind_text(s, 5, kind);
 	sqlite3_bind_blob64(s, 6, data, len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 7, now);
+	store_bind_text(s, 8, subject);
 	return store_exec_done(st, s);
 }
 

@@ -108,8 +108,8 @@ struct outbox_row {
 	time_t	 created;
 };
 int	store_outbox_add(struct store *, const char *env_from, const char *rcpt,
-	    const char *msgid, const char *kind, const char *data, size_t len,
-	    time_t now);
+	    const char *msgid, const char *kind, const char *subject,
+	    const char *data, size_t len, time_t now);
 /*
  * Ids above after that are due at now (every unsent one with force),
  * oldest first, at most max. *ids is new; caller frees.
@@ -370,17 +370,37 @@ int	store_consent_add(struct store *, const char *addr, const char *source,
  * kind, each by time: "status" (audit: action, detail), "consent"
  * (source, msgid, text), "confirmation" (the join confirmed: code),
  * "registration" (code, title, state), "idea" (number, title, status),
- * "interest" (number, title), "bounce" (status, diagnostic, "cleared").
+ * "interest" (number, title), "bounce" (status, diagnostic, "cleared"),
+ * and the log of mails: "mail-in" (subject, how it ended), "mail-out"
+ * (subject, kind, sent/failed/queued) and "list" (subject, kind, the
+ * same). A registration's note is in d; d is NULL elsewhere.
  * *v new; caller frees with member_facts_free.
  */
 struct member_fact {
 	char	*kind;
 	time_t	 at;
-	char	*a, *b, *c;
+	char	*a, *b, *c, *d;
 };
 int	store_member_facts(struct store *, const char *addr,
 	    struct member_fact **v, size_t *n);
 void	member_facts_free(struct member_fact *, size_t);
+/*
+ * SLET MIG (GDPR art. 17), in the caller's transaction: the member,
+ * consent, interests and the ideas no agenda has carried are deleted;
+ * registrations (name and note emptied), ideas on a past agenda,
+ * bounces, list copies, confirmation rows (closed), the mail log and
+ * the audit keep hash instead of addr. Mail to addr still in the
+ * outbox is sent, then emptied. The message being handled keeps the
+ * hash too (store_inbox_add) when it commits. Cancel the person's
+ * coming registrations first (seats, waiting list, CANCELs).
+ */
+struct forget_counts {
+	int	registrations;	/* rows now anonymous */
+	int	ideas_kept;	/* on a past agenda: anonymous */
+	int	ideas_removed;
+};
+int	store_forget(struct store *, const char *addr, const char *hash,
+	    time_t now, struct forget_counts *);
 
 /*
  * The daemon's state for ffnet status (store_status.c): a few named

@@ -22,7 +22,15 @@ struct store {
 	size_t			 cap;		/* a power of two, or 0 */
 	size_t			 ncached;
 	int			 in_tx;
+	/*
+	 * SLET MIG in the open transaction (store_forget): the address and
+	 * its keyed hash, so that the incoming message's own inbox row,
+	 * written after the handler, keeps the hash. Cleared at its end.
+	 */
+	char			*forget_addr, *forget_hash;
 };
+/* Ends a transaction's SLET MIG note. */
+void	 store_forget_end(struct store *);
 
 /*
  * The statement for q, prepared on first use and cached by the address

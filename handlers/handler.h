@@ -133,11 +133,12 @@ int	meeting_reply(struct ctx *, const char *tmpl, const struct meeting *m,
  * calendar decline; handlers/unregister.c): cancelled, with an audit
  * row; a registered person's entry gets a personal CANCEL in c->lang
  * answering c->m, the first on the waiting list moves up and, after the
- * deadline, the secretariat is told. Lowers m->taken for a seat given
- * up. *was_registered: it held a seat (else it was waiting). -1 on failure.
+ * deadline, the secretariat is told (unless tell_late is false: SLET MIG
+ * tells it without the name). Lowers m->taken for a seat given up.
+ * *was_registered: it held a seat (else it was waiting). -1 on failure.
  */
 int	meeting_unregister(struct ctx *, struct meeting *,
-	    const struct registration *, bool *was_registered);
+	    const struct registration *, bool tell_late, bool *was_registered);
 
 /*
  * A secretariat act (MØDE OPRET/ÆNDR/AFLYS, IDÉ LUK, MEDLEMMER;

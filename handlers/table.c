@@ -15,15 +15,16 @@ extern const struct handler h_help, h_join, h_leave, h_meetingcancel,
     h_meetingchange, h_meetingnew, h_meetings, h_register, h_unregister;
 extern const struct handler h_participants, h_post, h_agenda, h_minutes;
 extern const struct handler h_members, h_listaddr, h_latest;
+extern const struct handler h_mydata, h_forget;
 
 /* Every descriptor once, those that no word reaches too. */
 const struct handler *const handlers[] = {
-	&h_agenda, &h_calreply, &h_confirm, &h_help, &h_idea, &h_ideaclose,
-	&h_ideas, &h_interest, &h_join, &h_latest, &h_leave, &h_listaddr,
-	&h_meetingcancel,
-	&h_meetingchange, &h_meetingnew, &h_meetings, &h_members, &h_minutes,
-	&h_notmember, &h_participants, &h_post, &h_register, &h_toolarge,
-	&h_unknown, &h_unregister, NULL
+	&h_agenda, &h_calreply, &h_confirm, &h_forget, &h_help, &h_idea,
+	&h_ideaclose, &h_ideas, &h_interest, &h_join, &h_latest, &h_leave,
+	&h_listaddr, &h_meetingcancel, &h_meetingchange, &h_meetingnew,
+	&h_meetings, &h_members, &h_minutes, &h_mydata, &h_notmember,
+	&h_participants, &h_post, &h_register, &h_toolarge, &h_unknown,
+	&h_unregister, NULL
 };
 
 /* The action names of pending rows written before ffnet 0.11. */
@@ -47,8 +48,10 @@ const struct command commands[] = {
 	{ "confirm",             &h_confirm,	"en" },
 	{ "dagsorden",         &h_agenda,	"da" },
 	{ "decline",             &h_unregister,	"en" },
+	{ "delete me",         &h_forget,	"en" },
 	{ "deltag",              &h_register,	"da" },
 	{ "deltagere",           &h_participants,	"da" },
+	{ "forget me",         &h_forget,	"en" },
 	{ "frameld",             &h_unregister,	"da" },
 	{ "help",                &h_help,	"en" },
 	{ "hjaelp",              &h_help,	"da" },
@@ -70,6 +73,7 @@ const struct command commands[] = {
 	{ "meeting new",         &h_meetingnew,	"en" },
 	{ "meetings",            &h_meetings,	"en" },
 	{ "members",             &h_members,	"en" },
+	{ "mine data",         &h_mydata,	"da" },
 	{ "minutes",           &h_minutes,	"en" },
 	{ "mode aendr",          &h_meetingchange,	"da" },
 	{ "mode aflys",          &h_meetingcancel,	"da" },
@@ -78,11 +82,13 @@ const struct command commands[] = {
 	{ "moede aflys",         &h_meetingcancel,	"da" },
 	{ "moede opret",         &h_meetingnew,	"da" },
 	{ "moeder",              &h_meetings,	"da" },
+	{ "my data",           &h_mydata,	"en" },
 	{ "participants",        &h_participants,	"en" },
 	{ "post",              &h_post,	"en" },
 	{ "referat",           &h_minutes,	"da" },
 	{ "register",            &h_register,	"en" },
 	{ "seneste",             &h_latest,	"da" },
+	{ "slet mig",          &h_forget,	"da" },
 	{ "subscribe",           &h_join,	"en" },
 	{ "tilmeld",             &h_join,	"da" },
 	{ "udsend",            &h_post,	"da" },

@@ -57,7 +57,7 @@ unregister_tell(struct ctx *c, const struct meeting *m,
 
 int
 meeting_unregister(struct ctx *c, struct meeting *m,
-    const struct registration *g, bool *was_registered)
+    const struct registration *g, bool tell_late, bool *was_registered)
 {
 	*was_registered = strcmp(g->state, "registered") == 0;
 	if (store_reg_set_state(c->env->st, g->id, "cancelled") == -1 ||
@@ -69,7 +69,7 @@ meeting_unregister(struct ctx *c, struct meeting *m,
 	m->taken--;
 	if (invite_queue(c->env, m, g, INV_CANCEL_PERSONAL,
 	    c->lang, c->m, c->now) == -1 ||
-	    (m->deadline != 0 && c->now > m->deadline &&
+	    (tell_late && m->deadline != 0 && c->now > m->deadline &&
 	    unregister_tell(c, m, g) == -1) ||
 	    meeting_promote(c->env, m, c->now) == -1)
 		return -1;
@@ -98,7 +98,7 @@ unregister_run(struct ctx *c)
 		    NULL, NULL) == 0 ? D_REJECT : D_TEMPFAIL;
 		goto out;
 	}
-	if (meeting_unregister(c, &m, &g, &was_registered) == -1)
+	if (meeting_unregister(c, &m, &g, true, &was_registered) == -1)
 		goto out;
 	if (!was_registered)
 		d = meeting_reply(c, "unregister.waiting", &m, NULL, NULL) == 0 ?
@@ -145,7 +145,7 @@ unregister_confirmed(struct ctx *c, const struct pending *p)
 		    "but holds no seat", c->args);
 		goto out;
 	}
-	if (meeting_unregister(c, &m, &g, &was_registered) == -1)
+	if (meeting_unregister(c, &m, &g, true, &was_registered) == -1)
 		goto out;
 	log_info("%s confirmed unregister %s", p->addr, m.code);
 	d = D_DONE;

@@ -5,7 +5,9 @@ A folder holds:
   about          one line: what the conversation shows
   setup          optional; lines run before the first turn:
                    member WHO|Name|Organisation   (an active member)
-                   cli ARG ARG...                 (ffnet -c CONF ARG...)
+                   cli ARG ARG...                 (ffnet -c CONF ARG...;
+                                                   shell quoting)
+                   sql STATEMENT                  (run on the store)
                    trust                          (DKIM proof is trusted)
   N.in.eml       turn N's incoming mail (LF line ends), with placeholders:
                    %NET% the network address, %SEK% the secretariat,
@@ -20,16 +22,23 @@ A folder holds:
                    bodynot WHO TEXT  no new mail to WHO contains TEXT
                                      (in its text or its attachments)
                    header WHO NAME: TEXT  one of its headers contains TEXT
+                   mail WHO TEXT     one of the new mails to WHO (there
+                                     may be several) has TEXT in Subject
+                   attach WHO TEXT   one new mail to WHO has a file
+                                     attached that contains TEXT
                    noreply WHO       no new mail to WHO
                    folder NAME TEXT  a message in folder NAME (INBOX,
                                      Behandlet, Manuel) has TEXT in Subject
                    sql QUERY => ROWS rows as "a|b", joined by ";"
+                   nowhere TEXT      no value in any table of the store
+                                     contains TEXT (any case; blobs too)
 
 Each turn delivers N.in.eml, runs `ffnet once`, then checks N.expect.
 Python scenarios stay for infrastructure (outages, kill -9, TLS)."""
 
 import os
 import re
+import shlex
 
 import e2e
 
@@ -78,7 +87,12 @@ def _setup(net, path, name):
             db.commit()
             db.close()
         elif verb == "cli":
-            e2e.cli(net, *rest.split())
+            e2e.cli(net, *shlex.split(rest))
+        elif verb == "sql":
+            db = e2e.sqlite3.connect(net.store)
+            db.execute(_subst(net, rest, {}))
+            db.commit()
+            db.close()
         elif verb == "trust":
             with open(net.conf_path, "a") as f:
                 f.write("\n[auth]\ntrusted_authserv_id = mx.test.example\n")
@@ -99,10 +113,17 @@ def _all_text(m):
 def _check(net, name, turn, line, before):
     verb, _, rest = line.partition(" ")
     where = "%s turn %d: %s" % (name, turn, line)
-    if verb in ("reply", "body", "header", "noreply", "bodynot"):
+    if verb in ("reply", "body", "header", "noreply", "bodynot", "mail", "attach"):
         who, _, text = rest.partition(" ")
         new = net.replies(_who_addr(net, who))[before.get(who, 0):]
-        if verb == "bodynot":
+        if verb == "mail":
+            e2e.check(any(text in str(m["Subject"]) for m in new),
+                      "%s (got %r)" % (where, [str(m["Subject"]) for m in new]))
+        elif verb == "attach":
+            e2e.check(len(new) == 1 and any(
+                text in (p.get_payload(decode=True) or b"").decode("utf-8", "replace")
+                for p in new[0].iter_attachments()), where)
+        elif verb == "bodynot":
             text = _subst(net, text, before)
             e2e.check(new and all(text not in _all_text(m) for m in new),
                       "%s (it is there, or no mail)" % where)
@@ -120,6 +141,18 @@ def _check(net, name, turn, line, before):
         folder, _, text = rest.partition(" ")
         e2e.check(any(text in subj for _, subj in net.folder(folder)),
                   "%s (got %r)" % (where, net.folder(folder)))
+    elif verb == "nowhere":
+        text = _subst(net, rest, before).lower()
+        db = e2e.sqlite3.connect(net.store)
+        found = set()
+        for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            for row in db.execute('SELECT * FROM "%s"' % t):
+                for v in row:
+                    v = v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                    if text in v.lower():
+                        found.add(t)
+        db.close()
+        e2e.check(not found, "%s (found in %s)" % (where, sorted(found)))
     elif verb == "sql":
         q, _, want = rest.partition(" => ")
         got = ";".join("|".join("" if v is None else str(v) for v in r) for r in net.sql(q))
@@ -132,7 +165,7 @@ def _people(expect_lines):
     out = set()
     for line in expect_lines:
         verb, _, rest = line.partition(" ")
-        if verb in ("reply", "body", "header", "noreply", "bodynot"):
+        if verb in ("reply", "body", "header", "noreply", "bodynot", "mail", "attach"):
             out.add(rest.split(" ")[0])
     return out
 
@@ -152,7 +185,7 @@ def run_conversation(s, name):
         net.send(_subst(net, raw, before))
         net.once()
         for line in lines:
-            _check(net, name, turn, _subst(net, line, before) if line.startswith("sql") else line,
+            _check(net, name, turn, _subst(net, line, before) if line.startswith(("sql", "nowhere")) else line,
                    before)
         turn += 1
     e2e.check(turn > 1, "%s: has turns" % name)

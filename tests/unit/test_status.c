@@ -103,9 +103,9 @@ test_store(struct store *st)
 
 	CHECK(store_queue_depth(st, &rows, &copies, &oldest) == 0);
 	CHECK(rows == 0 && copies == 0 && oldest == 0);
-	CHECK(store_outbox_add(st, "net@x.dk", "a@x.dk", "m1@x", "reply",
+	CHECK(store_outbox_add(st, "net@x.dk", "a@x.dk", "m1@x", "reply", NULL,
 	    "x", 1, 1000) == 0);
-	CHECK(store_outbox_add(st, "net@x.dk", "b@x.dk", "m2@x", "reply",
+	CHECK(store_outbox_add(st, "net@x.dk", "b@x.dk", "m2@x", "reply", NULL,
 	    "x", 1, 900) == 0);
 	CHECK(store_queue_depth(st, &rows, &copies, &oldest) == 0);
 	CHECK(rows == 2 && copies == 0 && oldest == 900);

@@ -295,9 +295,9 @@ main(void)
 	CHECK(store_inbox_count(st, "skip", &n) == 0 && n == 1);
 
 	/* outbox */
-	CHECK(store_outbox_add(st, "f@x.dk", "a@x.dk", "id1@x", "reply",
+	CHECK(store_outbox_add(st, "f@x.dk", "a@x.dk", "id1@x", "reply", NULL,
 	    "Subject: æ\r\n\r\nø\r\n", 19, 1000) == 0);
-	CHECK(store_outbox_add(st, "f@x.dk", "a@x.dk", "id2@x", "reply", "x",
+	CHECK(store_outbox_add(st, "f@x.dk", "a@x.dk", "id2@x", "reply", NULL, "x",
 	    1, 1000) == 0);
 	CHECK(store_outbox_has_msgid(st, "id1@x") == 1);
 	CHECK(store_outbox_has_msgid(st, "nope@x") == 0);

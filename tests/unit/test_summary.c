@@ -171,13 +171,13 @@ test_queries(struct store *st)
 	summary_rows_free(v, n);
 
 	/* given up; withdrawn (no problem); waiting with an error; sent */
-	CHECK(store_outbox_add(st, "n@x.dk", "f@x.dk", "m1", "reply", "x", 1,
+	CHECK(store_outbox_add(st, "n@x.dk", "f@x.dk", "m1", "reply", NULL, "x", 1,
 	    120) == 0);
-	CHECK(store_outbox_add(st, "n@x.dk", "g@x.dk", "m2", "notice", "x",
+	CHECK(store_outbox_add(st, "n@x.dk", "g@x.dk", "m2", "notice", NULL, "x",
 	    1, 120) == 0);
-	CHECK(store_outbox_add(st, "n@x.dk", "h@x.dk", "m3", "reply", "x", 1,
+	CHECK(store_outbox_add(st, "n@x.dk", "h@x.dk", "m3", "reply", NULL, "x", 1,
 	    120) == 0);
-	CHECK(store_outbox_add(st, "n@x.dk", "i@x.dk", "m4", "reply", "x", 1,
+	CHECK(store_outbox_add(st, "n@x.dk", "i@x.dk", "m4", "reply", NULL, "x", 1,
 	    120) == 0);
 	CHECK(store_outbox_failed(st, 1, 150, "550 no such user") == 0);
 	CHECK(store_outbox_withdraw(st, "m2", 150, "not sent: IMAP works "
