@@ -253,7 +253,9 @@ members_show(struct members_cli *c, const char *addr)
 	} sections[] = { { "status", "history" }, { "consent", "consent" },
 	    { "confirmation", "confirmation" },
 	    { "registration", "registrations" }, { "idea", "ideas" },
-	    { "interest", "interests" }, { "bounce", "bounces" } };
+	    { "interest", "interests" }, { "bounce", "bounces" },
+	    { "mail-in", "mails from" }, { "mail-out", "mails to" },
+	    { "list", "list mails to" } };
 	struct member		 m;
 	struct member_fact	*v = NULL;
 	char			 when[32];
@@ -285,6 +287,8 @@ members_show(struct members_cli *c, const char *addr)
 				printf("  %s", v[i].b);
 			if (v[i].c != NULL)
 				printf("  %s", v[i].c);
+			if (v[i].d != NULL)
+				printf("  note: %s", v[i].d);
 			printf("\n");
 			shown++;
 		}

@@ -118,6 +118,14 @@ static const struct {
 	{ "UPDATE outbox SET rcpt = ?2, data = x'', subject = NULL, "
 	  "error = NULL WHERE rcpt = ?1 AND (sent IS NOT NULL OR "
 	  "failed IS NOT NULL)", -1 },
+	/*
+	 * mails to others that name the address (INTERESSE gives both
+	 * sides each other's): delivered, so ffnet's copy goes. The text
+	 * is quoted-printable; soft line breaks are taken out first.
+	 */
+	{ "UPDATE outbox SET data = x'' WHERE (sent IS NOT NULL OR failed IS "
+	  "NOT NULL) AND length(data) > 0 AND instr(lower(replace(CAST(data "
+	  "AS TEXT), '=' || char(13, 10), '')), ?1) > 0", -1 },
 	/* still to go out (the CANCELs, the goodbye): emptied once sent */
 	{ "UPDATE outbox SET forget = ?2 WHERE rcpt = ?1", -1 },
 	{ "UPDATE posts SET sender = ?2, sender_name = NULL "

@@ -295,6 +295,17 @@ dispatch_msg(struct ctx *c, const struct recog *r, const char **kind)
 		c->args = r->args;
 		c->rest = r->rest;
 		c->code = r->code[0] ? r->code : NULL;
+		/*
+		 * "SV: Bekræft at …" with the code cut from the Subject: the
+		 * word says yes, the direct parent says to what.
+		 */
+		if (r->cmd->h == &h_confirm && c->code == NULL) {
+			if ((refs = dispatch_pending_code(c, r,
+			    c->code_buf)) == -1)
+				return D_TEMPFAIL;
+			if (refs == 1)
+				c->code = c->code_buf;
+		}
 		if (r->args_cut)
 			log_info("arguments of %s from %s cut to %d bytes",
 			    r->cmd->word, c->sender, c->env->conf->max_arg_len);
