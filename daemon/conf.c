@@ -220,6 +220,15 @@ static const struct conf_key conf_keys[] = {
 	    .words = conf_summaries },
 	{ "secretariat", "summary_hour", CT_INT, 0, 23, "7",
 	    .off = F(summary_hour) },
+	/* privacy.c: retention, in days */
+	{ "privacy", "notes_days", CT_INT, 1, 3650, "30",
+	    .off = F(notes_days) },
+	{ "privacy", "sent_mail_days", CT_INT, 1, 3650, "30",
+	    .off = F(sent_mail_days) },
+	{ "privacy", "mail_log_days", CT_INT, 30, 3650, "365",
+	    .off = F(mail_log_days) },
+	{ "privacy", "former_days", CT_INT, 30, 3650, "365",
+	    .off = F(former_days) },
 };
 
 #define CONF_NKEYS	nitems(conf_keys)

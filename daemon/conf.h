@@ -103,6 +103,12 @@ struct conf {
 	/* [secretariat] */
 	enum summary_mode summary;
 	int	 summary_hour;		/* local time, 0-23 */
+
+	/* [privacy]: how long personal data is kept (daemon/privacy.c) */
+	int	 notes_days;		/* registration notes, after the meeting */
+	int	 sent_mail_days;	/* the text of a mail once sent */
+	int	 mail_log_days;		/* who mailed and was mailed, when, what */
+	int	 former_days;		/* a former member or guest, inactive */
 };
 
 /*

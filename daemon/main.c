@@ -32,6 +32,7 @@
 #include "mime.h"
 #include "oauth2.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "probe.h"
 #include "recog.h"
 #include "remind.h"
@@ -47,6 +48,7 @@
 #define ROUND_SLICE_MS	50	/* handling before the outbox runs, */
 #define ROUND_SLICE_MAX	1000	/* doubling up to this in a long backlog */
 #define REMIND_EVERY	60	/* seconds between looks at reminders */
+#define PRIVACY_EVERY	3600	/* seconds between retention prunes */
 #define MOVES_MAX	64	/* handled messages moved in one command */
 
 /* A handled message, committed, to be moved with the others. */
@@ -73,6 +75,7 @@ struct daemon {
 	bool			 read_more;	/* mail may wait: read again */
 	long			 slice_ms;	/* of the next round */
 	time_t			 remind_at;	/* reminders last looked at */
+	time_t			 privacy_at;	/* retention last pruned */
 	struct move		 moves[MOVES_MAX];
 	size_t			 nmoves;
 	time_t			 send_wake;	/* the limits allow more then */
@@ -131,7 +134,9 @@ usage(int rc)
 	    "       ffnet [-dv] [-c file] member show|add|set|pause|resume|"
 	    "remove|import ...\n"
 	    "       ffnet [-dv] [-c file] summary [--now \"YYYY-MM-DD HH:MM\"] "
-	    "[--print]\n");
+	    "[--print]\n"
+	    "       ffnet [-dv] [-c file] privacy [--now \"YYYY-MM-DD HH:MM\"] "
+	    "[--prune]\n");
 	exit(rc);
 }
 
@@ -663,6 +668,10 @@ daemon_round(struct daemon *d, bool force)
 		else
 			d->remind_at = time(NULL);
 	}
+	/* retention: what is due goes within the hour ([privacy]) */
+	if ((force || time(NULL) - d->privacy_at >= PRIVACY_EVERY) &&
+	    privacy_run(daemon_env(d), time(NULL)) == 0)
+		d->privacy_at = time(NULL);
 	outbox_crash_point("before_send");
 	if (outbox_drain(d->st, &d->conf, force, &os) == -1)
 		log_warnx("outbox: store error");
@@ -873,7 +882,8 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "meeting") == 0 || strcmp(cmd, "registrations") == 0 ||
 	    strcmp(cmd, "ideas") == 0 || strcmp(cmd, "archive") == 0 ||
 	    strcmp(cmd, "stats") == 0 || strcmp(cmd, "members") == 0 ||
-	    strcmp(cmd, "member") == 0 || strcmp(cmd, "summary") == 0) {
+	    strcmp(cmd, "member") == 0 || strcmp(cmd, "summary") == 0 ||
+	    strcmp(cmd, "privacy") == 0) {
 		log_init(debug, verbose, "ffnet");
 		log_stderr_too(1);
 		daemon_open(&d, path, debug);
@@ -882,6 +892,9 @@ main(int argc, char *argv[])
 			    argv + optind);
 		else if (strcmp(cmd, "summary") == 0)
 			rc = summary_main(daemon_env(&d), argc - optind,
+			    argv + optind);
+		else if (strcmp(cmd, "privacy") == 0)
+			rc = privacy_main(daemon_env(&d), argc - optind,
 			    argv + optind);
 		else
 			rc = cli_main(daemon_env(&d), argc - optind,

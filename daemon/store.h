@@ -403,6 +403,34 @@ int	store_forget(struct store *, const char *addr, const char *hash,
 	    time_t now, struct forget_counts *);
 
 /*
+ * Retention (store_privacy.c; daemon/privacy.c says what each rule
+ * keeps). cut is now less the rule's days. store_privacy_due: how many
+ * rows are due, and the time of the next one to fall due after them (0:
+ * none; it falls due that many days after it). store_privacy_prune
+ * prunes them in the caller's transaction; *changed rows.
+ */
+enum privacy_rule {
+	PRIV_NOTES,		/* registration notes, by the meeting's end */
+	PRIV_SENT_MAIL,		/* the text of sent mails */
+	PRIV_MAIL_LOG,		/* who, when, what; codes; bounces */
+};
+int	store_privacy_due(struct store *, enum privacy_rule, time_t cut,
+	    int64_t *due, time_t *next);
+int	store_privacy_prune(struct store *, enum privacy_rule, time_t cut,
+	    int64_t *changed);
+/* An address that is no member, and when it was last seen; oldest first. */
+struct store_former {
+	char	*addr;
+	time_t	 last;
+};
+int	store_privacy_former(struct store *, struct store_former **v,
+	    size_t *n);
+void	store_former_free(struct store_former *, size_t);
+/* Count i of what is held (*what names it): 1, 0 past the last, -1. */
+int	store_privacy_held(struct store *, size_t i, const char **what,
+	    int64_t *n);
+
+/*
  * The daemon's state for ffnet status (store_status.c): a few named
  * values with a time ("pid", "imap_ok", "smtp_ok", "error", "notice",
  * "imap_down", "imap_notice", "imap_mail").
