@@ -74,7 +74,9 @@ privacy_former(const struct env *e, time_t now, bool prune, int64_t *due,
 			*next = v[i].last;	/* oldest first */
 			break;
 		}
-		if (prune && *due >= PRIVACY_FORMER_MAX)
+		/* the secretariat writes as itself, not as a person here */
+		if (conf_is_secretariat(e->conf, v[i].addr) ||
+		    (prune && *due >= PRIVACY_FORMER_MAX))
 			continue;
 		if (prune) {
 			auth_addr_hash(e->secret, v[i].addr, hash);
