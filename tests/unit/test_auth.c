@@ -99,6 +99,22 @@ main(void)
 	}
 	CHECK(same <= 1);
 
+	/* SLET MIG's keyed hash: stable, case-blind, keyed, no "@" */
+	{
+		char	 h1[AUTH_HASH_LEN + 1], h2[AUTH_HASH_LEN + 1];
+
+		auth_addr_hash(s1, "jens@x.dk", h1);
+		CHECK(strlen(h1) == AUTH_HASH_LEN);
+		CHECK(strncmp(h1, AUTH_HASH_PREFIX, strlen(AUTH_HASH_PREFIX)) == 0);
+		CHECK(strchr(h1, '@') == NULL);
+		auth_addr_hash(s1, "Jens@X.dk", h2);
+		CHECK_STR(h1, h2);
+		auth_addr_hash(s1, "anna@x.dk", h2);
+		CHECK(strcmp(h1, h2) != 0);
+		auth_addr_hash(s2, "jens@x.dk", h2);
+		CHECK(strcmp(h1, h2) != 0);
+	}
+
 	CHECK(auth_code_norm("k7qf m2xd", n) && strcmp(n, "K7QF-M2XD") == 0);
 	CHECK(auth_code_norm("K7QFM2XD", n) && strcmp(n, "K7QF-M2XD") == 0);
 	CHECK(auth_code_norm("abco-il01", n) && strcmp(n, "ABC0-1101") == 0);
