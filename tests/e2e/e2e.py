@@ -839,6 +839,54 @@ def t_conference(s):
     net.done()
 
 
+class Daemon:
+    """`ffnet run` for a network, under valgrind unless valgrind=False,
+    its output in run.log: `with Daemon(net) as d:` ... `d.stop()`
+    (SIGTERM; its exit code). Killed if the block ends otherwise."""
+
+    def __init__(self, net, env=None, valgrind=True):
+        import signal
+        self.signal = signal
+        cmd = [FFNET, "-d", "-c", net.conf_path, "run"]
+        if valgrind and VALGRIND:
+            cmd = VALGRIND.split() + cmd
+        self.logf = open(os.path.join(net.dir, "run.log"), "w+")
+        self.p = subprocess.Popen(cmd, stderr=self.logf, stdout=self.logf,
+                                  env=dict(os.environ, **(env or {})))
+
+    def log(self):
+        return open(self.logf.name).read()
+
+    def stop(self, timeout=60):
+        self.p.send_signal(self.signal.SIGTERM)
+        return self.p.wait(timeout=timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        self.logf.close()
+
+
+def store_holds(net, text):
+    """The tables of net's store in which some value (text or blob)
+    contains text, in any case."""
+    text = text.lower()
+    db = sqlite3.connect(net.store)
+    found = set()
+    for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for row in db.execute('SELECT * FROM "%s"' % t):
+            for v in row:
+                v = v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                if text in v.lower():
+                    found.add(t)
+    db.close()
+    return found
+
+
 def wait_for(pred, secs=20.0):
     end = time.time() + secs
     while time.time() < end:

@@ -142,16 +142,7 @@ def _check(net, name, turn, line, before):
         e2e.check(any(text in subj for _, subj in net.folder(folder)),
                   "%s (got %r)" % (where, net.folder(folder)))
     elif verb == "nowhere":
-        text = _subst(net, rest, before).lower()
-        db = e2e.sqlite3.connect(net.store)
-        found = set()
-        for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            for row in db.execute('SELECT * FROM "%s"' % t):
-                for v in row:
-                    v = v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-                    if text in v.lower():
-                        found.add(t)
-        db.close()
+        found = e2e.store_holds(net, _subst(net, rest, before))
         e2e.check(not found, "%s (found in %s)" % (where, sorted(found)))
     elif verb == "sql":
         q, _, want = rest.partition(" => ")

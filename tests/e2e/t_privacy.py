@@ -3,8 +3,6 @@ goes; `once` and the daemon (`run`) prune what is due and nothing else.
 Old rows are written straight into the store with old times, as a
 store that has run for a year holds them. Loaded by e2e.py."""
 
-import os
-import signal
 import subprocess
 import time
 
@@ -67,19 +65,6 @@ def _old_store(net, now):
     db.close()
 
 
-def _anywhere(net, text):
-    db = e2e.sqlite3.connect(net.store)
-    found = set()
-    for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        for row in db.execute('SELECT * FROM "%s"' % t):
-            for v in row:
-                v = v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-                if text.lower() in v.lower():
-                    found.add(t)
-    db.close()
-    return found
-
-
 def _check_pruned(net, how):
     check(net.sql("SELECT code, note FROM registrations r JOIN meetings m ON m.id = r.meeting "
                   "ORDER BY code") == [("M1", None), ("M2", "Vegetar")],
@@ -91,9 +76,9 @@ def _check_pruned(net, how):
                   "WHERE msgid LIKE 'o_@x' ORDER BY msgid")
           == [("o1@x", 1, None, 0), ("o2@x", 0, "Svar 40 dage", 0), ("o3@x", 0, "Svar ny", 11)],
           "%s: outbox: a year old pruned, 40 days old without its text, 5 days old whole" % how)
-    check(not _anywhere(net, net.addr("bo")) and not _anywhere(net, "Bo Ek"),
-          "%s: Bo, gone for 400 days, is forgotten: %r" % (how, _anywhere(net, net.addr("bo"))))
-    check(_anywhere(net, net.addr("cleo")) == {"audit"},
+    check(not e2e.store_holds(net, net.addr("bo")) and not e2e.store_holds(net, "Bo Ek"),
+          "%s: Bo, gone for 400 days, is forgotten: %r" % (how, e2e.store_holds(net, net.addr("bo"))))
+    check(e2e.store_holds(net, net.addr("cleo")) == {"audit"},
           "%s: Cleo, gone for 10 days, is still known" % how)
     check(net.sql("SELECT count(*) FROM members") == [(1,)], "%s: the member stays" % how)
 
@@ -137,21 +122,9 @@ def t_privacy_run(s):
     net = Net(s, "privrun")
     now = int(time.time())
     _old_store(net, now)
-    cmd = [e2e.FFNET, "-d", "-c", net.conf_path, "run"]
-    if e2e.VALGRIND:
-        cmd = e2e.VALGRIND.split() + cmd
-    logf = open(os.path.join(net.dir, "run.log"), "w+")
-    p = subprocess.Popen(cmd, stderr=logf, stdout=logf)
-    log = lambda: open(logf.name).read()
-    try:
-        check(wait_for(lambda: "privacy: pruned" in log(), 60), "privacy run: pruned:\n" + log()[-2000:])
+    with e2e.Daemon(net) as d:
+        check(wait_for(lambda: "privacy: pruned" in d.log(), 60), "privacy run: pruned:\n" + d.log()[-2000:])
         _check_pruned(net, "run")
-        p.send_signal(signal.SIGTERM)
-        rc = p.wait(timeout=60)
-        check(rc == 0, "privacy run: SIGTERM stops it cleanly (rc %d)\n%s" % (rc, log()[-3000:]))
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        logf.close()
+        rc = d.stop()
+        check(rc == 0, "privacy run: SIGTERM stops it cleanly (rc %d)\n%s" % (rc, d.log()[-3000:]))
     net.done()
