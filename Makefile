@@ -120,6 +120,12 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh
 
+# The crash test of make check, longer: 1000 commands, 60 kills.
+crashtest: deps
+	@$(MAKE) --no-print-directory all
+	@FFNET_VALGRIND= FFNET_CRASH_N=1000 FFNET_CRASH_KILLS=60 \
+	    python3 tests/e2e/e2e.py t_faults_crash
+
 asan:
 	$(MAKE) clean
 	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
@@ -200,5 +206,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all pkgs-present units deps check demo bench asan fuzz install uninstall clean FORCE
+.PHONY: all pkgs-present units deps check demo bench crashtest asan fuzz install uninstall clean FORCE
 FORCE:

@@ -50,6 +50,8 @@
 #define REMIND_EVERY	60	/* seconds between looks at reminders */
 #define PRIVACY_EVERY	3600	/* seconds between retention prunes */
 #define MOVES_MAX	64	/* handled messages moved in one command */
+#define STORE_WAIT_MIN	5	/* seconds to the next try on a full disk, */
+#define STORE_WAIT_MAX	60	/* doubling up to this */
 
 /* A handled message, committed, to be moved with the others. */
 struct move {
@@ -79,6 +81,7 @@ struct daemon {
 	struct move		 moves[MOVES_MAX];
 	size_t			 nmoves;
 	time_t			 send_wake;	/* the limits allow more then */
+	int			 store_wait;	/* the store's disk is full */
 };
 
 #define DAEMON_TMPLS_MAX	512
@@ -507,6 +510,8 @@ static enum disp
 daemon_tempfail(struct daemon *d, uint32_t uid, char *why, size_t whylen)
 {
 	store_rollback(d->st);
+	if (store_is_full(d->st))	/* the disk's fault, not the message's */
+		return D_TEMPFAIL;
 	if (d->fail_uid == uid && ++d->fail_count >= MAX_TEMPFAILS) {
 		snprintf(why, whylen, "failed %d times", MAX_TEMPFAILS);
 		return store_begin(d->st) == 0 ? D_PARK : D_TEMPFAIL;
@@ -619,6 +624,15 @@ daemon_round(struct daemon *d, bool force)
 	int			 rc = -1, r = 0;
 
 	d->read_more = false;
+	/*
+	 * The store's disk is full: nothing could be recorded, so nothing
+	 * is read or sent until a small write works (store.c said so).
+	 */
+	if (store_probe(d->st) == -1) {
+		d->send_more = false;
+		rc = 0;
+		goto out;
+	}
 	if (store_mailbox_get(d->st, d->conf.mailbox, &uv, &last) == -1)
 		goto out;
 	if (uv != d->uidvalidity) {
@@ -654,6 +668,12 @@ daemon_round(struct daemon *d, bool force)
 	daemon_file_flush(d);
 	/* a temporary failure (r 1) waits for the next wake-up */
 	d->read_more = n > 0 && r == 0;
+	/* a mail the server takes must be marked sent: not on a full disk */
+	if (store_is_full(d->st)) {
+		d->send_more = false;
+		rc = 0;
+		goto out;
+	}
 	/*
 	 * Reminders and the secretariat's summary fall due by the day: the
 	 * daemon, whose rounds come many a second in a burst, looks at most
@@ -723,6 +743,8 @@ daemon_wait(struct daemon *d)
 		next = copy;
 	if (next != 0 && next - now < secs)
 		secs = next > now ? (int)(next - now) : 1;
+	if (d->store_wait > 0 && d->store_wait < secs)
+		secs = d->store_wait;
 	if (d->conf.idle && imap_has_idle(d->imap)) {
 		if ((w = imap_idle(d->imap, secs, d->wake[0])) ==
 		    IMAP_WAKE_ERROR) {
@@ -784,6 +806,19 @@ daemon_run(struct daemon *d)
 			}
 			continue;
 		}
+		/*
+		 * A full disk is a person's to fix; the mail waits in the
+		 * mailbox meanwhile. The daemon keeps running and tries
+		 * again, at once on new mail, else after 5 s, 10 s, ... up
+		 * to a minute: exiting would only have it restarted into
+		 * the same disk.
+		 */
+		if (!store_is_full(d->st))
+			d->store_wait = 0;
+		else if (d->store_wait == 0)
+			d->store_wait = STORE_WAIT_MIN;
+		else if ((d->store_wait *= 2) > STORE_WAIT_MAX)
+			d->store_wait = STORE_WAIT_MAX;
 		if (!got_term && !got_hup && !d->send_more && !d->read_more)
 			daemon_wait(d);
 	}
@@ -951,7 +986,9 @@ main(int argc, char *argv[])
 			    imap_last_error(d.imap));
 			status_imap_error(d.st, &d.conf, err);
 			rc = 1;
-		} else
+		} else if (store_is_full(d.st))
+			rc = 1;		/* store.c said why */
+		else
 			rc = status_once_rc();
 	} else
 		rc = daemon_run(&d);

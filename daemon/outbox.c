@@ -6,7 +6,9 @@
  * (rate.c). Each mail is marked the moment the server accepts it; the
  * marks of a batch share one transaction. A 4xx puts the mail back
  * with back-off and holds the whole outbox a while; nothing is lost or
- * sent twice. Owns the SMTP pool: it stays open from one drain to the
+ * sent twice. (But a crash between a mail's end of data and its mark
+ * sends it again, RFC 1047; and nothing is sent while the store's
+ * disk is full, as the mark might not be written: store_is_full().) Owns the SMTP pool: it stays open from one drain to the
  * next while the daemon is busy (a burst pays for one connection, not
  * one a round) and is closed by outbox_close() before the daemon waits.
  */
@@ -312,6 +314,10 @@ outbox_start(struct outbox *o, struct outbox_job **held, bool *stop)
 	time_t			 now, at;
 
 	while (!*stop && smtp_pool_idle(o->pool) > 0) {
+		if (store_is_full(o->st)) {	/* no room for the mark */
+			*stop = true;
+			break;
+		}
 		now = time(NULL);
 		if ((at = rate_next(&o->rate, now)) > now) {
 			o->stats->wake = at;
@@ -355,6 +361,9 @@ outbox_drain(struct store *st, const struct conf *conf, bool force,
 	int			 n, i, rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
+	/* what the server takes must be marked sent: not on a full disk */
+	if (store_probe(st) == -1 || store_is_full(st))
+		return 0;
 	memset(&o, 0, sizeof(o));
 	o.st = st;
 	o.conf = conf;

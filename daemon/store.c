@@ -9,11 +9,15 @@
  * sqlite3 memory rules: sqlite3_column_text() is valid only until the
  * next step/reset of that statement, so every string is copied out.
  */
+#include <sys/statvfs.h>
+
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "store.h"
@@ -304,6 +308,8 @@ static const char *const migrations[] = {
 };
 
 static int		 store_migrate(struct store *, char *, size_t);
+static bool		 store_disk_why(struct store *, char *, size_t);
+static long long	 store_free_kb(const struct store *);
 static size_t		 store_slot(const struct store *, const char *);
 static void		 store_cache_grow(struct store *);
 static void		 store_inbox_read(sqlite3_stmt *, void *);
@@ -328,10 +334,12 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 
 	*out = NULL;
 	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, st->db ?
-		    sqlite3_errmsg(st->db) : "cannot open");
+		if (st->db == NULL || !store_disk_why(st, err, errlen))
+			snprintf(err, errlen, "%s: %s", path, st->db ?
+			    sqlite3_errmsg(st->db) : "cannot open");
 		goto out;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
@@ -342,7 +350,10 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; "
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
 	    NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		/* the -wal and -shm files cannot be made on a full disk */
+		if (!store_disk_why(st, err, errlen))
+			snprintf(err, errlen, "%s: %s", path,
+			    sqlite3_errmsg(st->db));
 		goto out;
 	}
 	if (store_migrate(st, err, errlen) == -1)
@@ -367,7 +378,97 @@ store_close(struct store *st)
 	free(st->cache);
 	sqlite3_close(st->db);
 	store_forget_end(st);
+	free(st->path);
 	free(st);
+}
+
+/*
+ * When the last error is the disk's (SQLITE_FULL, or an I/O error such
+ * as no room for the -wal file), the operator's line: what, and the
+ * fix. False for any other error.
+ */
+static bool
+store_disk_why(struct store *st, char *buf, size_t len)
+{
+	int		 code = sqlite3_extended_errcode(st->db) & 0xff;
+	int		 e = sqlite3_system_errno(st->db);
+	const char	*what;
+
+	if (code != SQLITE_FULL && code != SQLITE_IOERR)
+		return false;
+	if (code == SQLITE_FULL || e == ENOSPC)
+		what = "the disk is full";
+	else
+		what = sqlite3_errmsg(st->db);
+	snprintf(buf, len, "cannot write %s: %s%s%s%s; free space on that "
+	    "disk (or fix it). Nothing is lost: mail waits in the mailbox, "
+	    "replies in the outbox, until the store can be written",
+	    st->path, what, e != 0 ? " (" : "", e != 0 ? strerror(e) : "",
+	    e != 0 ? ")" : "");
+	return true;
+}
+
+void
+store_warn(struct store *st)
+{
+	char	 line[1024];
+
+	if (!store_disk_why(st, line, sizeof(line)))
+		log_warnx("store: %s", sqlite3_errmsg(st->db));
+	else {
+		st->write_failed = true;
+		/* the daemon tries again every few seconds: one line */
+		if (st->said_full < 2)
+			log_warnx("store: %s", line);
+		st->said_full = 2;
+	}
+}
+
+/* Free KiB on the store's disk for ffnet's user; -1 when unknown. */
+static long long
+store_free_kb(const struct store *st)
+{
+	struct statvfs	 sv;
+
+	if (statvfs(st->path, &sv) == -1)
+		return -1;
+	return (long long)sv.f_bavail * (long long)sv.f_frsize / 1024;
+}
+
+bool
+store_is_full(struct store *st)
+{
+	long long	 kb = store_free_kb(st);
+	bool		 full;
+
+	full = st->write_failed || (kb != -1 && kb < STORE_ROOM_KB);
+	if (full && st->said_full == 0) {
+		log_warnx("store: the disk of %s is nearly full: %lld KiB "
+		    "free, and ffnet sends no mail with less than %d KiB (each "
+		    "mail sent must be marked sent); free space on that disk. "
+		    "Nothing is lost: the replies wait in the outbox", st->path,
+		    kb, STORE_ROOM_KB);
+		st->said_full = 1;
+	} else if (!full && st->said_full != 0) {
+		log_info("store: %s can be written again (%lld KiB free)",
+		    st->path, kb);
+		st->said_full = 0;
+	}
+	return full;
+}
+
+int
+store_probe(struct store *st)
+{
+	if (!st->write_failed)
+		return 0;
+	if (store_begin(st) == -1 || store_state_set(st, "store_ok", NULL,
+	    time(NULL)) == -1 || store_commit(st) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	st->write_failed = false;
+	return 0;
 }
 
 static int
@@ -471,7 +572,7 @@ store_exec_done(struct store *st, sqlite3_stmt *s)
 	r = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		return -1;
 	}
 	return 0;
@@ -496,7 +597,7 @@ store_rows(struct store *st, sqlite3_stmt *s, const struct store_rowtype *t,
 	}
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		store_rows_free(t, v, cnt);
 		v = NULL;
 		cnt = 0;
@@ -538,7 +639,7 @@ store_count(struct store *st, sqlite3_stmt *s, int64_t *n)
 		*n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (r != SQLITE_ROW) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		return -1;
 	}
 	return 0;
@@ -877,7 +978,7 @@ store_pending_read(struct store *st, sqlite3_stmt *s, struct pending *p,
 	if (r == SQLITE_ROW)
 		return 1;
 	if (r != SQLITE_DONE)
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
 

@@ -14,12 +14,25 @@
 
 struct store;
 
+#define STORE_ROOM_KB	1024	/* free on the store's disk to send mail */
+
 /* Opening, transactions. */
 int	store_open(const char *path, struct store **out, char *err, size_t);
 void	store_close(struct store *);
 int	store_begin(struct store *);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
+/*
+ * The store's disk is full: a write failed for it (SQLITE_FULL, or an
+ * I/O error) and none has worked since, or less than STORE_ROOM_KB is
+ * free there. Then no mail is sent: a mail the server took must be
+ * marked sent, or it would go again. Handling needs no room of its own
+ * (its transaction fails whole). Said once in the log, with the fix,
+ * and once more when there is room again. store_probe() tries a small
+ * write after a failed one: 0 when the store takes writes, else -1.
+ */
+bool	store_is_full(struct store *);
+int	store_probe(struct store *);
 
 /* Where the mailbox was read up to. 0 when unknown. */
 int	store_mailbox_get(struct store *, const char *mailbox,
@@ -433,7 +446,7 @@ int	store_privacy_held(struct store *, size_t i, const char **what,
 /*
  * The daemon's state for ffnet status (store_status.c): a few named
  * values with a time ("pid", "imap_ok", "smtp_ok", "error", "notice",
- * "imap_down", "imap_notice", "imap_mail").
+ * "imap_down", "imap_notice", "imap_mail"; "store_ok": store_probe()).
  */
 int	store_state_set(struct store *, const char *key, const char *value,
 	    time_t at);

@@ -40,7 +40,7 @@ store_idea_add(struct store *st, const struct idea *i, time_t now,
 	store_bind_text(s, 5, i->seeking);
 	sqlite3_bind_int64(s, 6, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		goto out;
 	}
 	*id = sqlite3_last_insert_rowid(st->db);

@@ -8,6 +8,7 @@
 #define FFNET_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A prepared statement, kept for the life of the connection. */
@@ -18,6 +19,7 @@ struct store_cached {
 
 struct store {
 	sqlite3			*db;
+	char			*path;
 	struct store_cached	*cache;		/* open addressing on sql */
 	size_t			 cap;		/* a power of two, or 0 */
 	size_t			 ncached;
@@ -28,6 +30,8 @@ struct store {
 	 * written after the handler, keeps the hash. Cleared at its end.
 	 */
 	char			*forget_addr, *forget_hash;
+	bool			 write_failed;	/* for the disk; none since */
+	int			 said_full;	/* 1 little room, 2 no write */
 };
 /* Ends a transaction's SLET MIG note. */
 void	 store_forget_end(struct store *);
@@ -41,6 +45,12 @@ void	 store_forget_end(struct store *);
 sqlite3_stmt *store_stmt(struct store *, const char *q);
 /* Steps a statement that returns no rows and resets it; -1 logged. */
 int	 store_exec_done(struct store *, sqlite3_stmt *);
+/*
+ * Logs the connection's last error: "store: <SQLite's words>", but a
+ * write that failed for a full or failing disk once only, with the
+ * fix, until there is room again (see store_is_full()).
+ */
+void	 store_warn(struct store *);
 /* How store_rows() turns one row into one element of an array. */
 struct store_rowtype {
 	size_t	 size;				/* bytes of one element */

@@ -107,7 +107,7 @@ store_post_add(struct store *st, const struct post *p, time_t now,
 	store_bind_text(s, 10, p->state);
 	sqlite3_bind_int64(s, 11, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		goto out;
 	}
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -184,7 +184,7 @@ store_exec_ints(struct store *st, const char *q, int nargs, int64_t a,
 		if (sqlite3_step(s) == SQLITE_DONE)
 			rc = 0;
 		else
-			log_warnx("store: %s", sqlite3_errmsg(st->db));
+			store_warn(st);
 	}
 	sqlite3_reset(s);
 	return rc;

@@ -298,7 +298,7 @@ store_reg_one(struct store *st, sqlite3_stmt *s, struct registration *g)
 	if (r == SQLITE_ROW)
 		return 1;
 	if (r != SQLITE_DONE)
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
@@ -465,7 +465,7 @@ store_mark_once(struct store *st, const char *q, int64_t id, time_t now)
 			rc = sqlite3_changes(st->db) > 0 ? 1 : 0;
 	}
 	if (rc == -1)
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 	sqlite3_reset(s);
 	return rc;
 }

@@ -137,7 +137,7 @@ store_privacy_int(struct store *st, const char *q, time_t cut, int64_t *out)
 		*out = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		return -1;
 	}
 	return 0;

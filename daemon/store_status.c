@@ -24,7 +24,7 @@ store_status_done(struct store *st, sqlite3_stmt *s, int r)
 	int	 rc = 0;
 
 	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		rc = -1;
 	}
 	sqlite3_reset(s);

@@ -96,7 +96,7 @@ store_summary_rows(struct store *st, enum summary_q q, time_t since,
 	rc = 0;
  out:
 	if (rc == -1) {
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 		summary_rows_free(*v, *n);
 		*v = NULL;
 		*n = 0;
@@ -148,7 +148,7 @@ store_summary_regs(struct store *st, int64_t meeting, time_t since,
 	rc = 0;
  out:
 	if (rc == -1)
-		log_warnx("store: %s", sqlite3_errmsg(st->db));
+		store_warn(st);
 	sqlite3_reset(s);
 	return rc;
 }

@@ -38,6 +38,7 @@ struct imap {
 	char		 delim;		/* the server's hierarchy delimiter */
 	bool		 selected;	/* a SELECT succeeded: IDLE is safe */
 	bool		 dead;		/* the stream failed: no LOGOUT */
+	const char	*why;		/* the last failure, in our words */
 };
 
 /* What one FETCH response holds, pointing into libetpan's result. */
@@ -128,6 +129,7 @@ imap_failed(struct imap *im, int r, const char *what)
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_FATAL ||
 	    r == MAILIMAP_ERROR_PARSE)
 		im->dead = true;
+	im->why = imap_strerror(r);
 	log_debug("imap %s: %s failed: %s (%s)", im->host, what,
 	    imap_strerror(r), imap_last_error(im));
 	return -1;
@@ -1124,8 +1126,12 @@ imap_noop(struct imap *im)
 const char *
 imap_last_error(struct imap *im)
 {
-	if (im == NULL || im->mi == NULL || im->mi->imap_response == NULL)
+	/* a connection that just ended leaves no server text: ours */
+	if (im == NULL)
 		return "";
+	if (im->mi == NULL || im->mi->imap_response == NULL ||
+	    im->mi->imap_response[0] == '\0')
+		return im->why != NULL ? im->why : "";
 	return im->mi->imap_response;
 }
 

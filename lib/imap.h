@@ -120,7 +120,11 @@ int		 imap_noop(struct imap *);
  * NO, BAD or BYE): the seconds to wait before reconnecting; 0: none.
  */
 int		 imap_backoff_hint(const char *);
-/* The server's last response text, for log lines; borrowed, never NULL. */
+/*
+ * The server's last response text, for log lines; when it said nothing
+ * (the connection ended), the last failure in our words ("connection
+ * lost"). Borrowed, never NULL.
+ */
 const char	*imap_last_error(struct imap *);
 
 #endif
