@@ -131,7 +131,11 @@ asan:
 	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" check
 
-# Coverage-guided fuzzing of the parsers with clang's libFuzzer.
+# Coverage-guided fuzzing of the parsers with clang's libFuzzer. A target
+# named after a lib/ module links lib/ alone; the others (fuzz_recog,
+# fuzz_calreply, ...) link everything but main.c. fuzz_calreply also reads
+# the real calendar answers in tests/corpus/imip, and in ../shared/corpus/imip
+# when that exists, as make check does.
 FUZZTIME ?= 60
 FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -149,6 +153,9 @@ fuzz:
 		seeds=tests/corpus/mime; \
 		[ -d tests/fuzz/seeds/$${n#fuzz_} ] && seeds=tests/fuzz/seeds/$${n#fuzz_}; \
 		[ $$n = fuzz_bounce ] && seeds=tests/corpus/bounces; \
+		[ $$n = fuzz_calreply ] && seeds="$$seeds tests/corpus/imip"; \
+		[ $$n = fuzz_calreply ] && [ -d ../shared/corpus/imip ] && \
+		    seeds="$$seeds ../shared/corpus/imip"; \
 		$(B)/fuzz/$$n -max_total_time=$(FUZZTIME) -rss_limit_mb=2048 \
 		    $(B)/fuzz/$$n.corpus $$seeds 2>&1 | tail -3; \
 	done

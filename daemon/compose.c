@@ -4,6 +4,7 @@
  * and adds it to the outbox in the caller's open transaction. Used by
  * the handlers' replies, invitations, reminders, list mail and notices.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #define COMPOSE_MAX_VARS	32
 #define COMPOSE_MAX_REFS	900	/* bytes of References kept from the thread */
 
+static bool	 compose_is_id(const char *);
 static char	*compose_refs_dup(const struct msg *);
 
 /* The templates the daemon's services send (the handlers' are in their
@@ -57,11 +59,36 @@ compose_msgid_dup(const struct conf *conf)
 	    hex, at ? at + 1 : "localhost");
 }
 
-/* The thread's References plus the message itself (RFC 5322 3.6.4). */
+/*
+ * A Message-ID that can stand in In-Reply-To and References: no white
+ * space, control bytes or angle brackets. A broken one costs only the
+ * threading; it must not stop the answer, as mime_build() refuses
+ * control bytes in a header.
+ */
+static bool
+compose_is_id(const char *id)
+{
+	if (id == NULL || *id == '\0')
+		return false;
+	for (; *id != '\0'; id++)
+		if ((unsigned char)*id <= ' ' || *id == 0x7f || *id == '<' ||
+		    *id == '>')
+			return false;
+	return true;
+}
+
+/*
+ * The thread's References plus the message itself (RFC 5322 3.6.4). The
+ * old value is as the header came, unfolded: a fold with a TAB leaves
+ * the TAB, and control bytes may stand there; each becomes a blank.
+ */
 static char *
 compose_refs_dup(const struct msg *m)
 {
 	const char	*old = m->references ? m->references : "";
+	const char	*id = compose_is_id(m->message_id) ? m->message_id :
+			    NULL;
+	char		*refs = NULL, *p;
 	size_t		 len = strlen(old);
 
 	if (len > COMPOSE_MAX_REFS) {	/* keep the first and the last ids */
@@ -70,17 +97,21 @@ compose_refs_dup(const struct msg *m)
 
 		tail = strchr(tail, '<');
 		if (first_end != NULL && tail != NULL)
-			return m->message_id ?
-			    xasprintf("%.*s %s <%s>", (int)(first_end - old + 1),
-			    old, tail, m->message_id) :
+			refs = id ? xasprintf("%.*s %s <%s>",
+			    (int)(first_end - old + 1), old, tail, id) :
 			    xasprintf("%.*s %s", (int)(first_end - old + 1),
 			    old, tail);
 		old = "";
 	}
-	if (m->message_id == NULL)
-		return *old ? xstrdup(old) : NULL;
-	return *old ? xasprintf("%s <%s>", old, m->message_id) :
-	    xasprintf("<%s>", m->message_id);
+	if (refs == NULL && id != NULL)
+		refs = *old ? xasprintf("%s <%s>", old, id) :
+		    xasprintf("<%s>", id);
+	else if (refs == NULL && *old)
+		refs = xstrdup(old);
+	for (p = refs; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
+	return refs;
 }
 
 char *
@@ -146,7 +177,8 @@ compose_mail(const struct env *e, const struct outmail *o, time_t now,
 	out.to_addr = o->to;
 	out.subject = subject;
 	out.message_id = msgid;
-	out.in_reply_to = o->thread ? o->thread->message_id : NULL;
+	out.in_reply_to = o->thread && compose_is_id(o->thread->message_id) ?
+	    o->thread->message_id : NULL;
 	out.references = refs;
 	out.auto_submitted = o->thread ? "auto-replied" : "auto-generated";
 	out.language = o->lang;

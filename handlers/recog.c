@@ -133,8 +133,15 @@ recog_calendar(const struct msg *m, struct ical_reply *out)
 		method = out->method ? out->method : p->method;
 		if (method != NULL && (strcasecmp(method, "REPLY") == 0 ||
 		    strcasecmp(method, "COUNTER") == 0)) {
+			/*
+			 * Only method= named it. RFC 5545 2.1: method
+			 * names are case-insensitive, and calreply.c
+			 * compares them as ical_parse() gives them, in
+			 * upper case.
+			 */
 			if (out->method == NULL)
-				out->method = xstrdup(method);
+				out->method = xstrdup(strcasecmp(method,
+				    "REPLY") == 0 ? "REPLY" : "COUNTER");
 			return true;
 		}
 		ical_reply_clear(out);

@@ -104,6 +104,14 @@ main(void)
 		    "<r20@gmail.example>", "auto-replied" },
 		{ "a mail with no Message-ID", NULL, "<a1@x.dk>", true, NULL,
 		    { "<a1@x.dk>" }, NULL, "auto-replied" },
+		/* RFC 5322 3.2.2: folding white space may be a TAB */
+		{ "References folded with a TAB", "a4@x.dk",
+		    "<a1@x.dk>\t<a2@x.dk>", true, "<a4@x.dk>",
+		    { "<a1@x.dk> <a2@x.dk> <a4@x.dk>" }, NULL, "auto-replied" },
+		/* a broken Message-ID costs the threading, not the answer */
+		{ "a Message-ID with a control byte", "a5\x01@x.dk",
+		    "<a1@x.dk>", true, NULL, { "<a1@x.dk>" }, "a5",
+		    "auto-replied" },
 	};
 
 	CHECK(mkdtemp(dir) != NULL);

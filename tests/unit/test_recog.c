@@ -243,6 +243,53 @@ test_code_in_subject(void)
 	CHECK_STR(r.code, "ABCD-EF12");
 }
 
+/*
+ * Calendar answers: METHOD inside the calendar, or only the Content-Type
+ * method= parameter, in any case (RFC 5545 2.1); calreply.c compares
+ * the method exactly, so recognition hands it on in upper case.
+ */
+static void
+test_calendar(void)
+{
+	static const char *const head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n";
+	static const char *const event = "BEGIN:VEVENT\r\n"
+	    "UID:5f1c0d2e@slagelse.dk\r\nATTENDEE;PARTSTAT=ACCEPTED:"
+	    "mailto:Jens@Hansen-VVS.dk\r\nSEQUENCE:2\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n";
+	static const struct {
+		const char	*param;	/* Content-Type method= */
+		const char	*prop;	/* the METHOD line, or "" */
+		enum recog_kind	 kind;
+		const char	*method;
+	} t[] = {
+		{ "REPLY", "METHOD:REPLY\r\n", R_CALENDAR, "REPLY" },
+		{ "REPLY", "METHOD:reply\r\n", R_CALENDAR, "REPLY" },
+		{ "REPLY", "", R_CALENDAR, "REPLY" },
+		{ "reply", "", R_CALENDAR, "REPLY" },
+		{ "Counter", "", R_CALENDAR, "COUNTER" },
+		{ "REPLY", "METHOD:COUNTER\r\n", R_CALENDAR, "COUNTER" },
+		{ "request", "", R_AUTO, NULL },	/* From: noreply@ */
+	};
+	char	*raw;
+	size_t	 i;
+
+	for (i = 0; i < nitems(t); i++) {
+		raw = xasprintf("From: %s\nSubject: Accepteret: "
+		    "Netv\xc3\xa6rksm\xc3\xb8" "de\nContent-Type: "
+		    "text/calendar; charset=utf-8; method=%s\n\n%s%s%s",
+		    t[i].kind == R_AUTO ? "noreply@b.dk" : "jens@hansen-vvs.dk",
+		    t[i].param, head, t[i].prop, event);
+		CHECK(classify(raw) == t[i].kind);
+		if (t[i].method != NULL) {
+			CHECK_STR(r.cal.method, t[i].method);
+			CHECK_STR(r.cal.uid, "5f1c0d2e@slagelse.dk");
+			CHECK_STR(r.cal.attendee, "jens@hansen-vvs.dk");
+			CHECK_STR(r.cal.partstat, "ACCEPTED");
+		}
+		free(raw);
+	}
+}
+
 static void
 test_table(void)
 {
@@ -270,6 +317,7 @@ main(void)
 	test_near();
 	test_noreply();
 	test_code_in_subject();
+	test_calendar();
 	test_table();
 	recog_clear(&r);
 	return check_done("test_recog");
