@@ -156,8 +156,14 @@ fuzz:
 		[ $$n = fuzz_calreply ] && seeds="$$seeds tests/corpus/imip"; \
 		[ $$n = fuzz_calreply ] && [ -d ../shared/corpus/imip ] && \
 		    seeds="$$seeds ../shared/corpus/imip"; \
-		$(B)/fuzz/$$n -max_total_time=$(FUZZTIME) -rss_limit_mb=2048 \
-		    $(B)/fuzz/$$n.corpus $$seeds 2>&1 | tail -3; \
+		rc=0; $(B)/fuzz/$$n -max_total_time=$(FUZZTIME) \
+		    -rss_limit_mb=2048 -artifact_prefix=$(B)/fuzz/$$n- \
+		    $(B)/fuzz/$$n.corpus $$seeds >$(B)/fuzz/$$n.log 2>&1 || \
+		    rc=$$?; \
+		tail -3 $(B)/fuzz/$$n.log; \
+		if [ $$rc -ne 0 ]; then echo "fuzz: $$n found a crash" \
+		    "(exit $$rc): $(B)/fuzz/$$n.log, $(B)/fuzz/$$n-*"; \
+		    exit 1; fi; \
 	done
 
 # Works without root into a DESTDIR: no chown; ownership comes from
