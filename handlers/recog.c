@@ -114,12 +114,14 @@ recog_clear(struct recog *r)
  * 2.4). Only REPLY and COUNTER are ffnet's; a REQUEST from elsewhere is
  * a person's invitation to the mailbox.
  */
+#define RECOG_CALENDARS	4	/* calendar parts read per mail */
+
 static bool
 recog_calendar(const struct msg *m, struct ical_reply *out)
 {
 	const struct mime_part	*p;
 	const char		*method;
-	size_t			 i, fl;
+	size_t			 i, fl, tried = 0;
 
 	for (i = 0; i < m->nparts; i++) {
 		p = &m->parts[i];
@@ -128,6 +130,14 @@ recog_calendar(const struct msg *m, struct ical_reply *out)
 		    strcmp(p->type, "application/ics") != 0 &&
 		    !(fl > 4 && strcasecmp(p->filename + fl - 4, ".ics") == 0))
 			continue;
+		/*
+		 * A calendar app sends one, Google two (inline and
+		 * invite.ics). libical expands a zone's rules from their
+		 * first year (1601 for Exchange), up to 0.4 s a part: a
+		 * mail of 128 crafted parts must not hold the daemon.
+		 */
+		if (++tried > RECOG_CALENDARS)
+			break;
 		if (ical_parse(p->data, p->len, out) == -1)
 			continue;
 		method = out->method ? out->method : p->method;

@@ -288,6 +288,28 @@ test_calendar(void)
 		}
 		free(raw);
 	}
+
+	/* a fifth calendar part is not read (RECOG_CALENDARS): the REPLY
+	 * after four REQUESTs is not an answer; as the fourth it is */
+	{
+		struct buf	 b;
+		int		 k, parts;
+
+		for (parts = 4; parts <= 5; parts++) {
+			buf_init(&b);
+			buf_adds(&b, "From: jens@hansen-vvs.dk\nSubject: x\n"
+			    "Content-Type: multipart/mixed; boundary=b\n\n");
+			for (k = 1; k <= parts; k++)
+				buf_addf(&b, "--b\nContent-Type: text/calendar; "
+				    "method=%s\n\n%sMETHOD:%s\r\n%s\n",
+				    k == parts ? "REPLY" : "REQUEST", head,
+				    k == parts ? "REPLY" : "REQUEST", event);
+			buf_adds(&b, "--b--\n");
+			raw = buf_release(&b);
+			CHECK((classify(raw) == R_CALENDAR) == (parts == 4));
+			free(raw);
+		}
+	}
 }
 
 static void
