@@ -35,11 +35,12 @@ for d in lib daemon handlers; do
 	ok grep -qF "| \`$d/\` |" HACKING.md	# the map names it
 done
 # -h is help, on stdout with exit 0; a wrong option is a usage error (2)
-if [ -x build/ffnet ]; then
-	ok sh -c 'build/ffnet -h 2>/dev/null | grep -q "^usage: ffnet"'
-	ok sh -c 'build/ffnet --help 2>/dev/null | grep -q "^usage: ffnet"'
-	ok sh -c 'build/ffnet -x >/dev/null 2>&1; [ $? -eq 2 ]'
-	ok sh -c 'build/ffnet -x 2>&1 >/dev/null | grep -q "^usage: ffnet"'
+ffnet=${FFNET_BUILD:-build}/ffnet
+if [ -x "$ffnet" ]; then
+	ok sh -c "$ffnet -h 2>/dev/null | grep -q '^usage: ffnet'"
+	ok sh -c "$ffnet --help 2>/dev/null | grep -q '^usage: ffnet'"
+	ok sh -c "$ffnet -x >/dev/null 2>&1; [ \$? -eq 2 ]"
+	ok sh -c "$ffnet -x 2>&1 >/dev/null | grep -q '^usage: ffnet'"
 fi
 echo "consistency: $p passed, $f failed"
 [ "$f" -eq 0 ]

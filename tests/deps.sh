@@ -10,8 +10,8 @@ python3-icalendar khal"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 # tests/install.sh checks the unit with systemd-analyze (package systemd).
 command -v systemd-analyze >/dev/null 2>&1 || pkgs="$pkgs systemd"
-# make fuzz also needs clang (installed on demand there).
-[ "${FFNET_FUZZ-}" = 1 ] && pkgs="$pkgs clang"
+# make fuzz and make asan also need clang (installed on demand there).
+[ "${FFNET_FUZZ-}" = 1 ] || [ "${FFNET_ASAN-}" = 1 ] && pkgs="$pkgs clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

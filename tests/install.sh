@@ -24,9 +24,11 @@ outside="/usr/sbin/ffnet /usr/share/ffnet /usr/share/man/man8/ffnet.8
 /usr/lib/sysusers.d/ffnet.conf /usr/lib/tmpfiles.d/ffnet.conf /etc/ffnet"
 before=$(for x in $outside; do [ -e "$x" ] && echo "$x"; done)
 
-# Its own build tree (conf.o is rebuilt for PREFIX=/usr): build/ stays
+# Its own build tree (conf.o is rebuilt for PREFIX=/usr): build/ (or
+# FFNET_BUILD, with the flags make asan gives through MAKEFLAGS) stays
 # as the other tests use it.
-[ -d build ] && cp -a build "$tmp/build"
+bd=${FFNET_BUILD:-build}
+[ -d "$bd" ] && cp -a "$bd" "$tmp/build"
 as=""
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 &&
     setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \

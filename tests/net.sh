@@ -5,14 +5,16 @@
 #   make build/tests/net_test_imap build/tests/net_test_smtp
 #   sh tests/net.sh
 # NET_WRAP="valgrind ..." runs each binary under a wrapper; NET_DEBUG=1
-# shows ffnet's debug log; NET_KEEP=1 keeps the stacks' directories.
+# shows ffnet's debug log; NET_KEEP=1 keeps the stacks' directories;
+# FFNET_BUILD names the build directory (default build).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 MS=tests/mailstack/mailstack
+BD=${FFNET_BUILD:-build}
 for t in imap smtp; do
-	if [ ! -x "build/tests/net_test_$t" ]; then
-		echo "net.sh: build/tests/net_test_$t is missing:" \
-		    "make build/tests/net_test_$t" >&2
+	if [ ! -x "$BD/tests/net_test_$t" ]; then
+		echo "net.sh: $BD/tests/net_test_$t is missing:" \
+		    "make $BD/tests/net_test_$t" >&2
 		exit 1
 	fi
 done
@@ -65,7 +67,7 @@ echo "net.sh: stacks up in $(since "$T0") s"
 rc=0
 for t in imap smtp; do
 	t1=$(date +%s%N)
-	${NET_WRAP:-} "build/tests/net_test_$t"
+	${NET_WRAP:-} "$BD/tests/net_test_$t"
 	r=$?
 	s=$(since "$t1")
 	if [ "$r" -ne 0 ]; then

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""End-to-end tests: build/ffnet against a real Dovecot and Postfix on
-loopback, started by tests/mailstack/mailstack. Members write over SMTP
-as Outlook, Gmail, Apple Mail and iPhones do; ffnet runs `once` (under
-valgrind unless FFNET_VALGRIND is empty); replies are read back over
-IMAP. Each test gets its own network mailbox and store. Without test
-names, the tests run in E2E_JOBS processes (default: 2, or 1 on one
-core), each with its own stack. Prints "N passed, M failed"; exits 1 on
-any failure."""
+"""End-to-end tests: build/ffnet (FFNET_BUILD names another build
+directory) against a real Dovecot and Postfix on loopback, started by
+tests/mailstack/mailstack. Members write over SMTP as Outlook, Gmail,
+Apple Mail and iPhones do; ffnet runs `once` (under valgrind unless
+FFNET_VALGRIND is empty); replies are read back over IMAP. Each test
+gets its own network mailbox and store. Without test names, the tests
+run in E2E_JOBS processes (default: 2, or 1 on one core), each with its
+own stack. Prints "N passed, M failed"; exits 1 on any failure."""
 
 import email
 import email.policy
@@ -23,7 +23,7 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FFNET = os.path.join(ROOT, "build", "ffnet")
+FFNET = os.path.join(ROOT, os.environ.get("FFNET_BUILD") or "build", "ffnet")
 MS = os.path.join(ROOT, "tests", "mailstack", "mailstack")
 VALGRIND = os.environ.get(
     "FFNET_VALGRIND",
@@ -167,7 +167,7 @@ dir = %(tmpl)s
         p = subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=300)
         self.log = p.stderr
         if p.returncode == 99:
-            check(False, "valgrind found errors in ffnet once:\n" + p.stderr[-3000:])
+            check(False, "valgrind or a sanitizer found errors in ffnet once:\n" + p.stderr[-3000:])
         elif expect is not None and p.returncode != expect:
             check(False, "ffnet once exit %d, wanted %d:\n%s" % (p.returncode, expect, p.stderr[-2000:]))
         self.stack.wait()
@@ -1001,7 +1001,7 @@ def parallel(names, jobs):
 
 def main():
     if not os.access(FFNET, os.X_OK):
-        check(False, "build/ffnet is missing: run make")
+        check(False, FFNET + " is missing: run make")
         print("%d passed, %d failed" % (passed, failed))
         return 1
     jobs = int(os.environ.get("E2E_JOBS", "0") or 0) or min(2, os.cpu_count() or 1)

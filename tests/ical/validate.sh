@@ -2,7 +2,8 @@
 # validate.sh: checks what lib/ical.c writes with three independent
 # iCalendar parsers: python3-icalendar and khal (Debian) and ical.js
 # (npm, the parser Thunderbird ships). gen.c, built here against the
-# current lib/ical.c, writes the golden REQUEST/CANCEL files into a
+# current lib/ical.c (with CC, CFLAGS and LDFLAGS from the environment:
+# make asan's sanitizers), writes the golden REQUEST/CANCEL files into a
 # temporary directory; expect.tsv says what each must contain. Installs
 # what is missing. Prints "ical: N passed, M failed"; non-zero on failure.
 set -u
@@ -51,9 +52,10 @@ run() {
 }
 
 gen() {
-	${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Ilib \
+	${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra ${CFLAGS:-} -Ilib \
 	    -o "$tmp/gen" tests/ical/gen.c lib/ical.c lib/util.c \
-	    lib/log.c $(pkg-config --cflags --libs libical) -lunistring &&
+	    lib/log.c $(pkg-config --cflags --libs libical) -lunistring \
+	    ${LDFLAGS:-} &&
 	    mkdir "$tmp/ics" && "$tmp/gen" "$tmp/ics" &&
 	    for f in request-summer request-winter cancel-meeting \
 	    cancel-personal; do
