@@ -8,9 +8,10 @@
  * with back-off and holds the whole outbox a while; nothing is lost or
  * sent twice. (But a crash between a mail's end of data and its mark
  * sends it again, RFC 1047; and nothing is sent while the store's
- * disk is full, as the mark might not be written: store_is_full().) Owns the SMTP pool: it stays open from one drain to the
- * next while the daemon is busy (a burst pays for one connection, not
- * one a round) and is closed by outbox_close() before the daemon waits.
+ * disk is full, as the mark might not be written: store_is_full().)
+ * Owns the SMTP pool: it stays open from one drain to the next while
+ * the daemon is busy (a burst pays for one connection, not one a
+ * round) and is closed by outbox_close() before the daemon waits.
  */
 #include <signal.h>
 #include <stdio.h>
