@@ -51,7 +51,8 @@ privacy_days(const struct conf *c, size_t i)
 
 /*
  * The addresses no member, last seen before now less former_days:
- * forgotten (prune) or counted. *next: when the next one falls due.
+ * forgotten (prune; at most PRIVACY_FORMER_MAX a run) or counted.
+ * next (may be NULL): when the next one falls due.
  */
 static int
 privacy_former(const struct env *e, time_t now, bool prune, int64_t *due,
@@ -65,18 +66,14 @@ privacy_former(const struct env *e, time_t now, bool prune, int64_t *due,
 	int			 rc = -1;
 
 	*due = 0;
-	*next = 0;
 	cut = now - (time_t)e->conf->former_days * 86400;
-	if (store_privacy_former(e->st, &v, &n) == -1)
-		return -1;
+	if (store_privacy_former(e->st, cut, prune ? PRIVACY_FORMER_MAX :
+	    (size_t)INT64_MAX, &v, &n) == -1 || (next != NULL &&
+	    store_privacy_former_next(e->st, cut, next) == -1))
+		goto out;
 	for (i = 0; i < n; i++) {
-		if (v[i].last >= cut) {
-			*next = v[i].last;	/* oldest first */
-			break;
-		}
 		/* the secretariat writes as itself, not as a person here */
-		if (conf_is_secretariat(e->conf, v[i].addr) ||
-		    (prune && *due >= PRIVACY_FORMER_MAX))
+		if (conf_is_secretariat(e->conf, v[i].addr))
 			continue;
 		if (prune) {
 			auth_addr_hash(e->secret, v[i].addr, hash);
@@ -97,7 +94,6 @@ int
 privacy_run(const struct env *e, time_t now)
 {
 	int64_t		 changed[nitems(privacy_rules)], former;
-	time_t		 next;
 	size_t		 i;
 
 	if (store_begin(e->st) == -1)
@@ -107,7 +103,7 @@ privacy_run(const struct env *e, time_t now)
 		    (time_t)privacy_days(e->conf, i) * 86400,
 		    &changed[i]) == -1)
 			goto fail;
-	if (privacy_former(e, now, true, &former, &next) == -1 ||
+	if (privacy_former(e, now, true, &former, NULL) == -1 ||
 	    store_commit(e->st) == -1)
 		goto fail;
 	if (changed[0] + changed[1] + changed[2] + former > 0)

@@ -431,13 +431,18 @@ int	store_privacy_due(struct store *, enum privacy_rule, time_t cut,
 	    int64_t *due, time_t *next);
 int	store_privacy_prune(struct store *, enum privacy_rule, time_t cut,
 	    int64_t *changed);
-/* An address that is no member, and when it was last seen; oldest first. */
+/*
+ * An address that is no member, and when it was last seen: those last
+ * seen before cut, oldest first, at most max; and the time the oldest
+ * of the others was last seen (0: none).
+ */
 struct store_former {
 	char	*addr;
 	time_t	 last;
 };
-int	store_privacy_former(struct store *, struct store_former **v,
-	    size_t *n);
+int	store_privacy_former(struct store *, time_t cut, size_t max,
+	    struct store_former **v, size_t *n);
+int	store_privacy_former_next(struct store *, time_t cut, time_t *next);
 void	store_former_free(struct store_former *, size_t);
 /* Count i of what is held (*what names it): 1, 0 past the last, -1. */
 int	store_privacy_held(struct store *, size_t i, const char **what,

@@ -78,20 +78,24 @@ static const struct store_privacy_sql {
  * membership event, a registration's meeting, a consent, a
  * confirmation asked, a mail. Keyed hashes (no "@") are not addresses.
  */
-static const char store_former_sql[] =
-	"WITH seen (addr, at) AS ("
-	"  SELECT addr, at FROM audit WHERE instr(addr, '@') > 0 "
-	"  UNION ALL SELECT r.addr, max(r.created, m.end_) FROM "
-	"  registrations r JOIN meetings m ON m.id = r.meeting "
-	"  WHERE instr(r.addr, '@') > 0 "
-	"  UNION ALL SELECT addr, at FROM consent "
-	"  UNION ALL SELECT addr, created FROM pending "
-	"  WHERE instr(addr, '@') > 0 "
-	"  UNION ALL SELECT sender, at FROM inbox "
-	"  WHERE instr(sender, '@') > 0) "
-	"SELECT addr, max(at) FROM seen "
-	"WHERE addr NOT IN (SELECT addr FROM members) "
-	"GROUP BY addr ORDER BY 2";
+#define STORE_FORMER	"WITH seen (addr, at) AS ("			\
+	"  SELECT addr, at FROM audit WHERE instr(addr, '@') > 0 "	\
+	"  UNION ALL SELECT r.addr, max(r.created, m.end_) FROM "	\
+	"  registrations r JOIN meetings m ON m.id = r.meeting "	\
+	"  WHERE instr(r.addr, '@') > 0 "				\
+	"  UNION ALL SELECT addr, at FROM consent "			\
+	"  UNION ALL SELECT addr, created FROM pending "		\
+	"  WHERE instr(addr, '@') > 0 "					\
+	"  UNION ALL SELECT sender, at FROM inbox "			\
+	"  WHERE instr(sender, '@') > 0), "				\
+	"former (addr, last) AS (SELECT addr, max(at) FROM seen "	\
+	"  WHERE addr NOT IN (SELECT addr FROM members) GROUP BY addr) "
+/* ?1 the cut-off, ?2 how many: the due ones, oldest first */
+static const char store_former_sql[] = STORE_FORMER
+	"SELECT addr, last FROM former WHERE last < ?1 ORDER BY last LIMIT ?2";
+/* ?1 the cut-off: when the next one was last seen */
+static const char store_former_next_sql[] = STORE_FORMER
+	"SELECT min(last) FROM former WHERE last >= ?1";
 
 /* What is held: a count each, for ffnet privacy. */
 static const struct {
@@ -207,7 +211,8 @@ static const struct store_rowtype store_former_rows = {
 };
 
 int
-store_privacy_former(struct store *st, struct store_former **v, size_t *n)
+store_privacy_former(struct store *st, time_t cut, size_t max,
+    struct store_former **v, size_t *n)
 {
 	sqlite3_stmt	*s;
 
@@ -215,7 +220,20 @@ store_privacy_former(struct store *st, struct store_former **v, size_t *n)
 	*n = 0;
 	if ((s = store_stmt(st, store_former_sql)) == NULL)
 		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)cut);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
 	return store_rows(st, s, &store_former_rows, v, n);
+}
+
+int
+store_privacy_former_next(struct store *st, time_t cut, time_t *next)
+{
+	int64_t	 t;
+
+	if (store_privacy_int(st, store_former_next_sql, cut, &t) == -1)
+		return -1;
+	*next = (time_t)t;
+	return 0;
 }
 
 void

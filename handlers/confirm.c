@@ -102,6 +102,14 @@ confirm_ask_vars(struct ctx *c, const char *action, const char *args,
 	return rc;
 }
 
+int
+confirm_ask_sender(struct ctx *c, const char *action, const char *tmpl)
+{
+	return confirm_ask(c, action, "", tmpl,
+	    c->member ? c->member->name : NULL,
+	    c->member ? c->member->org : NULL);
+}
+
 /* The code: typed after the word, else found in the Subject or thread. */
 static bool
 confirm_code(struct ctx *c, char out[AUTH_CODE_LEN + 1])

@@ -43,9 +43,8 @@ const struct handler h_forget = {
 static enum disp
 forget_run(struct ctx *c)
 {
-	return confirm_ask(c, "forget", "", "forget.confirm",
-	    c->member ? c->member->name : NULL,
-	    c->member ? c->member->org : NULL) == 0 ? D_DONE : D_TEMPFAIL;
+	return confirm_ask_sender(c, "forget", "forget.confirm") == 0 ?
+	    D_DONE : D_TEMPFAIL;
 }
 
 /*

@@ -193,6 +193,8 @@ int	confirm_ask(struct ctx *, const char *action, const char *args,
 int	confirm_no_send(struct ctx *, const struct pending *, const char *tmpl,
 	    const char *name, const char *meeting, const char *title,
 	    const char *subject);
+/* confirm_ask() with no args, naming the sender as the member row does. */
+int	confirm_ask_sender(struct ctx *, const char *action, const char *tmpl);
 /* The same, with more template variables (may be NULL). */
 int	confirm_ask_vars(struct ctx *, const char *action, const char *args,
 	    const char *tmpl, const char *name, const char *org,

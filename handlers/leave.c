@@ -36,8 +36,8 @@ leave_run(struct ctx *c)
 	if (c->member == NULL)
 		return reply_queue(c, "leave.notmember", v, NULL) == 0 ?
 		    D_REJECT : D_TEMPFAIL;
-	return confirm_ask(c, "leave", "", "leave.confirm", c->member->name,
-	    c->member->org) == 0 ? D_DONE : D_TEMPFAIL;
+	return confirm_ask_sender(c, "leave", "leave.confirm") == 0 ?
+	    D_DONE : D_TEMPFAIL;
 }
 
 /* The member answered: removed, with a goodbye that says how to come back. */

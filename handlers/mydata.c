@@ -80,9 +80,8 @@ static const struct {
 static enum disp
 mydata_run(struct ctx *c)
 {
-	return confirm_ask(c, "mydata", "", "mydata.confirm",
-	    c->member ? c->member->name : NULL,
-	    c->member ? c->member->org : NULL) == 0 ? D_DONE : D_TEMPFAIL;
+	return confirm_ask_sender(c, "mydata", "mydata.confirm") == 0 ?
+	    D_DONE : D_TEMPFAIL;
 }
 
 static void
